@@ -1,0 +1,206 @@
+"""The `talkfeed` command: run | parse | sites | demo."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+from aggregator.config import Config, SourceConfig, load_config
+from aggregator.errors import TalkfeedError
+from aggregator.fetch import FetchSettings
+from aggregator.normalize import normalize
+from aggregator.pipeline import EXIT_CONFIG, EXIT_OK, RunReport, run
+from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshot
+from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (see the README for their meaning)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (TalkfeedError, UnknownSiteError) as exc:
+        print(f"talkfeed: error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talkfeed", description="Turn university talk pages into RSS, Atom and iCal feeds."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run_cmd = commands.add_parser("run", help="scrape every source, store, and publish the feeds")
+    run_cmd.add_argument("--config", type=Path, help="TOML config (default: the bundled one)")
+    _output_options(run_cmd)
+    run_cmd.set_defaults(handler=_run)
+
+    parse_cmd = commands.add_parser("parse", help="parse one saved page and print its records")
+    parse_cmd.add_argument("site", metavar="SITE", help="site id (see `talkfeed sites`)")
+    parse_cmd.add_argument("file", metavar="FILE", type=Path, help="a saved HTML page")
+    parse_cmd.add_argument(
+        "--url",
+        help="the page's URL: says whether it is a listing or a talk and resolves its links "
+        "(default: from pages.toml beside FILE, else the site's start URL)",
+    )
+    parse_cmd.set_defaults(handler=_parse)
+
+    sites_cmd = commands.add_parser("sites", help="list the registered sites")
+    sites_cmd.set_defaults(handler=_sites)
+
+    demo_cmd = commands.add_parser(
+        "demo", help="run the whole job offline on saved pages served on 127.0.0.1"
+    )
+    demo_cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        default=Path("tests/fixtures/nyu-cs-colloquium"),
+        help="a saved site folder with pages.toml (default: %(default)s)",
+    )
+    _output_options(demo_cmd, db_default=Path("talkfeed-demo.db"))
+    demo_cmd.set_defaults(handler=_demo)
+    return parser
+
+
+def _output_options(command: argparse.ArgumentParser, db_default: Path | None = None) -> None:
+    command.add_argument("--out", type=Path, help="output directory (overrides the config)")
+    command.add_argument("--db", type=Path, default=db_default, help="SQLite store file")
+    command.add_argument(
+        "--now",
+        type=_aware_datetime,
+        help="pretend the run happens at this ISO 8601 time with offset (for reproducible runs)",
+    )
+    command.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def _aware_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    sites = all_sites()
+    config = load_config(args.config, sites)
+    return _execute(_override(config, args), sites, args)
+
+
+def _override(config: Config, args: argparse.Namespace) -> Config:
+    return dataclasses.replace(config, out=args.out or config.out, db=args.db or config.db)
+
+
+def _execute(
+    config: Config,
+    sites: dict[str, SiteParser],
+    args: argparse.Namespace,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    report = run(config, sites, now=args.now, transport=transport)
+    _print_report(report, config, quiet=args.quiet)
+    return report.exit_code
+
+
+def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
+    for source in report.sources:
+        if not quiet:
+            state = "ok" if source.ok else ("FAILED" if source.failed else "errors")
+            print(
+                f"{source.site}: {state}: {source.talks} talks from {source.listings} listing"
+                f" and {source.details} detail pages",
+                file=sys.stderr,
+            )
+            for warning in source.warnings:
+                print(f"  warning: {warning}", file=sys.stderr)
+        for error in source.errors:
+            print(f"{source.site}: error: {error}", file=sys.stderr)
+    if not quiet:
+        print(
+            f"{report.new} new, {report.changed} changed; {len(report.written)} files"
+            f" updated in {config.out}",
+            file=sys.stderr,
+        )
+
+
+def _parse(args: argparse.Namespace) -> int:
+    site = get_site(args.site)
+    try:
+        html = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TalkfeedError(f"{args.file}: cannot read: {exc.strerror}") from None
+    url, fetched_at = _page_origin(args.file, site, args.url)
+    page = Page(url, html, fetched_at)
+    drafts = (
+        [site.talk(page)]
+        if site.is_talk(url)
+        else [
+            link.seed
+            for link in site.listing(page)
+            if link.kind == "talk" and link.seed is not None
+        ]
+    )
+    records = []
+    for draft in drafts:
+        try:
+            records.append(normalize(draft, site).model_dump(mode="json"))
+        except TalkfeedError as exc:
+            print(f"talkfeed: skipped: {exc}", file=sys.stderr)
+    print(json.dumps(records, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _page_origin(file: Path, site: SiteParser, url: str | None) -> tuple[str, datetime]:
+    fetched_at = datetime.fromtimestamp(file.stat().st_mtime).astimezone()
+    if (file.parent / "pages.toml").is_file():
+        snapshot = load_snapshot(file.parent)
+        fetched_at = snapshot.captured_at
+        url = url or snapshot.pages.get(file.name)
+    return url or site.start_urls[0], fetched_at
+
+
+def _sites(args: argparse.Namespace) -> int:
+    for site in all_sites().values():
+        print(f"{site.id}\t{site.name}\t{site.start_urls[0]}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    snapshot = load_snapshot(args.fixtures)
+    sites = all_sites()
+    site_ids = {
+        site.id for site in sites.values() for url in snapshot.pages.values() if site.is_talk(url)
+    }
+    if len(site_ids) != 1:
+        raise TalkfeedError(f"{args.fixtures}: pages.toml must hold one site's talk pages")
+    site = sites[site_ids.pop()]
+    with serve_snapshot(snapshot) as origin:
+        print(f"serving {args.fixtures} at {origin}", file=sys.stderr)
+        config = Config(
+            out=args.out or Path("public"),
+            db=args.db,
+            base_url=None,
+            fetch=FetchSettings(delay=0.0),
+            sources=(SourceConfig(site.id),),
+            path=None,
+        )
+        if args.now is None:
+            args.now = snapshot.captured_at
+        code = _execute(config, sites, args, RedirectTransport(origin))
+    print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
+    return code

@@ -1,0 +1,403 @@
+"""The talkfeed config file: where feeds go, how to fetch, and which sources to scrape.
+
+The format is TOML; the bundled `default.toml` documents every key. Every problem is reported as a
+`ConfigError` naming the file and the line of the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from aggregator.errors import ConfigError
+from aggregator.fetch import FetchSettings
+
+__all__ = ["Config", "SourceConfig", "load_config", "parse_config"]
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One site to scrape."""
+
+    site: str
+    """A registered site id."""
+    url: str | None = None
+    """Overrides the site's start URL (an absolute http(s) URL)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config file."""
+
+    out: Path
+    """Output directory for the feeds."""
+    db: Path
+    """The SQLite store file."""
+    base_url: str | None
+    """Public URL where `out` is served, ending with "/"; None when not configured."""
+    fetch: FetchSettings
+    """How to talk to web servers."""
+    sources: tuple[SourceConfig, ...]
+    """The sites to scrape, in file order; never empty."""
+    path: Path | None
+    """The file the config came from; None for the bundled default."""
+
+
+def load_config(path: Path | None, known_sites: Collection[str]) -> Config:
+    """Read and validate the config file at `path`, or the bundled default when `path` is None."""
+    if path is None:
+        text = files("aggregator").joinpath("default.toml").read_text(encoding="utf-8")
+        return parse_config(text, known_sites)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror}", str(path)) from None
+    try:
+        # utf-8-sig: some editors put a byte order mark in front of UTF-8 text.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError("the config file is not UTF-8 text", str(path), line) from None
+    return parse_config(text, known_sites, path)
+
+
+def parse_config(text: str, known_sites: Collection[str], path: Path | None = None) -> Config:
+    """Validate TOML `text`; relative paths resolve against the directory of `path` if given."""
+    return _Parser(text, known_sites, path).config()
+
+
+_TOP_KEYS = ("out", "db", "base_url", "fetch", "sources")
+_SOURCE_KEYS = ("site", "url")
+_TOML_ERROR_AT = re.compile(r" \(at line (\d+), column (\d+)\)$")
+_TOML_ERROR_AT_END = " (at end of document)"
+
+_T = TypeVar("_T")
+
+_Key = tuple[str | int, ...]
+"""A path to a value: table and key names, with the 0-based index of an array-of-tables element."""
+
+
+class _BadValueError(Exception):
+    """A value is not what its key expects; the message completes "'key' must be ..."."""
+
+
+def _number(minimum: float, *, inclusive: bool = True) -> Callable[[object], float]:
+    expected = f"a number {'>=' if inclusive else '>'} {minimum:g}"
+
+    def check(value: object) -> float:
+        # bool is a subclass of int, but `delay = true` is surely a mistake.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _BadValueError(expected)
+        in_range = value >= minimum if inclusive else value > minimum
+        if not (in_range and math.isfinite(value)):
+            raise _BadValueError(expected)
+        return float(value)
+
+    return check
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _BadValueError("an integer >= 0")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _BadValueError("true or false")
+    return value
+
+
+def _one_line(value: object) -> str:
+    # The User-Agent goes into an HTTP header, where a line break is invalid.
+    if not isinstance(value, str) or not value.strip() or value.splitlines() != [value]:
+        raise _BadValueError("a non-empty one-line string")
+    return value
+
+
+def _http_url(value: object) -> str:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return value
+    raise _BadValueError("an absolute http(s) URL")
+
+
+def _base_url(value: object) -> str:
+    url = _http_url(value)
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise _BadValueError("an absolute http(s) URL without query or fragment")
+    # Feed URLs are built by appending file names, which needs the trailing slash.
+    return url if url.endswith("/") else url + "/"
+
+
+def _path_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _BadValueError("a non-empty string (a file system path)")
+    return value
+
+
+_FETCH_CHECKS: dict[str, Callable[[object], object]] = {
+    "user_agent": _one_line,
+    "delay": _number(0),
+    "timeout": _number(0, inclusive=False),
+    "retries": _count,
+    "backoff": _number(0),
+    "max_retry_after": _number(0),
+    "obey_robots": _flag,
+}
+
+
+def _show(value: object) -> str:
+    """`value` the way the config file spells it, or its kind for tables and arrays."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        # A JSON string is also a valid TOML basic string, and stays on one line.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)
+
+
+class _Parser:
+    def __init__(self, text: str, known_sites: Collection[str], path: Path | None) -> None:
+        self._text = text
+        self._known_sites = known_sites
+        self._path = path
+        self._where = None if path is None else str(path)
+
+    def config(self) -> Config:
+        try:
+            root = tomllib.loads(self._text)
+        except tomllib.TOMLDecodeError as exc:
+            raise self._syntax_error(str(exc)) from None
+        self._known_keys(root, _TOP_KEYS, (), "")
+        return Config(
+            out=self._file_path(root, "out", "public"),
+            db=self._file_path(root, "db", "talkfeed.db"),
+            base_url=self._optional(root, "base_url", _base_url),
+            fetch=self._fetch(root),
+            sources=self._sources(root),
+            path=self._path,
+        )
+
+    def _syntax_error(self, message: str) -> ConfigError:
+        # tomllib reports its position only inside the message.
+        at = _TOML_ERROR_AT.search(message)
+        if at is not None:
+            message = f"{message[: at.start()]} (column {at[2]})"
+            line = int(at[1])
+        else:
+            message = message.removesuffix(_TOML_ERROR_AT_END)
+            line = self._text.rstrip().count("\n") + 1
+        return ConfigError(f"invalid TOML: {message}", self._where, line)
+
+    def _error(self, message: str, key: _Key) -> ConfigError:
+        # Only an error needs a line number, so only an error pays for scanning the text.
+        return ConfigError(message, self._where, _Locator(self._text).line(key))
+
+    def _known_keys(
+        self, table: dict[str, object], allowed: Collection[str], key: _Key, where: str
+    ) -> None:
+        for name in table:
+            if name not in allowed:
+                expected = ", ".join(sorted(allowed))
+                message = f"unknown key {name!r}{where} (expected one of: {expected})"
+                raise self._error(message, (*key, name))
+
+    def _check(self, value: object, check: Callable[[object], _T], key: _Key) -> _T:
+        try:
+            return check(value)
+        except _BadValueError as exc:
+            message = f"{key[-1]!r} must be {exc}, got {_show(value)}"
+            raise self._error(message, key) from None
+
+    def _optional(
+        self, table: dict[str, object], name: str, check: Callable[[object], _T], within: _Key = ()
+    ) -> _T | None:
+        return self._check(table[name], check, (*within, name)) if name in table else None
+
+    def _file_path(self, root: dict[str, object], name: str, default: str) -> Path:
+        text = self._optional(root, name, _path_text) or default
+        path = Path(text).expanduser()
+        # A config file names paths relative to itself, so that cron jobs need no `cd`.
+        if self._path is None or path.is_absolute():
+            return path
+        return self._path.parent.resolve() / path
+
+    def _fetch(self, root: dict[str, object]) -> FetchSettings:
+        table = root.get("fetch", {})
+        if not isinstance(table, dict):
+            raise self._error(f"'fetch' must be a table ([fetch]), got {_show(table)}", ("fetch",))
+        self._known_keys(table, _FETCH_CHECKS, ("fetch",), " in [fetch]")
+        # Any: each check has returned the type its FetchSettings field wants.
+        settings: dict[str, Any] = {
+            name: self._check(value, _FETCH_CHECKS[name], ("fetch", name))
+            for name, value in table.items()
+        }
+        return replace(FetchSettings(), **settings)
+
+    def _sources(self, root: dict[str, object]) -> tuple[SourceConfig, ...]:
+        tables = root.get("sources")
+        if tables is None or tables == []:
+            raise self._error(
+                "no sources: add a [[sources]] table with the 'site' to scrape", ("sources",)
+            )
+        if not isinstance(tables, list):
+            raise self._not_array_of_tables(tables, ("sources",))
+        sources: list[SourceConfig] = []
+        for index, table in enumerate(tables):
+            if not isinstance(table, dict):
+                raise self._not_array_of_tables(table, ("sources", index))
+            source = self._source(table, index)
+            if source in sources:
+                first = sources.index(source) + 1
+                url = "the site's own URL" if source.url is None else f"url {_show(source.url)}"
+                message = f"[[sources]] #{index + 1} repeats #{first} (site {source.site!r}, {url})"
+                raise self._error(message, ("sources", index))
+            sources.append(source)
+        return tuple(sources)
+
+    def _not_array_of_tables(self, value: object, key: _Key) -> ConfigError:
+        message = f"'sources' must be an array of tables ([[sources]]), got {_show(value)}"
+        return self._error(message, key)
+
+    def _source(self, table: dict[str, object], index: int) -> SourceConfig:
+        key: _Key = ("sources", index)
+        where = f" in [[sources]] #{index + 1}"
+        self._known_keys(table, _SOURCE_KEYS, key, where)
+        known = ", ".join(sorted(self._known_sites)) or "none"
+        if "site" not in table:
+            raise self._error(f"missing key 'site'{where} (known: {known})", key)
+        site = table["site"]
+        if not isinstance(site, str):
+            raise self._error(f"'site' must be a site id string, got {_show(site)}", (*key, "site"))
+        if site not in self._known_sites:
+            raise self._error(f"unknown site {site!r}{where} (known: {known})", (*key, "site"))
+        url = self._optional(table, "url", _http_url, key)
+        return SourceConfig(site=site, url=url)
+
+
+# A key part is a bare key or a quoted one; escapes in quoted keys are left undecoded, which at
+# worst makes `_Locator.line` fall back to the enclosing table.
+_KEY_PART = re.compile(r"""\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*""")
+# What matters inside a value: strings (which may hide anything else), comments and brackets.
+_VALUE_TOKEN = re.compile(r"""'''|"{3}|"(?:[^"\\]|\\.)*"|'[^']*'|#|[\[\]{}]""")
+# The rest of a multi-line string, through its closing delimiter (plus up to two quotes that
+# belong to the content), on one line.
+_MULTILINE_END = {
+    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""(?:"{0,2})'),
+    "'''": re.compile(r"(?:[^']|'(?!''))*'''(?:'{0,2})"),
+}
+
+
+def _read_key(line: str, start: int) -> tuple[tuple[str, ...], int] | None:
+    """The dotted key at `start` in `line`, and where it ends; None if there is none."""
+    parts: list[str] = []
+    position = start
+    while match := _KEY_PART.match(line, position):
+        parts.append(next(group for group in match.groups() if group is not None))
+        position = match.end()
+        if not line.startswith(".", position):
+            return tuple(parts), position
+        position += 1
+    return None
+
+
+class _Locator:
+    """The lines of the keys and tables in valid TOML text, which tomllib does not report.
+
+    It scans line by line, following table headers and skipping strings, comments and
+    multi-line values, so that text inside them is never taken for a key or a header.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[_Key, int] = {}
+        self._arrays: dict[_Key, int] = {}
+        """Element counts of the arrays of tables seen so far."""
+        self._open_string: str | None = None
+        self._depth = 0
+        """Bracket nesting of the value being scanned, when it spans lines."""
+        table: _Key = ()
+        for number, line in enumerate(text.split("\n"), start=1):
+            if self._open_string is not None or self._depth:
+                self._skip_value(line, 0)
+                continue
+            start = len(line) - len(line.lstrip())
+            if line.startswith("[[", start):
+                table = self._array_header(line, start + 2, number) or table
+            elif line.startswith("[", start):
+                table = self._table_header(line, start + 1, number) or table
+            elif key := _read_key(line, start):
+                parts, end = key
+                for length in range(1, len(parts) + 1):
+                    self._lines.setdefault((*table, *parts[:length]), number)
+                self._skip_value(line, end + 1)
+
+    def line(self, key: _Key) -> int | None:
+        """The 1-based line of `key`, else of its closest enclosing table found; else None."""
+        for length in range(len(key), 0, -1):
+            if (line := self._lines.get(key[:length])) is not None:
+                return line
+        return None
+
+    def _resolve(self, names: Iterable[str]) -> _Key:
+        # A name that is an array of tables means its latest element.
+        key: _Key = ()
+        for name in names:
+            key = (*key, name)
+            if count := self._arrays.get(key):
+                key = (*key, count - 1)
+        return key
+
+    def _table_header(self, line: str, start: int, number: int) -> _Key | None:
+        if (header := _read_key(line, start)) is None:
+            return None
+        table = self._resolve(header[0])
+        for length in range(1, len(table)):
+            self._lines.setdefault(table[:length], number)
+        self._lines[table] = number
+        return table
+
+    def _array_header(self, line: str, start: int, number: int) -> _Key | None:
+        if (header := _read_key(line, start)) is None:
+            return None
+        *parents, name = header[0]
+        array = (*self._resolve(parents), name)
+        self._arrays[array] = self._arrays.get(array, 0) + 1
+        self._lines.setdefault(array, number)
+        table = (*array, self._arrays[array] - 1)
+        self._lines[table] = number
+        return table
+
+    def _skip_value(self, line: str, position: int) -> None:
+        """Scan a value from `position` to the end of `line`, noting what stays open."""
+        while True:
+            if self._open_string is not None:
+                end = _MULTILINE_END[self._open_string].match(line, position)
+                if end is None:
+                    return
+                self._open_string = None
+                position = end.end()
+            token = _VALUE_TOKEN.search(line, position)
+            if token is None or token[0] == "#":
+                return
+            position = token.end()
+            if token[0] in _MULTILINE_END:
+                self._open_string = token[0]
+            elif token[0] in ("[", "{"):
+                self._depth += 1
+            elif token[0] in ("]", "}"):
+                self._depth -= 1

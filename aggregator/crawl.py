@@ -1,0 +1,114 @@
+"""One site, one run: start URL → listings → talk pages → drafts.
+
+A talk found on a listing survives a detail page that fails: it is kept with what the listing
+showed and the problem is reported. Only when no listing can be read has the site failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aggregator.errors import FetchError
+from aggregator.fetch import Fetcher
+from scrapers import Link, Page, ParseError, SiteParser, TalkDraft
+
+__all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
+
+MAX_LISTINGS = 20
+"""Listing pages read per site and run, so a site that links listings in a loop still ends."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong on one page."""
+
+    url: str
+    message: str
+    warning: bool = False
+    """A gap in optional fields, not a loss: reported, but the source still counts as read."""
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.message}"
+
+
+@dataclass
+class CrawlResult:
+    """What one site's crawl found."""
+
+    drafts: list[TalkDraft] = field(default_factory=list)
+    partial: set[str] = field(default_factory=set)
+    """URLs of talks whose detail page failed: their drafts hold only the listing's fields."""
+    problems: list[Problem] = field(default_factory=list)
+    listings_read: int = 0
+    details_read: int = 0
+    failed: bool = False
+    """True when no listing could be read: the site's talks are unknown this run."""
+
+
+async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -> CrawlResult:
+    """Read the site from its start URLs; never raises for a page that fails."""
+    result = CrawlResult()
+    talks: dict[str, Link] = {}
+    queue, seen = list(start_urls), set(start_urls)
+    while queue and result.listings_read < MAX_LISTINGS:
+        url = queue.pop(0)
+        page = await _page(url, fetcher, result)
+        if page is None:
+            continue
+        try:
+            links = site.listing(page)
+        except Exception as exc:  # a parser bug must cost one page, not the run
+            result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
+            continue
+        result.listings_read += 1
+        for link in links:
+            if link.kind == "talk":
+                talks.setdefault(site.key(link.url) or link.url, link)
+            elif link.url not in seen:
+                seen.add(link.url)
+                queue.append(link.url)
+    if result.listings_read == 0:
+        result.failed = True
+        return result
+    for link in talks.values():
+        result.drafts.append(await _talk(site, link, fetcher, result))
+    return result
+
+
+async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlResult) -> TalkDraft:
+    page = await _page(link.url, fetcher, result)
+    if page is not None:
+        try:
+            draft = site.talk(page)
+        except Exception as exc:  # a parser bug must cost one page, not the run
+            result.problems.append(Problem(link.url, f"detail parser failed: {_describe(exc)}"))
+        else:
+            result.details_read += 1
+            result.problems.extend(Problem(link.url, p, warning=True) for p in draft.problems)
+            # The listing's URL is the talk's identity, even when the detail page redirected.
+            draft.url = link.url
+            return draft.over(link.seed)
+    result.partial.add(link.url)
+    return link.seed or TalkDraft(link.url)
+
+
+async def _page(url: str, fetcher: Fetcher, result: CrawlResult) -> Page | None:
+    try:
+        response = await fetcher.get(url)
+    except FetchError as exc:
+        result.problems.append(Problem(url, exc.reason))
+        return None
+    if response.content_type and response.content_type not in (
+        "text/html",
+        "application/xhtml+xml",
+    ):
+        result.problems.append(Problem(url, f"not an HTML page ({response.content_type})"))
+        return None
+    return Page(response.url, response.text, response.fetched_at)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ParseError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

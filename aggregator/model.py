@@ -1,0 +1,140 @@
+"""The talk record: the contract between scrapers, the store and the feeds.
+
+Every site's output is normalized into a `Talk`. The store wraps it in a `StoredTalk`, which adds
+what only the store knows (when the talk was first seen, when it last changed, its iCal SEQUENCE);
+feeds render `StoredTalk`s.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["SEQUENCE_FIELDS", "Speaker", "Status", "StoredTalk", "Talk"]
+
+
+class Status(StrEnum):
+    """Whether a talk takes place as announced."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    POSTPONED = "postponed"
+
+
+class Speaker(BaseModel):
+    """One speaker of a talk."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, description="The speaker's name as the page prints it.")
+    affiliation: str | None = Field(
+        default=None, description="Institution(s), verbatim; may itself contain commas."
+    )
+
+
+class Talk(BaseModel):
+    """One talk as published by one source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(
+        min_length=1,
+        description="Stable: the source plus the detail-URL key, never the time or title.",
+    )
+    source: str = Field(min_length=1, description="The id of the site that published the talk.")
+    url: str = Field(description="The talk's detail page (http or https).")
+    title: str = Field(description="The title without any cancelled/postponed marker.")
+    speakers: list[Speaker] = Field(default_factory=list, description="In page order.")
+    start: AwareDatetime = Field(description="Start instant, in the talk's own time zone.")
+    end: AwareDatetime | None = Field(
+        default=None, description="End instant when the page gives one; null otherwise."
+    )
+    timezone: str = Field(description="IANA zone the talk's local times are in.")
+    default_duration_minutes: int = Field(
+        default=60, gt=0, description="The source's usual length, used when `end` is null."
+    )
+    location: str | None = Field(default=None, description="Room and building, one line.")
+    host: str | None = Field(default=None, description="The host(s), one line.")
+    abstract: str | None = Field(
+        default=None, description="Plain text; paragraphs split by a blank line."
+    )
+    bio: str | None = Field(default=None, description="The speaker bio, plain text.")
+    notes: str | None = Field(default=None, description="Practical notes, plain text.")
+    status: Status = Field(default=Status.SCHEDULED)
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("title must not be empty")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"url must be an absolute http(s) URL, got {value!r}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _local_times(self) -> Talk:
+        # Times loaded back from JSON carry a fixed offset; re-attach the IANA zone so that
+        # arithmetic across a DST change stays right.
+        zone = ZoneInfo(self.timezone)
+        object.__setattr__(self, "start", self.start.astimezone(zone))
+        if self.end is not None:
+            end = self.end.astimezone(zone)
+            if end < self.start:
+                raise ValueError("end must not be before start")
+            object.__setattr__(self, "end", end)
+        return self
+
+    @property
+    def effective_end(self) -> datetime:
+        """`end`, or `start` plus the source's default duration when the page gives no end."""
+        if self.end is not None:
+            return self.end
+        # Add real minutes, not wall-clock ones: a talk over a DST change still lasts an hour.
+        later = self.start.astimezone(UTC) + timedelta(minutes=self.default_duration_minutes)
+        return later.astimezone(self.start.tzinfo)
+
+    @property
+    def speaker_line(self) -> str:
+        """Speakers as one line: "Name (Affiliation); Name"."""
+        return "; ".join(
+            f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in self.speakers
+        )
+
+
+SEQUENCE_FIELDS = ("start", "end", "location", "title", "status")
+"""A change to one of these makes calendars update the event: the iCal SEQUENCE goes up."""
+
+
+class StoredTalk(BaseModel):
+    """A talk with what the store knows about its history."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    talk: Talk
+    source_name: str = Field(description="Human-readable name of the talk's source.")
+    first_seen: AwareDatetime = Field(description="The run that first found the talk.")
+    last_seen: AwareDatetime = Field(description="The latest run that found the talk.")
+    last_changed: AwareDatetime = Field(description="The run that last changed any field.")
+    change_count: int = Field(default=0, ge=0, description="How many runs changed the talk.")
+    sequence: int = Field(
+        default=0, ge=0, description="iCal SEQUENCE: runs that changed a SEQUENCE_FIELDS field."
+    )

@@ -1,0 +1,106 @@
+"""TalkDraft → Talk: the rules every site shares, so no site module repeats them.
+
+Whitespace, cancelled/postponed markers in titles, the site's time zone and default duration,
+and the stable id all live here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from aggregator.errors import RecordError
+from aggregator.model import Speaker, Status, Talk
+from scrapers import SiteParser, TalkDraft
+from scrapers.text import clean_block, clean_inline
+
+__all__ = ["normalize", "split_status_marker", "talk_id"]
+
+_WORD = r"(?:cancell?ed|postponed)"
+_SEPARATOR = r"[\s:;|!*\-–—]"
+# "[Postponed] …", "(Cancelled) …", "CANCELLED: …", "Canceled - …"; a bare capitalized word
+# without a separator ("Postponed Gratification") is a title, not a marker.
+_PREFIX = re.compile(
+    rf"^[\s*]*(?:[\[(]\s*(?P<bracketed>{_WORD})\s*[\])]{_SEPARATOR}*"
+    rf"|(?P<marked>{_WORD})\s*[:;|!\-–—]{_SEPARATOR}*"
+    rf"|(?P<shouted>CANCELL?ED|POSTPONED)\b{_SEPARATOR}*)",
+    re.IGNORECASE,
+)
+_SUFFIX = re.compile(
+    rf"{_SEPARATOR}*(?:[\[(]\s*(?P<bracketed>{_WORD})\s*[\])]|[\-–—:|]\s*(?P<marked>{_WORD}))[\s*!.]*$",
+    re.IGNORECASE,
+)
+_KEY_CHARS = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+
+
+def split_status_marker(title: str) -> tuple[str, Status]:
+    """The title without a leading or trailing cancelled/postponed marker, and the status it
+    states (SCHEDULED when there is none)."""
+    for pattern in (_PREFIX, _SUFFIX):
+        match = pattern.search(title)
+        if match is None:
+            continue
+        word = next(group for group in match.groups() if group)
+        # The "shouted" form only counts in capitals: "Cancelled Flights of Fancy" is a title.
+        if match.group(0) and (
+            pattern is _SUFFIX or match.lastgroup != "shouted" or word.isupper()
+        ):
+            rest = (title[: match.start()] + title[match.end() :]).strip()
+            if rest:
+                status = Status.POSTPONED if word.lower() == "postponed" else Status.CANCELLED
+                return rest, status
+    return title, Status.SCHEDULED
+
+
+def talk_id(site: SiteParser, url: str) -> str:
+    """`<site>:<key>` from the detail URL's key, so the id survives reschedules and retitles."""
+    key = site.key(url)
+    if key is None or not _KEY_CHARS.match(key):
+        parts = urlsplit(url)
+        canonical = f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
+        key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return f"{site.id}:{key}"
+
+
+def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
+    """The record for `draft`; RecordError names the site, URL and field when it is invalid."""
+    title = clean_inline(draft.title)
+    if title is None:
+        raise RecordError(f"{site.id} {draft.url}: title: missing")
+    if draft.start is None:
+        raise RecordError(f"{site.id} {draft.url}: start: missing (no date found)")
+    title, status = split_status_marker(title)
+    if draft.status is not None:
+        status = Status(draft.status)
+    speakers = [
+        Speaker(name=name, affiliation=clean_inline(s.affiliation))
+        for s in draft.speakers
+        if (name := clean_inline(s.name))
+    ]
+    try:
+        return Talk(
+            id=talk_id(site, draft.url),
+            source=site.id,
+            url=draft.url,
+            title=title,
+            speakers=speakers,
+            start=draft.start,
+            end=draft.end,
+            timezone=site.timezone,
+            default_duration_minutes=site.default_duration,
+            location=clean_inline(draft.location),
+            host=clean_inline(draft.host),
+            abstract=clean_block(draft.abstract),
+            bio=clean_block(draft.bio),
+            notes=clean_block(draft.notes),
+            status=status,
+        )
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'record'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise RecordError(f"{site.id} {draft.url}: {details}") from None

@@ -1,0 +1,24 @@
+"""Feeds: pure renderers from stored talks to the bytes of RSS, Atom, iCal and an HTML index.
+
+No network, no file writes, no clock: the same talks and spec always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aggregator.model import StoredTalk
+from feeds.atom import render_atom
+from feeds.html import render_index
+from feeds.ical import render_ical
+from feeds.rss import render_rss
+from feeds.spec import FeedSpec
+
+__all__ = ["FORMATS", "FeedSpec", "render_atom", "render_ical", "render_index", "render_rss"]
+
+FORMATS: dict[str, Callable[[Sequence[StoredTalk], FeedSpec], bytes]] = {
+    "rss": render_rss,
+    "atom": render_atom,
+    "ics": render_ical,
+}
+"""The feed renderers by file extension: `FORMATS[ext](talks, spec)` is `<spec.path>.<ext>`."""

@@ -1,0 +1,92 @@
+"""iCalendar feeds via icalendar: one VEVENT per talk in its own zone, with VTIMEZONEs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date
+
+from icalendar import Calendar, Event, Timezone
+
+from aggregator.model import Status, StoredTalk
+from feeds.spec import (
+    FeedSpec,
+    by_start,
+    clean,
+    plain_description,
+    speaker_names,
+    status_prefix,
+)
+
+__all__ = ["PRODID", "render_ical"]
+
+PRODID = "-//talkfeed//talkfeed//EN"
+
+# A postponed talk will not happen at this time: calendars should show it as off, not as on.
+_STATUS = {
+    Status.SCHEDULED: "CONFIRMED",
+    Status.CANCELLED: "CANCELLED",
+    Status.POSTPONED: "CANCELLED",
+}
+
+
+def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
+    """The talks as an iCalendar (RFC 5545) document; the same input always gives the same bytes."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", clean(spec.title))
+    cal.add("x-wr-caldesc", clean(spec.description))
+    ordered = by_start(talks)
+    for timezone in _timezones(ordered):
+        cal.add_component(timezone)
+    for st in ordered:
+        cal.add_component(_event(st, spec))
+    result: bytes = cal.to_ical()
+    return result
+
+
+def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
+    """One VTIMEZONE per zone used, sorted by TZID, spanning whole years around its talks.
+
+    Not `Calendar.add_missing_timezones()`: it walks a set (order varies between runs) and spans
+    1970-2038 whatever the data, so the output would neither be stable nor cover later years.
+    """
+    years: dict[str, tuple[int, int]] = {}
+    for st in talks:
+        talk = st.talk
+        first, last = years.get(talk.timezone, (talk.start.year, talk.start.year))
+        years[talk.timezone] = (
+            min(first, talk.start.year),
+            max(last, talk.effective_end.year),
+        )
+    return [
+        Timezone.from_tzid(tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
+        for tzid, (first, last) in sorted(years.items())
+    ]
+
+
+def _event(st: StoredTalk, spec: FeedSpec) -> Event:
+    talk = st.talk
+    summary = clean(status_prefix(talk, spec)) + clean(talk.title)
+    if talk.speakers:
+        summary += " — " + speaker_names(talk)
+    event = Event()
+    event.add("uid", clean(f"{talk.id}@talkfeed"))
+    # DTSTAMP from the data, not the clock: otherwise every run would rewrite every event.
+    event.add("dtstamp", st.last_changed.astimezone(UTC))
+    # The model keeps start and end in the talk's IANA zone, so these carry TZID=talk.timezone.
+    event.add("dtstart", talk.start)
+    event.add("dtend", talk.effective_end)
+    event.add("summary", summary)
+    if talk.location:
+        event.add("location", clean(talk.location))
+    event.add("description", plain_description(st))
+    event.add("url", clean(talk.url))
+    event.add("status", _STATUS[talk.status])
+    event.add("sequence", st.sequence)
+    event.add("created", st.first_seen.astimezone(UTC))
+    event.add("last-modified", st.last_changed.astimezone(UTC))
+    event.add("categories", [clean(st.source_name)])
+    return event

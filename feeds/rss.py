@@ -1,0 +1,39 @@
+"""RSS 2.0 feeds via feedgen: one item per talk, newest announcement first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+
+from feedgen.feed import FeedGenerator
+
+from aggregator.model import StoredTalk
+from feeds.spec import FeedSpec, clean, entry_title, feed_updated, html_description, newest_first
+
+__all__ = ["render_rss"]
+
+
+def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
+    """The talks as an RSS 2.0 document; the same input always gives the same bytes."""
+    fg = FeedGenerator()
+    fg.title(clean(spec.title))
+    # RSS requires a channel description; an empty one makes feedgen refuse to render.
+    fg.description(clean(spec.description) or clean(spec.title))
+    self_url = spec.public_url("rss")
+    if self_url is not None:
+        fg.link(href=self_url, rel="self", type="application/rss+xml")
+    # feedgen takes the channel <link> from the last link added, so the page goes after self.
+    fg.link(href=clean(spec.link), rel="alternate")
+    fg.lastBuildDate(feed_updated(talks))
+    fg.generator("talkfeed")
+    for st in newest_first(talks):
+        talk = st.talk
+        fe = fg.add_entry(order="append")
+        fe.guid(clean(f"urn:talkfeed:{talk.id}"), permalink=False)
+        fe.title(entry_title(st, spec))
+        fe.link(href=clean(talk.url))
+        fe.description(html_description(st))
+        fe.pubDate(st.first_seen.astimezone(UTC))
+        fe.category(term=clean(st.source_name))
+    result: bytes = fg.rss_str(pretty=True)
+    return result

@@ -1,0 +1,20 @@
+"""Site parsers: HTML in, talk drafts out. Imports nothing else of talkfeed's."""
+
+from scrapers.base import LabelSite, Link, Page, ParseError, SiteParser, TalkDraft
+from scrapers.registry import UnknownSiteError, all_sites, get_site, register, site_for_url
+from scrapers.speakers import SpeakerDraft
+
+__all__ = [
+    "LabelSite",
+    "Link",
+    "Page",
+    "ParseError",
+    "SiteParser",
+    "SpeakerDraft",
+    "TalkDraft",
+    "UnknownSiteError",
+    "all_sites",
+    "get_site",
+    "register",
+    "site_for_url",
+]

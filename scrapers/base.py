@@ -1,0 +1,232 @@
+"""What a site module builds on: the page it reads, the links and drafts it returns, and the
+base classes that do the generic work."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import cached_property
+from typing import ClassVar, Literal
+from urllib.parse import urldefrag, urljoin
+from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.dates import DateParseError, parse_datetime_range
+from scrapers.labels import extract_labels
+from scrapers.speakers import SpeakerDraft, parse_speakers
+from scrapers.text import clean_block, clean_inline, content_root
+
+__all__ = ["LabelSite", "Link", "Page", "ParseError", "SiteParser", "TalkDraft"]
+
+
+class ParseError(Exception):
+    """A page cannot be read as what its URL says it is; the message names the URL."""
+
+
+@dataclass
+class Page:
+    """One fetched (or saved) page. `fetched_at` is the parser's only notion of "now"."""
+
+    url: str
+    html: str
+    fetched_at: datetime
+
+    @cached_property
+    def soup(self) -> BeautifulSoup:
+        """The page parsed once, with lxml."""
+        return BeautifulSoup(self.html, "lxml")
+
+    def absolute(self, href: str) -> str:
+        """`href` resolved against the page URL, without its fragment."""
+        return urldefrag(urljoin(self.url, href.strip()))[0]
+
+
+@dataclass
+class TalkDraft:
+    """A talk as one page states it, before normalization. Parsers fill what they find."""
+
+    url: str
+    title: str | None = None
+    speakers: list[SpeakerDraft] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    location: str | None = None
+    host: str | None = None
+    abstract: str | None = None
+    bio: str | None = None
+    notes: str | None = None
+    status: Literal["scheduled", "cancelled", "postponed"] | None = None
+    """Set only when the page states a status in structured data; title markers are read later."""
+    problems: list[str] = field(default_factory=list)
+    """Fields the parser could not read, for the run report."""
+
+    def over(self, seed: TalkDraft | None) -> TalkDraft:
+        """This draft, with gaps filled from `seed` (what the listing said about the talk)."""
+        if seed is None:
+            return self
+        return replace(
+            self,
+            title=self.title or seed.title,
+            speakers=self.speakers or seed.speakers,
+            start=self.start or seed.start,
+            end=self.end or (seed.end if self.start is None else None),
+            location=self.location or seed.location,
+            host=self.host or seed.host,
+            abstract=self.abstract or seed.abstract,
+            bio=self.bio or seed.bio,
+            notes=self.notes or seed.notes,
+            status=self.status or seed.status,
+        )
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link found on a listing: a talk's detail page (with what the listing says about it,
+    if anything) or another listing page to read."""
+
+    url: str
+    kind: Literal["talk", "listing"]
+    seed: TalkDraft | None = None
+
+
+class SiteParser:
+    """Base of every site: metadata as class attributes, parsing as pure methods.
+
+    Subclasses set the metadata and implement `talk`; `listing` finds talk links by `talk_url`.
+    Parsers never fetch, read the clock, decide status or ids, or touch storage.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    start_urls: ClassVar[tuple[str, ...]]
+    talk_url: ClassVar[re.Pattern[str]]
+    """Matches a talk's detail URL; its `key` group identifies the talk."""
+    timezone: ClassVar[str]
+    default_duration: ClassVar[int] = 60
+    """Minutes a talk lasts when the page gives no end."""
+    maintainer: ClassVar[str] = ""
+    example_urls: ClassVar[tuple[str, ...]] = ()
+    """Detail URLs the `talk_url` pattern must match (checked by the contract test)."""
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def is_talk(self, url: str) -> bool:
+        """Whether `url` is one of this site's talk detail pages."""
+        return self.talk_url.search(url) is not None
+
+    def key(self, url: str) -> str | None:
+        """The talk's identifying part of its URL, or None when `url` is no talk page."""
+        match = self.talk_url.search(url)
+        return match.group("key") if match else None
+
+    def listing(self, page: Page) -> list[Link]:
+        """Links on a listing page: every link whose URL matches `talk_url`, seeded with the
+        title, date and speaker that the link's list item shows."""
+        links: dict[str, Link] = {}
+        for anchor in page.soup.find_all("a", href=True):
+            url = page.absolute(str(anchor["href"]))
+            if self.is_talk(url) and url not in links:
+                links[url] = Link(url, "talk", self._seed(page, anchor, url))
+        return list(links.values())
+
+    def _seed(self, page: Page, anchor: Tag, url: str) -> TalkDraft:
+        title = clean_inline(anchor.get_text())
+        seed = TalkDraft(url, title=title)
+        rest = [
+            line
+            for line in (clean_inline(text) for text in _item(anchor, self, page).stripped_strings)
+            if line and line != title
+        ]
+        for line in rest:
+            if seed.start is None:
+                try:
+                    seed.start, seed.end = parse_datetime_range(line, self.zone)
+                    continue
+                except DateParseError:
+                    pass
+            if not seed.speakers:
+                seed.speakers = parse_speakers(line)
+        return seed
+
+    def talk(self, page: Page) -> TalkDraft:
+        """The talk on a detail page."""
+        raise NotImplementedError
+
+
+DEFAULT_LABELS: Mapping[str, tuple[str, ...]] = {
+    "speaker": ("Speaker", "Speakers", "Presenter"),
+    "date": ("Date", "When", "Date and Time", "Date/Time", "Time"),
+    "location": ("Location", "Place", "Where", "Room", "Venue"),
+    "host": ("Host", "Hosts", "Hosted by"),
+    "abstract": ("Abstract", "Synopsis", "Summary"),
+    "bio": ("Speaker Bio", "Bio", "Biography", "About the Speaker"),
+    "notes": ("Notes", "Note"),
+}
+
+
+class LabelSite(SiteParser):
+    """A site whose detail pages are "Label: value" sections; `labels` names them."""
+
+    labels: ClassVar[Mapping[str, tuple[str, ...]]] = DEFAULT_LABELS
+
+    def talk(self, page: Page) -> TalkDraft:
+        """Read every labelled field; the title is the last heading before the first label."""
+        sections = extract_labels(content_root(page.soup), self.labels)
+        draft = TalkDraft(
+            page.url,
+            title=clean_inline(sections.headings_before[-1]) if sections.headings_before else None,
+            speakers=parse_speakers(clean_block(sections.joined("speaker"))),
+            location=clean_inline(sections.first("location")),
+            host=clean_inline(sections.joined("host")),
+            abstract=clean_block(sections.joined("abstract")),
+            bio=clean_block(sections.joined("bio")),
+            notes=clean_block(sections.joined("notes")),
+        )
+        if draft.title is None:
+            draft.title = _meta_title(page.soup)
+        when = clean_inline(sections.first("date"))
+        if when is None:
+            draft.problems.append("no date label")
+        else:
+            try:
+                draft.start, draft.end = parse_datetime_range(when, self.zone)
+            except DateParseError as exc:
+                draft.problems.append(f"date: {exc}")
+        for name in ("speaker", "location"):
+            if name not in sections.values:
+                draft.problems.append(f"no {name} label")
+        return draft
+
+
+def _item(anchor: Tag, site: SiteParser, page: Page) -> Tag:
+    """The largest element around `anchor` that links to no other talk: its list item."""
+    item = anchor
+    for parent in anchor.parents:
+        if parent.name in ("body", "html", "[document]"):
+            break
+        urls = {
+            page.absolute(str(a["href"]))
+            for a in parent.find_all("a", href=True)
+            if site.is_talk(page.absolute(str(a["href"])))
+        }
+        if len(urls) > 1:
+            break
+        item = parent
+    return item
+
+
+def _meta_title(soup: BeautifulSoup) -> str | None:
+    og = soup.find("meta", attrs={"property": "og:title"})
+    if isinstance(og, Tag) and og.get("content"):
+        return clean_inline(str(og["content"]))
+    title = soup.title
+    if title is None:
+        return None
+    # "Talk title | Department" is the usual shape; keep the part before the site name.
+    return clean_inline(re.split(r"\s+[|–—-]\s+", title.get_text())[0])

@@ -1,0 +1,158 @@
+"""Fields found by their labels ("Speaker:", "Date:", "Synopsis:"), whatever the markup.
+
+A label may be a `<strong>`, `<b>`, `<em>`, `<span>` or `<label>` at the start of a block, a
+`<dt>` or `<th>`, a heading, or plain text ("Speaker: …") at the start of a line. Its value is
+what follows, inline or in the following elements, up to the next label: another known label,
+any `<dt>`/`<th>`, or any heading. The page is read as one stream of text with its block and
+line breaks, so the value's own markup does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
+
+__all__ = ["LabelSections", "extract_labels"]
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TERMS = frozenset({"dt", "th"})
+_INLINE_LABELS = frozenset({"strong", "b", "em", "span", "label"})
+_BLOCKS = frozenset(
+    {
+        "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "header", "hr", "li", "main", "ol", "p", "pre", "section", "table", "tbody",
+        "td", "th", "thead", "tr", "ul",
+    }
+    | _HEADINGS
+)  # fmt: skip
+_SKIPPED = (Comment, Declaration, Doctype, ProcessingInstruction)
+_WHITESPACE = re.compile(r"\s+")
+
+_LINE = "\n"
+_PARAGRAPH = "\n\n"
+
+
+@dataclass
+class LabelSections:
+    """What `extract_labels` found: each field's values in page order, and the headings before
+    the first label (the talk's title is usually the last of them)."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    headings_before: list[str] = field(default_factory=list)
+
+    def first(self, name: str) -> str | None:
+        """The field's first value, or None when the page has no such label."""
+        found = self.values.get(name)
+        return found[0] if found else None
+
+    def joined(self, name: str) -> str | None:
+        """All the field's values, as paragraphs of one text."""
+        found = self.values.get(name)
+        return _PARAGRAPH.join(found) if found else None
+
+
+def extract_labels(root: Tag, labels: Mapping[str, Sequence[str]]) -> LabelSections:
+    """Split the text under `root` into sections keyed by field name.
+
+    `labels` maps a field name to the label texts that introduce it, e.g.
+    `{"abstract": ("Synopsis", "Abstract")}`; matching ignores case and a trailing colon.
+    Values keep line breaks ("\\n") and paragraph breaks ("\\n\\n") for the caller to clean.
+    """
+    reader = _Reader(labels)
+    reader.walk(root)
+    return reader.finish()
+
+
+def _label_key(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip().rstrip(":").strip().casefold()
+
+
+class _Reader:
+    def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
+        self._fields = {
+            _label_key(name): field for field, names in labels.items() for name in names
+        }
+        names = sorted(self._fields, key=len, reverse=True)
+        alternatives = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in names)
+        self._text_label = re.compile(rf"^\s*({alternatives})\s*:\s*", re.IGNORECASE)
+        self._result = LabelSections()
+        self._current: str | None = None
+        self._seen_label = False
+        self._buffer: list[str] = []
+        self._line_start = True
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, _SKIPPED):
+                continue
+            if isinstance(child, NavigableString):
+                self._text(str(child))
+            elif isinstance(child, Tag):
+                self._element(child)
+
+    def finish(self) -> LabelSections:
+        self._close_section()
+        return self._result
+
+    def _element(self, tag: Tag) -> None:
+        if tag.name == "br":
+            self._break(_LINE)
+            return
+        block = tag.name in _BLOCKS
+        if block:
+            self._break(_PARAGRAPH)
+        if tag.name in _HEADINGS or tag.name in _TERMS:
+            text = tag.get_text(" ", strip=True)
+            self._start_section(self._fields.get(_label_key(text)), heading=text)
+        elif (
+            tag.name in _INLINE_LABELS
+            and self._line_start
+            and _label_key(tag.get_text()) in self._fields
+        ):
+            self._start_section(self._fields[_label_key(tag.get_text())])
+        else:
+            self.walk(tag)
+        if block:
+            self._break(_PARAGRAPH)
+
+    def _text(self, text: str) -> None:
+        text = _WHITESPACE.sub(" ", text)
+        if self._line_start:
+            match = self._text_label.match(text)
+            if match:
+                self._start_section(self._fields[_label_key(match.group(1))])
+                text = text[match.end() :]
+        if text.strip():
+            self._line_start = False
+        self._buffer.append(text)
+
+    def _break(self, kind: str) -> None:
+        self._buffer.append(kind)
+        self._line_start = True
+
+    def _start_section(self, name: str | None, heading: str | None = None) -> None:
+        self._close_section()
+        # Headings seen before any label are the page's title candidates.
+        if name is None and heading and not self._seen_label:
+            self._result.headings_before.append(heading)
+        self._seen_label = self._seen_label or name is not None
+        self._current = name
+        self._line_start = True
+
+    def _close_section(self) -> None:
+        if self._current is not None:
+            # "<b>Speaker</b>: value" leaves the label's colon at the start of the value.
+            value = "".join(self._buffer).strip().removeprefix(":").strip()
+            if value:
+                self._result.values.setdefault(self._current, []).append(value)
+        self._buffer = []

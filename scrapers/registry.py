@@ -1,0 +1,69 @@
+"""Which sites exist: `@register` on a class in `scrapers/sites/`, found by walking the package."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scrapers import sites
+from scrapers.base import SiteParser
+
+__all__ = ["UnknownSiteError", "all_sites", "get_site", "register", "site_for_url"]
+
+_REGISTRY: dict[str, type[SiteParser]] = {}
+_Site = TypeVar("_Site", bound=type[SiteParser])
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class UnknownSiteError(KeyError):
+    """No registered site has this id."""
+
+    def __str__(self) -> str:
+        known = ", ".join(sorted(all_sites()))
+        return f"unknown site {self.args[0]!r} (known: {known})"
+
+
+def register(cls: _Site) -> _Site:
+    """Class decorator that adds a site; refuses duplicate ids and incomplete metadata."""
+    for attribute in ("id", "name", "start_urls", "talk_url", "timezone"):
+        if not hasattr(cls, attribute):
+            raise TypeError(f"site {cls.__name__} lacks the class attribute {attribute!r}")
+    if not _ID.match(cls.id):
+        raise TypeError(f"site id {cls.id!r} must be lower-case words joined by '-'")
+    if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
+        raise TypeError(f"site id {cls.id!r} is registered twice")
+    if "key" not in cls.talk_url.groupindex:
+        raise TypeError(f"site {cls.id}: talk_url needs a (?P<key>…) group")
+    try:
+        ZoneInfo(cls.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TypeError(f"site {cls.id}: unknown time zone {cls.timezone!r}") from None
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def _load() -> None:
+    for module in pkgutil.iter_modules(sites.__path__):
+        importlib.import_module(f"{sites.__name__}.{module.name}")
+
+
+def all_sites() -> dict[str, SiteParser]:
+    """Every registered site, by id."""
+    _load()
+    return {site_id: _REGISTRY[site_id]() for site_id in sorted(_REGISTRY)}
+
+
+def get_site(site_id: str) -> SiteParser:
+    """The site with this id; UnknownSiteError if there is none."""
+    _load()
+    if site_id not in _REGISTRY:
+        raise UnknownSiteError(site_id)
+    return _REGISTRY[site_id]()
+
+
+def site_for_url(url: str) -> SiteParser | None:
+    """The site whose talk-URL pattern matches `url`, if any."""
+    return next((site for site in all_sites().values() if site.is_talk(url)), None)

@@ -1,0 +1,132 @@
+"""The command line as a user meets it: exit codes, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aggregator.cli import main
+from aggregator.pipeline import EXIT_CONFIG
+from tests.conftest import NYU, FixtureSite
+
+
+def talkfeed(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_bad_config_is_one_line_without_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "talkfeed.toml"
+    config.write_text('[fetch]\ndelay = 1.0\n\n[[sources]]\nsite = "nyu-cs"\n', encoding="utf-8")
+    result = talkfeed("run", "--config", str(config))
+    assert result.returncode == EXIT_CONFIG == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"talkfeed: error: {config}:5: ")
+    assert "nyu-cs" in lines[0]
+    assert not (tmp_path / "public").exists()
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = talkfeed("run", "--config", str(tmp_path / "nope.toml"))
+    assert result.returncode == EXIT_CONFIG
+    assert "Traceback" not in result.stderr
+    assert "nope.toml" in result.stderr
+
+
+def test_parse_detail_page_prints_one_record() -> None:
+    result = talkfeed("parse", "nyu-cs-colloquium", str(NYU / "1857.html"))
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert len(records) == 1
+    record = records[0]
+    assert record["id"] == "nyu-cs-colloquium:1857"
+    assert record["url"] == "https://cs.nyu.edu/dynamic/news/colloquium/1857/"
+    assert record["start"] == "2026-03-10T14:00:00-04:00"
+    assert record["end"] is None
+    assert record["speakers"] == [
+        {"name": "Qinghao Hu", "affiliation": "Massachusetts Institute of Technology"}
+    ]
+    for field in ("title", "timezone", "location", "host", "abstract", "bio", "notes", "status"):
+        assert field in record
+
+
+def test_parse_with_url_resolves_links_against_it(tmp_path: Path) -> None:
+    copy = tmp_path / "listing.html"
+    copy.write_bytes((NYU / "listing-spring_2026.html").read_bytes())
+    result = talkfeed(
+        "parse",
+        "nyu-cs-colloquium",
+        str(copy),
+        "--url",
+        "http://mirror.test/dynamic/news/colloquium/",
+    )
+    assert result.returncode == 0, result.stderr
+    urls = [r["url"] for r in json.loads(result.stdout)]
+    assert len(urls) == 6
+    assert all(u.startswith("http://mirror.test/dynamic/news/colloquium/18") for u in urls)
+
+
+def test_parse_unknown_site_and_missing_file(tmp_path: Path) -> None:
+    unknown = talkfeed("parse", "no-such-site", str(NYU / "1857.html"))
+    assert unknown.returncode == EXIT_CONFIG
+    assert "unknown site 'no-such-site'" in unknown.stderr
+    missing = talkfeed("parse", "nyu-cs-colloquium", str(tmp_path / "gone.html"))
+    assert missing.returncode == EXIT_CONFIG
+    assert "cannot read" in missing.stderr
+    assert "Traceback" not in missing.stderr + unknown.stderr
+
+
+def test_sites_lists_nyu(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sites"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "nyu-cs-colloquium\tNYU Computer Science Colloquium\thttps://cs.nyu.edu/"
+    )
+
+
+def test_demo_runs_the_whole_job_offline(tmp_path: Path) -> None:
+    result = talkfeed(
+        "demo",
+        "--fixtures",
+        str(NYU),
+        "--out",
+        str(tmp_path / "out"),
+        "--db",
+        str(tmp_path / "d.db"),
+    )
+    assert result.returncode == 0, result.stderr
+    rss = (tmp_path / "out" / "all.rss").read_text(encoding="utf-8")
+    assert rss.count("<item>") == 8
+    # The saved site stands in for the real one: records keep the site's real URLs.
+    assert "https://cs.nyu.edu/dynamic/news/colloquium/1857/" in rss
+    assert "127.0.0.1" not in rss
+
+
+def test_run_exit_codes(site: FixtureSite, config_file: Path) -> None:
+    assert main(["run", "--config", str(config_file), "--quiet"]) == 0
+    site.status["/dynamic/news/colloquium/"] = 500
+    assert main(["run", "--config", str(config_file), "--quiet"]) == 1
+
+
+def test_out_and_db_options_override_the_config(
+    site: FixtureSite, config_file: Path, tmp_path: Path
+) -> None:
+    out, db = tmp_path / "elsewhere", tmp_path / "other.db"
+    assert (
+        main(["run", "--config", str(config_file), "--out", str(out), "--db", str(db), "--quiet"])
+        == 0
+    )
+    assert (out / "all.ics").is_file()
+    assert db.is_file()
+    assert not (config_file.parent / "public").exists()

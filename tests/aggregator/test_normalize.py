@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from aggregator.errors import RecordError
+from aggregator.model import Status, Talk
+from aggregator.normalize import normalize, split_status_marker, talk_id
+from scrapers import SpeakerDraft, TalkDraft, get_site
+
+NY = ZoneInfo("America/New_York")
+SITE = get_site("nyu-cs-colloquium")
+URL = "https://cs.nyu.edu/dynamic/news/colloquium/1857/"
+
+
+@pytest.mark.parametrize(
+    ("title", "clean", "status"),
+    [
+        ("CANCELLED: Robots That Ask", "Robots That Ask", Status.CANCELLED),
+        ("Canceled - Robots That Ask", "Robots That Ask", Status.CANCELLED),
+        ("cancelled: Robots That Ask", "Robots That Ask", Status.CANCELLED),
+        ("[Postponed] Robots That Ask", "Robots That Ask", Status.POSTPONED),
+        ("(POSTPONED) Robots That Ask", "Robots That Ask", Status.POSTPONED),
+        ("*** CANCELED *** Robots That Ask", "Robots That Ask", Status.CANCELLED),
+        ("Robots That Ask (Cancelled)", "Robots That Ask", Status.CANCELLED),
+        ("Robots That Ask - postponed", "Robots That Ask", Status.POSTPONED),
+        ("Postponed Gratification in RL", "Postponed Gratification in RL", Status.SCHEDULED),
+        ("Cancelled Flights and Delay Prediction", "Cancelled Flights and Delay Prediction", Status.SCHEDULED),
+        ("Robots That Ask", "Robots That Ask", Status.SCHEDULED),
+    ],
+)  # fmt: skip
+def test_status_markers(title: str, clean: str, status: Status) -> None:
+    assert split_status_marker(title) == (clean, status)
+
+
+def test_normalize_cleans_and_marks() -> None:
+    draft = TalkDraft(
+        URL,
+        title="  CANCELLED:   Building  Systems ",
+        speakers=[SpeakerDraft(" Qinghao  Hu ", " MIT ")],
+        start=datetime(2026, 3, 10, 14, tzinfo=NY),
+        abstract="One\n\n\n  two   words",
+        location="60 Fifth\nAvenue",
+    )
+    talk = normalize(draft, SITE)
+    assert talk.id == "nyu-cs-colloquium:1857"
+    assert talk.title == "Building Systems"
+    assert talk.status is Status.CANCELLED
+    assert talk.speakers[0].name == "Qinghao Hu"
+    assert talk.speakers[0].affiliation == "MIT"
+    assert talk.abstract == "One\n\ntwo words"
+    assert talk.location == "60 Fifth Avenue"
+    assert talk.timezone == "America/New_York"
+    assert talk.end is None
+    assert talk.effective_end == datetime(2026, 3, 10, 15, tzinfo=NY)
+
+
+def test_id_ignores_host_time_title_and_url_shape() -> None:
+    assert talk_id(SITE, URL) == talk_id(
+        SITE, "http://127.0.0.1:8080/dynamic/news/colloquium/1857/"
+    )
+    assert talk_id(SITE, URL) == talk_id(
+        SITE, "https://cs.nyu.edu/dynamic/about/news/colloquium/1857/"
+    )
+    assert talk_id(SITE, URL) != talk_id(SITE, URL.replace("1857", "1858"))
+
+
+def test_id_for_url_without_key_is_a_stable_hash() -> None:
+    odd = "https://cs.nyu.edu/events/some-talk"
+    assert talk_id(SITE, odd) == talk_id(SITE, odd)
+    assert talk_id(SITE, odd).startswith("nyu-cs-colloquium:")
+    assert talk_id(SITE, odd) != talk_id(SITE, odd + "-2")
+
+
+@pytest.mark.parametrize(
+    ("draft", "message"),
+    [
+        (TalkDraft(URL, title=" ", start=datetime(2026, 3, 10, 14, tzinfo=NY)), "title: missing"),
+        (TalkDraft(URL, title="T"), "start: missing"),
+        (TalkDraft("ftp://cs.nyu.edu/x/", title="T", start=datetime(2026, 3, 10, 14, tzinfo=NY)), "url"),
+        (TalkDraft(URL, title="T", start=datetime(2026, 3, 10, 14)), "start: Input should have timezone info"),
+    ],
+)  # fmt: skip
+def test_invalid_drafts_name_site_url_and_field(draft: TalkDraft, message: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        normalize(draft, SITE)
+    assert str(caught.value).startswith(f"nyu-cs-colloquium {draft.url}: ")
+    assert message in str(caught.value)
+
+
+def test_model_rejects_naive_times_empty_titles_and_other_schemes() -> None:
+    good: dict[str, object] = {
+        "id": "x:1",
+        "source": "x",
+        "timezone": "America/New_York",
+        "url": URL,
+        "title": "T",
+        "start": datetime(2026, 3, 10, 14, tzinfo=NY),
+    }
+    assert Talk.model_validate(good).title == "T"
+    for change, field in (
+        ({"start": datetime(2026, 3, 10, 14)}, "start"),
+        ({"title": "  "}, "title"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            Talk.model_validate({**good, **change})
+        assert caught.value.errors()[0]["loc"] == (field,)
+
+
+def test_round_trip_through_json_keeps_the_zone() -> None:
+    talk = normalize(TalkDraft(URL, title="T", start=datetime(2026, 11, 2, 14, tzinfo=NY)), SITE)
+    again = Talk.model_validate_json(talk.model_dump_json())
+    assert again == talk
+    assert again.start.tzinfo == NY
+    assert talk.model_dump(mode="json")["start"] == "2026-11-02T14:00:00-05:00"
+
+
+def test_default_end_is_real_minutes_across_fall_back() -> None:
+    start = datetime(2026, 11, 1, 1, 30, tzinfo=NY)  # 1:30 EDT, half an hour before fall-back
+    talk = normalize(TalkDraft(URL, title="T", start=start), SITE)
+    assert talk.effective_end.isoformat() == "2026-11-01T01:30:00-05:00"

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aggregator.model import Speaker, Status, Talk
+from aggregator.store import Sighting, Store
+
+NY = ZoneInfo("America/New_York")
+T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
+
+
+def talk(key: int = 1, **changes: Any) -> Talk:
+    fields: dict[str, object] = {
+        "id": f"site:{key}",
+        "source": "site",
+        "url": f"https://example.edu/talks/{key}/",
+        "title": "A talk",
+        "speakers": [Speaker(name="Ada", affiliation="X")],
+        "start": datetime(2026, 4, 1, 14, tzinfo=NY),
+        "timezone": "America/New_York",
+        "location": "Room 1",
+        "abstract": "Long abstract.",
+    }
+    fields.update(changes)
+    return Talk.model_validate(fields)
+
+
+def test_new_talk_is_stamped_with_the_run(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        assert store.upsert([Sighting(talk(), "Site")], T0).new == 1
+        (stored,) = store.talks()
+    assert stored.first_seen == stored.last_seen == stored.last_changed == T0
+    assert (stored.change_count, stored.sequence) == (0, 0)
+    assert stored.source_name == "Site"
+
+
+def test_unchanged_talk_only_touches_last_seen(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(), "Site")], T0)
+        later = T0 + timedelta(hours=1)
+        assert store.upsert([Sighting(talk(), "Site")], later).unchanged == 1
+        (stored,) = store.talks()
+    assert stored.last_seen == later
+    assert stored.last_changed == T0
+    assert (stored.change_count, stored.sequence) == (0, 0)
+
+
+def test_sequence_counts_only_time_place_title_and_status(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        steps: list[tuple[dict[str, Any], int]] = [
+            ({"abstract": "Edited abstract."}, 0),
+            ({"abstract": "Edited abstract.", "location": "Room 2"}, 1),
+            ({"abstract": "Edited abstract.", "location": "Room 2", "status": Status.CANCELLED}, 2),
+            ({"abstract": "Edited abstract.", "location": "Room 2", "status": Status.CANCELLED,
+              "start": datetime(2026, 4, 2, 14, tzinfo=NY)}, 3),
+            ({"abstract": "Edited abstract.", "location": "Room 2", "status": Status.CANCELLED,
+              "start": datetime(2026, 4, 2, 14, tzinfo=NY), "title": "Renamed"}, 4),
+        ]  # fmt: skip
+        store.upsert([Sighting(talk(), "Site")], T0)
+        for number, (changes, sequence) in enumerate(steps, start=1):
+            moment = T0 + timedelta(days=number)
+            assert store.upsert([Sighting(talk(**changes), "Site")], moment).changed == 1
+            (stored,) = store.talks()
+            assert stored.sequence == sequence
+            assert stored.change_count == number
+            assert stored.last_changed == moment
+            assert stored.first_seen == T0
+
+
+def test_talks_no_longer_listed_are_kept(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(1), "Site"), Sighting(talk(2), "Site")], T0)
+        store.upsert([Sighting(talk(1), "Site")], T0 + timedelta(days=1))
+        assert [s.talk.id for s in store.talks()] == ["site:1", "site:2"]
+
+
+def test_partial_sighting_keeps_stored_detail_fields(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(), "Site")], T0)
+        listing_only = talk(speakers=[], location=None, abstract=None)
+        assert store.upsert([Sighting(listing_only, "Site", partial=True)], T0).unchanged == 1
+        (stored,) = store.talks()
+    assert stored.talk.abstract == "Long abstract."
+    assert stored.talk.location == "Room 1"
+    assert stored.talk.speakers == [Speaker(name="Ada", affiliation="X")]
+
+
+def test_store_survives_reopening_and_keeps_zones(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.upsert([Sighting(talk(), "Site")], T0)
+    with Store(path) as store:
+        (stored,) = store.talks()
+    assert stored.talk == talk()
+    assert stored.talk.start.tzinfo == NY
+
+
+def test_failed_upsert_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.upsert([Sighting(talk(1), "Site")], T0)
+
+        def sightings() -> Iterator[Sighting]:
+            yield Sighting(talk(1, title="Changed"), "Site")
+            yield Sighting(talk(2), "Site")
+            raise RuntimeError("crash mid-run")
+
+        with pytest.raises(RuntimeError):
+            store.upsert(sightings(), T0 + timedelta(days=1))
+        assert [(s.talk.id, s.talk.title) for s in store.talks()] == [("site:1", "A talk")]
