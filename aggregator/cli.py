@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 
 from aggregator.config import Config, SourceConfig, load_config
-from aggregator.errors import TalkfeedError
+from aggregator.errors import OutputError, TalkfeedError
 from aggregator.fetch import FetchSettings
 from aggregator.normalize import normalize
-from aggregator.pipeline import EXIT_CONFIG, EXIT_OK, RunReport, run
+from aggregator.pipeline import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, RunReport, run
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshot
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
 
@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
+    except OutputError as exc:
+        print(f"talkfeed: error: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     except (TalkfeedError, UnknownSiteError) as exc:
         print(f"talkfeed: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -132,8 +135,8 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
             print(f"{source.site}: error: {error}", file=sys.stderr)
     if not quiet:
         print(
-            f"{report.new} new, {report.changed} changed; {len(report.written)} files"
-            f" updated in {config.out}",
+            f"requests: {report.requests}; talks: {report.new} new, {report.changed} changed;"
+            f" {len(report.written)} files updated in {config.out}",
             file=sys.stderr,
         )
 

@@ -4,7 +4,8 @@
     ├── ConfigError               a bad config file: names the file and line
     ├── FetchError                a URL could not be fetched (after retries)
     │   └── RobotsDisallowedError robots.txt forbids the URL
-    └── RecordError               a scraped talk is not a valid record
+    ├── RecordError               a scraped talk is not a valid record
+    └── OutputError               the store or the output directory cannot be used
 
 Parse problems inside a site module are `scrapers.ParseError`; the pipeline turns them into
 per-page problems in the run report instead of stopping.
@@ -12,7 +13,14 @@ per-page problems in the run report instead of stopping.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "FetchError", "RecordError", "RobotsDisallowedError", "TalkfeedError"]
+__all__ = [
+    "ConfigError",
+    "FetchError",
+    "OutputError",
+    "RecordError",
+    "RobotsDisallowedError",
+    "TalkfeedError",
+]
 
 
 class TalkfeedError(Exception):
@@ -50,3 +58,11 @@ class RobotsDisallowedError(FetchError):
 
 class RecordError(TalkfeedError):
     """A talk scraped from a page fails validation; the message names the source, URL and field."""
+
+
+class OutputError(TalkfeedError):
+    """The SQLite store or the output directory cannot be opened, read or written."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path

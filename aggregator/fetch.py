@@ -122,6 +122,8 @@ class _Host:
     """Parsed rules; None means everything is allowed (or robots.txt is unreachable)."""
     robots_unreachable: str | None = None
     """Why robots.txt could not be read; set means everything is disallowed (RFC 9309 2.3.1.4)."""
+    down: bool = False
+    """robots.txt failed without any HTTP answer: the host itself is unreachable."""
 
 
 class Fetcher:
@@ -267,6 +269,9 @@ class Fetcher:
         async with host.robots_lock:
             if not host.robots_loaded:
                 await self._load_robots(url, host)
+        if host.down:
+            # Not a robots.txt verdict: the host did not answer at all, so say that.
+            raise FetchError(str(url), f"{host.robots_unreachable} (host unreachable)")
         if host.robots_unreachable is not None:
             raise RobotsDisallowedError(
                 str(url), f"robots.txt unreachable ({host.robots_unreachable}), so disallowed"
@@ -282,6 +287,7 @@ class Fetcher:
             resp = await self._send(robots_url, robots=True)
         except FetchError as exc:
             host.robots_unreachable = exc.reason
+            host.down = exc.status is None
         else:
             status = resp.status_code
             if resp.is_success:

@@ -24,6 +24,7 @@ from scrapers import SiteParser
 __all__ = [
     "EXIT_CONFIG",
     "EXIT_OK",
+    "EXIT_OUTPUT",
     "EXIT_SOURCES_FAILED",
     "PROJECT_URL",
     "RunReport",
@@ -39,6 +40,8 @@ EXIT_SOURCES_FAILED = 1
 """Some source or page failed; feeds were still written from everything else."""
 EXIT_CONFIG = 2
 """The config file or command line is wrong; nothing was fetched or written."""
+EXIT_OUTPUT = 3
+"""The store or the output directory cannot be used; what was published before is untouched."""
 
 PROJECT_URL = "https://github.com/talkfeed/talkfeed"
 
@@ -68,6 +71,8 @@ class RunReport:
     """What a run did, for the terminal and the runs table."""
 
     sources: list[SourceReport] = field(default_factory=list)
+    requests: int = 0
+    """HTTP requests sent, robots.txt and retries included."""
     new: int = 0
     changed: int = 0
     written: list[str] = field(default_factory=list)
@@ -86,16 +91,16 @@ def run(
 ) -> RunReport:
     """Crawl, store and publish. `now` is fixed by tests and demos, the clock otherwise;
     `transport` lets the demo send requests to a saved site."""
-    started = now or datetime.now(UTC)
-    results = asyncio.run(_crawl_all(config, sites, transport))
     report = RunReport()
-    sightings: list[Sighting] = []
-    for source, result in zip(config.sources, results, strict=True):
-        site = sites[source.site]
-        source_report, found = _review(site, result)
-        report.sources.append(source_report)
-        sightings.extend(found)
+    started = now or datetime.now(UTC)
+    # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
+        results, report.requests = asyncio.run(_crawl_all(config, sites, transport))
+        sightings: list[Sighting] = []
+        for source, result in zip(config.sources, results, strict=True):
+            source_report, found = _review(sites[source.site], result)
+            report.sources.append(source_report)
+            sightings.extend(found)
         counts = store.upsert(sightings, started)
         report.new, report.changed = counts.new, counts.changed
         report.written = publish(config, sites, store.talks(), started)
@@ -105,11 +110,12 @@ def run(
 
 async def _crawl_all(
     config: Config, sites: Mapping[str, SiteParser], transport: httpx.AsyncBaseTransport | None
-) -> list[CrawlResult]:
+) -> tuple[list[CrawlResult], int]:
     async with Fetcher(config.fetch, transport=transport) as fetcher:
-        return await asyncio.gather(
+        results = await asyncio.gather(
             *(crawl(sites[s.site], _start_urls(s, sites), fetcher) for s in config.sources)
         )
+    return results, fetcher.stats.requests
 
 
 def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[str, ...]:

@@ -7,6 +7,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from aggregator.errors import OutputError
+
 __all__ = ["write_atomic", "write_outputs"]
 
 
@@ -35,5 +37,13 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 def write_outputs(out: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write every file (paths relative to `out`); the names of those that changed."""
-    return [name for name, data in sorted(files.items()) if write_atomic(out / name, data)]
+    """Write every file (paths relative to `out`); the names of those that changed.
+
+    OutputError when the directory cannot be written; files already replaced stay whole.
+    """
+    try:
+        return [name for name, data in sorted(files.items()) if write_atomic(out / name, data)]
+    except OSError as exc:
+        raise OutputError(
+            str(exc.filename or out), f"cannot write: {exc.strerror or exc}"
+        ) from None

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aggregator.errors import OutputError
 from aggregator.model import SEQUENCE_FIELDS, StoredTalk, Talk
 
 __all__ = ["Sighting", "Store", "UpsertResult"]
@@ -66,10 +67,19 @@ class Store:
     """A talkfeed database file; created on first use."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        """Open (or create) the store; OutputError when the file is unusable."""
+        self._path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(str(path), f"cannot open the store: {exc}") from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise OutputError(str(path), f"not a usable talkfeed store: {exc}") from None
 
     def close(self) -> None:
         """Close the database file."""
@@ -83,13 +93,16 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise OutputError(str(self._path), f"cannot write the store: {exc}") from None
 
     def upsert(self, sightings: Iterable[Sighting], now: datetime) -> UpsertResult:
         """Record this run's talks: insert new ones, update changed ones, touch `last_seen`."""

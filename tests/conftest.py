@@ -31,6 +31,7 @@ class FixtureSite:
             key = parts.path + (f"?{parts.query}" if parts.query else "")
             self.pages[key] = (NYU / name).read_text(encoding="utf-8")
         self.status: dict[str, int] = {}
+        self.content_types: dict[str, str] = {}
         self.robots = "User-agent: *\nAllow: /\n"
         self.requests: list[str] = []
         server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
@@ -55,7 +56,8 @@ class FixtureSite:
             return Response("failing on purpose", status=self.status[key])
         if key not in self.pages:
             return Response("not found", status=404)
-        return Response(self.pages[key], content_type="text/html; charset=utf-8")
+        content_type = self.content_types.get(key, "text/html; charset=utf-8")
+        return Response(self.pages[key], content_type=content_type)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -152,4 +153,21 @@ def test_robots_txt_is_obeyed(site: FixtureSite, config_file: Path) -> None:
     assert run(config_file) == 1
     assert not [r for r in site.requests if r.startswith("/dynamic/news/colloquium/18")]
     # Listing-only records are still published.
+    assert len(events(config_file.parent / "public")) == len(TALKS)
+
+
+def test_one_failing_source_never_stops_the_others(
+    site: FixtureSite, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/dynamic/news/colloquium/"
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8")
+        + f'\n[[sources]]\nsite = "nyu-cs-colloquium"\nurl = "{dead}"\n',
+        encoding="utf-8",
+    )
+    assert main(["run", "--config", str(config_file), "--now", NOW]) == 1
+    errors = capsys.readouterr().err
+    assert f"error: {dead}: ConnectError: " in errors
     assert len(events(config_file.parent / "public")) == len(TALKS)

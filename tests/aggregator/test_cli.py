@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.cli import main
-from aggregator.pipeline import EXIT_CONFIG
+from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT
 from tests.conftest import NYU, FixtureSite
 
 
@@ -130,3 +130,30 @@ def test_out_and_db_options_override_the_config(
     assert (out / "all.ics").is_file()
     assert db.is_file()
     assert not (config_file.parent / "public").exists()
+
+
+def test_unusable_store_exits_3_before_fetching(
+    site: FixtureSite, config_file: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not an SQLite file, just bytes " * 100)
+    result = talkfeed("run", "--config", str(config_file), "--db", str(broken))
+    assert result.returncode == EXIT_OUTPUT == 3
+    assert result.stderr.startswith(f"talkfeed: error: {broken}: not a usable talkfeed store")
+    assert "Traceback" not in result.stderr
+    assert site.requests == []
+
+
+def test_unwritable_output_exits_3_and_keeps_the_store_consistent(
+    site: FixtureSite, config_file: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the output directory should be", encoding="utf-8")
+    result = talkfeed("run", "--config", str(config_file), "--out", str(blocker))
+    assert result.returncode == EXIT_OUTPUT
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+    # The talks were stored, so the next run with a usable directory publishes all of them.
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config_file), "--out", str(out), "--quiet"]) == 0
+    assert (out / "all.rss").read_text(encoding="utf-8").count("<item>") == 8

@@ -241,12 +241,13 @@ def test_robots_500_disallows_everything(httpserver: HTTPServer) -> None:
     assert stats.failures == 2
 
 
-def test_robots_connection_refused_disallows(closed_port: int) -> None:
-    error, _ = fetch_error(f"http://127.0.0.1:{closed_port}/talks")
+def test_robots_connection_refused_reports_the_host_down(closed_port: int) -> None:
+    error, stats = fetch_error(f"http://127.0.0.1:{closed_port}/talks")
 
-    assert isinstance(error, RobotsDisallowedError)
-    assert "robots.txt unreachable" in error.reason
-    assert "ConnectError" in error.reason
+    assert type(error) is FetchError
+    assert error.reason.startswith("ConnectError: ")
+    assert error.reason.endswith("(host unreachable)")
+    assert stats.failures == 1
 
 
 def test_robots_fetched_once_for_concurrent_requests(httpserver: HTTPServer) -> None:
