@@ -42,12 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="talkfeed", description="Turn university talk pages into RSS, Atom and iCal feeds."
+        prog="talkfeed",
+        description="Turn university talk pages into RSS, Atom and iCal feeds.",
+        epilog="exit codes: 0 all sources read; 1 some source or page failed (feeds still "
+        "written); 2 bad config or arguments; 3 store or output directory unusable",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run_cmd = commands.add_parser("run", help="scrape every source, store, and publish the feeds")
-    run_cmd.add_argument("--config", type=Path, help="TOML config (default: the bundled one)")
+    run_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="TOML config (default: the bundled one)"
+    )
     _output_options(run_cmd)
     run_cmd.set_defaults(handler=_run)
 
@@ -65,11 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     sites_cmd.set_defaults(handler=_sites)
 
     demo_cmd = commands.add_parser(
-        "demo", help="run the whole job offline on saved pages served on 127.0.0.1"
+        "demo",
+        help="run the whole job offline on saved pages served on 127.0.0.1, as of when they"
+        " were saved",
     )
     demo_cmd.add_argument(
         "--fixtures",
         type=Path,
+        metavar="DIR",
         default=Path("tests/fixtures/nyu-cs-colloquium"),
         help="a saved site folder with pages.toml (default: %(default)s)",
     )
@@ -79,11 +87,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _output_options(command: argparse.ArgumentParser, db_default: Path | None = None) -> None:
-    command.add_argument("--out", type=Path, help="output directory (overrides the config)")
-    command.add_argument("--db", type=Path, default=db_default, help="SQLite store file")
+    command.add_argument(
+        "--out", type=Path, metavar="DIR", help="output directory (overrides the config)"
+    )
+    command.add_argument(
+        "--db", type=Path, metavar="FILE", default=db_default, help="SQLite store file"
+    )
     command.add_argument(
         "--now",
         type=_aware_datetime,
+        metavar="ISO",
         help="pretend the run happens at this ISO 8601 time with offset (for reproducible runs)",
     )
     command.add_argument("--quiet", action="store_true", help="print only errors")
