@@ -53,7 +53,7 @@ async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -
     queue, seen = list(start_urls), set(start_urls)
     while queue and result.listings_read < MAX_LISTINGS:
         url = queue.pop(0)
-        page = await _page(url, fetcher, result)
+        page = await _page(url, fetcher, result, site)
         if page is None:
             continue
         try:
@@ -64,7 +64,8 @@ async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -
         result.listings_read += 1
         for link in links:
             if link.kind == "talk":
-                talks.setdefault(site.key(link.url) or link.url, link)
+                key = (link.seed.key if link.seed else None) or site.key(link.url) or link.url
+                talks.setdefault(key, link)
             elif link.url not in seen:
                 seen.add(link.url)
                 queue.append(link.url)
@@ -77,7 +78,9 @@ async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -
 
 
 async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlResult) -> TalkDraft:
-    page = await _page(link.url, fetcher, result)
+    if link.complete and link.seed is not None:
+        return link.seed
+    page = await _page(link.url, fetcher, result, site)
     if page is not None:
         try:
             draft = site.talk(page)
@@ -93,17 +96,19 @@ async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlRes
     return link.seed or TalkDraft(link.url)
 
 
-async def _page(url: str, fetcher: Fetcher, result: CrawlResult) -> Page | None:
+async def _page(
+    url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser
+) -> Page | None:
     try:
         response = await fetcher.get(url)
     except FetchError as exc:
         result.problems.append(Problem(url, exc.reason))
         return None
-    if response.content_type and response.content_type not in (
-        "text/html",
-        "application/xhtml+xml",
-    ):
-        result.problems.append(Problem(url, f"not an HTML page ({response.content_type})"))
+    if response.content_type and response.content_type not in site.content_types:
+        expected = ", ".join(sorted(site.content_types))
+        result.problems.append(
+            Problem(url, f"unexpected content type {response.content_type} (expected {expected})")
+        )
         return None
     return Page(response.url, response.text, response.fetched_at)
 

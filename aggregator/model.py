@@ -54,6 +54,10 @@ class Talk(BaseModel):
         default=None, description="End instant when the page gives one; null otherwise."
     )
     timezone: str = Field(description="IANA zone the talk's local times are in.")
+    all_day: bool = Field(
+        default=False,
+        description="A whole-day event: `start` is local midnight; `end`, if set, is exclusive.",
+    )
     default_duration_minutes: int = Field(
         default=60, gt=0, description="The source's usual length, used when `end` is null."
     )
@@ -108,6 +112,8 @@ class Talk(BaseModel):
         """`end`, or `start` plus the source's default duration when the page gives no end."""
         if self.end is not None:
             return self.end
+        if self.all_day:
+            return (self.start + timedelta(days=1)).replace(hour=0, minute=0)
         # Add real minutes, not wall-clock ones: a talk over a DST change still lasts an hour.
         later = self.start.astimezone(UTC) + timedelta(minutes=self.default_duration_minutes)
         return later.astimezone(self.start.tzinfo)

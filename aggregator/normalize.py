@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -34,6 +36,7 @@ _SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _KEY_CHARS = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Zulu"})
 
 
 def split_status_marker(title: str) -> tuple[str, Status]:
@@ -55,14 +58,26 @@ def split_status_marker(title: str) -> tuple[str, Status]:
     return title, Status.SCHEDULED
 
 
-def talk_id(site: SiteParser, url: str) -> str:
-    """`<site>:<key>` from the detail URL's key, so the id survives reschedules and retitles."""
-    key = site.key(url)
-    if key is None or not _KEY_CHARS.match(key):
+def talk_id(site: SiteParser, url: str, key: str | None = None) -> str:
+    """`<site>:<key>`, the key being the source's own id for the talk (an iCal UID) or else the
+    detail URL's key, so the id survives reschedules and retitles. Keys that are long or hold
+    other characters than [A-Za-z0-9._~-] are hashed."""
+    key = key or site.key(url)
+    if key is None:
         parts = urlsplit(url)
-        canonical = f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
-        key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        key = f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
+    if not _KEY_CHARS.match(key):
+        key = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{site.id}:{key}"
+
+
+def talk_zone(site: SiteParser, start: datetime) -> str:
+    """The talk's IANA zone: the start's own zone when it names one (an iCal TZID), else the
+    site's (times given in UTC or as a bare offset are shown in the site's local time)."""
+    zone = start.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key not in _UTC_NAMES:
+        return zone.key
+    return site.timezone
 
 
 def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
@@ -82,14 +97,15 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     ]
     try:
         return Talk(
-            id=talk_id(site, draft.url),
+            id=talk_id(site, draft.url, draft.key),
             source=site.id,
             url=draft.url,
             title=title,
             speakers=speakers,
             start=draft.start,
             end=draft.end,
-            timezone=site.timezone,
+            timezone=talk_zone(site, draft.start),
+            all_day=draft.all_day,
             default_duration_minutes=site.default_duration,
             location=clean_inline(draft.location),
             host=clean_inline(draft.host),

@@ -133,6 +133,8 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
         report.errors.insert(0, "no listing could be read; keeping the talks already published")
     seen: set[str] = set()
     for draft in result.drafts:
+        if not site.wants(draft):
+            continue
         try:
             talk = normalize(draft, site)
         except RecordError as exc:

@@ -56,6 +56,8 @@ def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
     years: dict[str, tuple[int, int]] = {}
     for st in talks:
         talk = st.talk
+        if talk.all_day:
+            continue
         first, last = years.get(talk.timezone, (talk.start.year, talk.start.year))
         years[talk.timezone] = (
             min(first, talk.start.year),
@@ -76,9 +78,14 @@ def _event(st: StoredTalk, spec: FeedSpec) -> Event:
     event.add("uid", clean(f"{talk.id}@talkfeed"))
     # DTSTAMP from the data, not the clock: otherwise every run would rewrite every event.
     event.add("dtstamp", st.last_changed.astimezone(UTC))
-    # The model keeps start and end in the talk's IANA zone, so these carry TZID=talk.timezone.
-    event.add("dtstart", talk.start)
-    event.add("dtend", talk.effective_end)
+    if talk.all_day:
+        # DATE values: calendars show a whole-day event in every zone, as the source meant.
+        event.add("dtstart", talk.start.date())
+        event.add("dtend", talk.effective_end.date())
+    else:
+        # The model keeps start and end in the talk's IANA zone, so these carry its TZID.
+        event.add("dtstart", talk.start)
+        event.add("dtend", talk.effective_end)
     event.add("summary", summary)
     if talk.location:
         event.add("location", clean(talk.location))

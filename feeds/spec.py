@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from aggregator.model import Status, StoredTalk, Talk
@@ -152,6 +152,12 @@ def when(talk: Talk, *, short: bool = False) -> str:
     "Tue, Mar 10, 2026, 2:00 PM - 3:00 PM EDT". The end is `effective_end`; the dash is an en dash.
     """
     start, end = talk.start, talk.effective_end
+    if talk.all_day:
+        last = (end - timedelta(days=1)).date()
+        text = local_date(start, short=short)
+        if last > start.date():
+            text += f" \N{EN DASH} {local_date(end - timedelta(days=1), short=short)}"
+        return f"{text} (all day)" if short else f"{text}, all day ({talk.timezone})"
     text = f"{local_date(start, short=short)}, {_clock(start)}"
     if end != start:
         # Name the start's zone too when the span crosses a DST change: 1:30 AM EDT - 1:15 AM EST.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urldefrag, urljoin
 from zoneinfo import ZoneInfo
 
@@ -28,16 +28,17 @@ class ParseError(Exception):
 
 @dataclass
 class Page:
-    """One fetched (or saved) page. `fetched_at` is the parser's only notion of "now"."""
+    """One fetched (or saved) document: HTML, iCalendar, JSON or XML, decoded to text.
+    `fetched_at` is the parser's only notion of "now"."""
 
     url: str
-    html: str
+    text: str
     fetched_at: datetime
 
     @cached_property
     def soup(self) -> BeautifulSoup:
-        """The page parsed once, with lxml."""
-        return BeautifulSoup(self.html, "lxml")
+        """The page parsed once as HTML, with lxml."""
+        return BeautifulSoup(self.text, "lxml")
 
     def absolute(self, href: str) -> str:
         """`href` resolved against the page URL, without its fragment."""
@@ -52,7 +53,13 @@ class TalkDraft:
     title: str | None = None
     speakers: list[SpeakerDraft] = field(default_factory=list)
     start: datetime | None = None
+    """Aware. An IANA zone (`ZoneInfo`) other than UTC becomes the talk's zone; a fixed offset or
+    UTC is shown in the site's zone."""
     end: datetime | None = None
+    all_day: bool = False
+    """The talk is a whole day (or days): `start` is local midnight, `end` (if set) exclusive."""
+    key: str | None = None
+    """Identifies the talk within its source when its URL cannot (an iCal UID, an API id)."""
     location: str | None = None
     host: str | None = None
     abstract: str | None = None
@@ -79,6 +86,7 @@ class TalkDraft:
             bio=self.bio or seed.bio,
             notes=self.notes or seed.notes,
             status=self.status or seed.status,
+            key=self.key or seed.key,
         )
 
 
@@ -90,6 +98,8 @@ class Link:
     url: str
     kind: Literal["talk", "listing"]
     seed: TalkDraft | None = None
+    complete: bool = False
+    """The seed is the whole talk (a feed or API entry): there is no detail page to fetch."""
 
 
 class SiteParser:
@@ -102,14 +112,41 @@ class SiteParser:
     id: ClassVar[str]
     name: ClassVar[str]
     start_urls: ClassVar[tuple[str, ...]]
-    talk_url: ClassVar[re.Pattern[str]]
-    """Matches a talk's detail URL; its `key` group identifies the talk."""
+    talk_url: ClassVar[re.Pattern[str] | None] = None
+    """Matches a talk's detail URL; its `key` group identifies the talk. None for sources whose
+    listing gives every talk whole (feeds, APIs)."""
     timezone: ClassVar[str]
     default_duration: ClassVar[int] = 60
     """Minutes a talk lasts when the page gives no end."""
     maintainer: ClassVar[str] = ""
     example_urls: ClassVar[tuple[str, ...]] = ()
     """Detail URLs the `talk_url` pattern must match (checked by the contract test)."""
+    content_types: ClassVar[frozenset[str]] = frozenset({"text/html", "application/xhtml+xml"})
+    """Media types the site's pages come as; anything else is an error for that page."""
+    include: ClassVar[tuple[str, ...]] = ()
+    """Keep only talks whose title, abstract or speakers mention one of these (any case)."""
+    exclude: ClassVar[tuple[str, ...]] = ()
+    """Drop talks whose title, abstract or speakers mention one of these (any case)."""
+
+    @classmethod
+    def configured(cls, **attributes: Any) -> SiteParser:
+        """An instance of a subclass with `attributes` as class attributes: a site declared in
+        a config file rather than a module."""
+        subclass: type[SiteParser] = type(
+            f"{cls.__name__}[{attributes.get('id', '?')}]", (cls,), attributes
+        )
+        return subclass()
+
+    def wants(self, draft: TalkDraft) -> bool:
+        """Whether `include`/`exclude` let the talk through."""
+        if not (self.include or self.exclude):
+            return True
+        text = " ".join(
+            [draft.title or "", draft.abstract or "", *(s.name for s in draft.speakers)]
+        ).casefold()
+        if self.include and not any(word.casefold() in text for word in self.include):
+            return False
+        return not any(word.casefold() in text for word in self.exclude)
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -118,11 +155,11 @@ class SiteParser:
 
     def is_talk(self, url: str) -> bool:
         """Whether `url` is one of this site's talk detail pages."""
-        return self.talk_url.search(url) is not None
+        return self.talk_url is not None and self.talk_url.search(url) is not None
 
     def key(self, url: str) -> str | None:
         """The talk's identifying part of its URL, or None when `url` is no talk page."""
-        match = self.talk_url.search(url)
+        match = self.talk_url.search(url) if self.talk_url is not None else None
         return match.group("key") if match else None
 
     def listing(self, page: Page) -> list[Link]:

@@ -28,14 +28,14 @@ class UnknownSiteError(KeyError):
 
 def register(cls: _Site) -> _Site:
     """Class decorator that adds a site; refuses duplicate ids and incomplete metadata."""
-    for attribute in ("id", "name", "start_urls", "talk_url", "timezone"):
+    for attribute in ("id", "name", "start_urls", "timezone"):
         if not hasattr(cls, attribute):
             raise TypeError(f"site {cls.__name__} lacks the class attribute {attribute!r}")
     if not _ID.match(cls.id):
         raise TypeError(f"site id {cls.id!r} must be lower-case words joined by '-'")
     if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
         raise TypeError(f"site id {cls.id!r} is registered twice")
-    if "key" not in cls.talk_url.groupindex:
+    if cls.talk_url is not None and "key" not in cls.talk_url.groupindex:
         raise TypeError(f"site {cls.id}: talk_url needs a (?P<key>…) group")
     try:
         ZoneInfo(cls.timezone)

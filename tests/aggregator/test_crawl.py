@@ -57,7 +57,7 @@ def test_non_html_detail_page_is_a_problem_not_a_crash(site: FixtureSite) -> Non
     site.content_types[site.detail_path(1861)] = "application/pdf"
     result = crawl_site(get_site("nyu-cs-colloquium"), site.listing_url)
     assert [p.message for p in result.problems if "/1861/" in p.url] == [
-        "not an HTML page (application/pdf)"
+        "unexpected content type application/pdf (expected application/xhtml+xml, text/html)"
     ]
     assert any(d.url.endswith("/1861/") for d in result.drafts)
 
