@@ -96,9 +96,7 @@ async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlRes
     return link.seed or TalkDraft(link.url)
 
 
-async def _page(
-    url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser
-) -> Page | None:
+async def _page(url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser) -> Page | None:
     try:
         response = await fetcher.get(url)
     except FetchError as exc:

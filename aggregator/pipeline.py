@@ -119,7 +119,7 @@ async def _crawl_all(
 
 
 def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[str, ...]:
-    return (source.url,) if source.url else sites[source.site].start_urls
+    return (source.url,) if source.url else sites[source.site].entry_urls()
 
 
 def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[Sighting]]:

@@ -19,11 +19,19 @@ from scrapers.labels import extract_labels
 from scrapers.speakers import SpeakerDraft, parse_speakers
 from scrapers.text import clean_block, clean_inline, content_root
 
-__all__ = ["LabelSite", "Link", "Page", "ParseError", "SiteParser", "TalkDraft"]
+__all__ = ["LabelSite", "Link", "OptionError", "Page", "ParseError", "SiteParser", "TalkDraft"]
 
 
 class ParseError(Exception):
     """A page cannot be read as what its URL says it is; the message names the URL."""
+
+
+class OptionError(ValueError):
+    """A config option of a source is missing or wrong; `key` names it (for the line number)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key!r} {message}")
+        self.key = key
 
 
 @dataclass
@@ -129,6 +137,16 @@ class SiteParser:
     """Drop talks whose title, abstract or speakers mention one of these (any case)."""
 
     @classmethod
+    def options(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Class attributes from the kind-specific keys of a config `[[sources]]` table.
+
+        Kinds override this to read their own keys; OptionError names a bad or unknown one.
+        """
+        for key in raw:
+            raise OptionError(key, "is not a key of this kind of source")
+        return {}
+
+    @classmethod
     def configured(cls, **attributes: Any) -> SiteParser:
         """An instance of a subclass with `attributes` as class attributes: a site declared in
         a config file rather than a module."""
@@ -152,6 +170,10 @@ class SiteParser:
     def zone(self) -> ZoneInfo:
         """The site's time zone."""
         return ZoneInfo(self.timezone)
+
+    def entry_urls(self) -> tuple[str, ...]:
+        """Where a crawl starts: `start_urls`, unless a platform builds them (an API query)."""
+        return self.start_urls
 
     def is_talk(self, url: str) -> bool:
         """Whether `url` is one of this site's talk detail pages."""

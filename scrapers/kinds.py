@@ -1,0 +1,96 @@
+"""Kinds of source a config file can declare without Python: `kind = "ical"` and friends.
+
+A kind is a SiteParser class registered with `@kind("name")`. A config `[[sources]]` table with
+that kind becomes an instance of a subclass carrying the table's values as class attributes
+(`SiteParser.configured`), so a declared source behaves exactly like a site module.
+
+Every kind takes the common keys `id`, `name`, `url`, `timezone` and the optional `duration`,
+`include`, `exclude`; its own keys are read by its `options` classmethod.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scrapers.base import OptionError, SiteParser
+
+__all__ = ["COMMON_KEYS", "KINDS", "OptionError", "build_source", "kind"]
+
+KINDS: dict[str, type[SiteParser]] = {}
+"""Every kind, by name."""
+
+COMMON_KEYS = ("kind", "id", "name", "url", "timezone", "duration", "include", "exclude")
+
+_Kind = TypeVar("_Kind", bound=type[SiteParser])
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def kind(name: str) -> Callable[[_Kind], _Kind]:
+    """Class decorator: make a SiteParser class available as `kind = "<name>"` in config."""
+
+    def register(cls: _Kind) -> _Kind:
+        if name in KINDS and KINDS[name] is not cls:
+            raise TypeError(f"kind {name!r} is registered twice")
+        KINDS[name] = cls
+        return cls
+
+    return register
+
+
+def build_source(table: Mapping[str, Any]) -> SiteParser:
+    """A parser for one config `[[sources]]` table that has a `kind`; OptionError if invalid."""
+    _load_kinds()
+    kind_name = _string(table, "kind")
+    if kind_name not in KINDS:
+        raise OptionError("kind", f"must be one of: {', '.join(sorted(KINDS))}")
+    cls = KINDS[kind_name]
+    source_id = _string(table, "id")
+    if not _ID.match(source_id):
+        raise OptionError("id", "must be lower-case words joined by '-', e.g. 'mit-csail-talks'")
+    url = _string(table, "url")
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise OptionError("url", "must be an absolute http(s) URL")
+    timezone = _string(table, "timezone")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise OptionError("timezone", "must be an IANA time zone such as 'Europe/Berlin'") from None
+    duration = table.get("duration", 60)
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0:
+        raise OptionError("duration", "must be a whole number of minutes > 0")
+    own = {key: value for key, value in table.items() if key not in COMMON_KEYS}
+    return cls.configured(
+        id=source_id,
+        name=_string(table, "name"),
+        start_urls=(url,),
+        timezone=timezone,
+        default_duration=duration,
+        include=_words(table, "include"),
+        exclude=_words(table, "exclude"),
+        **cls.options(own),
+    )
+
+
+def _string(table: Mapping[str, Any], key: str) -> str:
+    value = table.get(key)
+    if value is None:
+        raise OptionError(key, "is required")
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(key, "must be a non-empty string")
+    return value.strip()
+
+
+def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise OptionError(key, "must be a list of non-empty strings")
+    return tuple(w.strip() for w in value)
+
+
+def _load_kinds() -> None:
+    # Importing the modules runs their @kind decorators.
+    import scrapers.generic
+    import scrapers.platforms  # noqa: F401

@@ -1,0 +1,10 @@
+"""Event platforms universities run; one base class each, configured by a base URL and a filter.
+
+Every module here is imported, so its `@kind` registrations take effect; no list to edit.
+"""
+
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
