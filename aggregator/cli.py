@@ -57,12 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.set_defaults(handler=_run)
 
     parse_cmd = commands.add_parser("parse", help="parse one saved page and print its records")
-    parse_cmd.add_argument("site", metavar="SITE", help="site id (see `talkfeed sites`)")
+    parse_cmd.add_argument(
+        "site", metavar="SITE", help="site id (see `talkfeed sites`) or a source id in --config"
+    )
     parse_cmd.add_argument("file", metavar="FILE", type=Path, help="a saved HTML page")
     parse_cmd.add_argument(
         "--url",
         help="the page's URL: says whether it is a listing or a talk and resolves its links "
         "(default: from pages.toml beside FILE, else the site's start URL)",
+    )
+    parse_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="a config declaring SITE with `kind`"
     )
     parse_cmd.set_defaults(handler=_parse)
 
@@ -113,9 +118,9 @@ def _aware_datetime(text: str) -> datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
-    sites = all_sites()
-    config = load_config(args.config, sites)
-    return _execute(_override(config, args), sites, args)
+    registered = all_sites()
+    config = load_config(args.config, registered)
+    return _execute(_override(config, args), config.parsers(registered), args)
 
 
 def _override(config: Config, args: argparse.Namespace) -> Config:
@@ -155,7 +160,7 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    site = get_site(args.site)
+    site = _parser_for(args.site, args.config)
     try:
         html = args.file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -179,6 +184,16 @@ def _parse(args: argparse.Namespace) -> int:
             print(f"talkfeed: skipped: {exc}", file=sys.stderr)
     print(json.dumps(records, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _parser_for(site_id: str, config_path: Path | None) -> SiteParser:
+    if config_path is None:
+        return get_site(site_id)
+    registered = all_sites()
+    parsers = load_config(config_path, registered).parsers(registered)
+    if site_id not in parsers:
+        raise UnknownSiteError(site_id)
+    return parsers[site_id]
 
 
 def _page_origin(file: Path, site: SiteParser, url: str | None) -> tuple[str, datetime]:

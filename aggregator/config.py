@@ -10,8 +10,8 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,18 +19,22 @@ from urllib.parse import urlsplit
 
 from aggregator.errors import ConfigError
 from aggregator.fetch import FetchSettings
+from scrapers import OptionError, SiteParser
+from scrapers.kinds import KINDS, build_source
 
 __all__ = ["Config", "SourceConfig", "load_config", "parse_config"]
 
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """One site to scrape."""
+    """One source to scrape: a registered site, or one declared in the file with `kind`."""
 
     site: str
-    """A registered site id."""
+    """A registered site id, or the `id` of a declared source."""
     url: str | None = None
-    """Overrides the site's start URL (an absolute http(s) URL)."""
+    """Overrides a registered site's start URL (an absolute http(s) URL)."""
+    declared: SiteParser | None = field(default=None, compare=False)
+    """The parser of a source declared with `kind`; None for a registered site."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class Config:
     """The sites to scrape, in file order; never empty."""
     path: Path | None
     """The file the config came from; None for the bundled default."""
+
+    def parsers(self, registered: Mapping[str, SiteParser]) -> dict[str, SiteParser]:
+        """Every parser a run needs, by source id: the registered sites and declared sources."""
+        declared = {s.site: s.declared for s in self.sources if s.declared is not None}
+        return {**registered, **declared}
 
 
 def load_config(path: Path | None, known_sites: Collection[str]) -> Config:
@@ -277,6 +286,8 @@ class _Parser:
     def _source(self, table: dict[str, object], index: int) -> SourceConfig:
         key: _Key = ("sources", index)
         where = f" in [[sources]] #{index + 1}"
+        if "kind" in table:
+            return self._declared(table, key, where)
         self._known_keys(table, _SOURCE_KEYS, key, where)
         known = ", ".join(sorted(self._known_sites)) or "none"
         if "site" not in table:
@@ -288,6 +299,18 @@ class _Parser:
             raise self._error(f"unknown site {site!r}{where} (known: {known})", (*key, "site"))
         url = self._optional(table, "url", _http_url, key)
         return SourceConfig(site=site, url=url)
+
+    def _declared(self, table: dict[str, object], key: _Key, where: str) -> SourceConfig:
+        try:
+            parser = build_source(table)
+        except OptionError as exc:
+            kinds = ", ".join(sorted(KINDS))
+            hint = f" (kinds: {kinds})" if exc.key == "kind" else ""
+            raise self._error(f"{exc}{where}{hint}", (*key, *exc.path)) from None
+        if parser.id in self._known_sites:
+            message = f"id {parser.id!r}{where} is already a registered site; choose another"
+            raise self._error(message, (*key, "id"))
+        return SourceConfig(site=parser.id, declared=parser)
 
 
 # A key part is a bare key or a quoted one; escapes in quoted keys are left undecoded, which at

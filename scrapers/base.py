@@ -27,11 +27,13 @@ class ParseError(Exception):
 
 
 class OptionError(ValueError):
-    """A config option of a source is missing or wrong; `key` names it (for the line number)."""
+    """A config option of a source is missing or wrong. `key` names it, and `path` the exact
+    entry within a table option (for the line number)."""
 
-    def __init__(self, key: str, message: str) -> None:
+    def __init__(self, key: str, message: str, *path: str) -> None:
         super().__init__(f"{key!r} {message}")
         self.key = key
+        self.path = (key, *path)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapers.base import OptionError, SiteParser
 
-__all__ = ["COMMON_KEYS", "KINDS", "OptionError", "build_source", "kind"]
+__all__ = ["COMMON_KEYS", "KINDS", "OptionError", "build_source", "kind", "load_kinds"]
 
 KINDS: dict[str, type[SiteParser]] = {}
 """Every kind, by name."""
@@ -42,7 +42,7 @@ def kind(name: str) -> Callable[[_Kind], _Kind]:
 
 def build_source(table: Mapping[str, Any]) -> SiteParser:
     """A parser for one config `[[sources]]` table that has a `kind`; OptionError if invalid."""
-    _load_kinds()
+    load_kinds()
     kind_name = _string(table, "kind")
     if kind_name not in KINDS:
         raise OptionError("kind", f"must be one of: {', '.join(sorted(KINDS))}")
@@ -90,7 +90,7 @@ def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(w.strip() for w in value)
 
 
-def _load_kinds() -> None:
-    # Importing the modules runs their @kind decorators.
+def load_kinds() -> None:
+    """Import every kind's module, which runs its `@kind` decorator."""
     import scrapers.generic
     import scrapers.platforms  # noqa: F401

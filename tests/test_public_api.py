@@ -9,7 +9,7 @@ import scrapers
 
 def test_scrapers_surface() -> None:
     assert sorted(scrapers.__all__) == [
-        "LabelSite", "Link", "Page", "ParseError", "SiteParser", "SpeakerDraft", "TalkDraft",
+        "LabelSite", "Link", "OptionError", "Page", "ParseError", "SiteParser", "SpeakerDraft", "TalkDraft",
         "UnknownSiteError", "all_sites", "get_site", "register", "site_for_url",
     ]  # fmt: skip
 
