@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import sys
@@ -12,11 +13,27 @@ from pathlib import Path
 
 import httpx
 
-from aggregator.config import Config, SourceConfig, load_config
+from aggregator.config import Config, SourceConfig, bundled_parsers, load_config
 from aggregator.errors import OutputError, TalkfeedError
-from aggregator.fetch import FetchSettings
+from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fixtures import (
+    FixturePage,
+    expectation,
+    fixture_pages,
+    mismatches,
+    parse_page,
+    write_expected,
+)
 from aggregator.normalize import normalize
-from aggregator.pipeline import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, RunReport, run
+from aggregator.pipeline import (
+    EXIT_CONFIG,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_SOURCES_FAILED,
+    RunReport,
+    run,
+)
+from aggregator.recording import RecordOutcome, ReplayTransport, record
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshot
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
 
@@ -54,7 +71,23 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE", help="TOML config (default: the bundled one)"
     )
     _output_options(run_cmd)
+    run_cmd.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer every request from responses saved by `talkfeed record` (offline run)",
+    )
     run_cmd.set_defaults(handler=_run)
+
+    record_cmd = commands.add_parser(
+        "record", help="save what URLs return (body, headers, URL) for replaying later"
+    )
+    record_cmd.add_argument("urls", metavar="URL", nargs="+")
+    record_cmd.add_argument("--to", type=Path, metavar="DIR", required=True)
+    record_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="take [fetch] settings from this config"
+    )
+    record_cmd.set_defaults(handler=_record)
 
     parse_cmd = commands.add_parser("parse", help="parse one saved page and print its records")
     parse_cmd.add_argument(
@@ -70,6 +103,24 @@ def _parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE", help="a config declaring SITE with `kind`"
     )
     parse_cmd.set_defaults(handler=_parse)
+
+    check_cmd = commands.add_parser(
+        "check", help="parse every saved page and compare it with its expected records"
+    )
+    check_cmd.add_argument("site", metavar="ID", nargs="?", help="only this site's pages")
+    check_cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="DIR",
+        default=Path("tests/fixtures"),
+        help="the saved sites (default: %(default)s)",
+    )
+    check_cmd.add_argument(
+        "--update",
+        action="store_true",
+        help="after reviewing the differences, rewrite the expectations from what parses now",
+    )
+    check_cmd.set_defaults(handler=_check)
 
     sites_cmd = commands.add_parser("sites", help="list the registered sites")
     sites_cmd.set_defaults(handler=_sites)
@@ -120,7 +171,24 @@ def _aware_datetime(text: str) -> datetime:
 def _run(args: argparse.Namespace) -> int:
     registered = all_sites()
     config = load_config(args.config, registered)
-    return _execute(_override(config, args), config.parsers(registered), args)
+    transport = ReplayTransport(args.replay) if args.replay else None
+    return _execute(_override(config, args), config.parsers(registered), args, transport)
+
+
+def _record(args: argparse.Namespace) -> int:
+    settings = load_config(args.config, all_sites()).fetch if args.config else FetchSettings()
+
+    async def fetch_all() -> list[RecordOutcome]:
+        async with Fetcher(settings) as fetcher:
+            return await record(args.urls, args.to, fetcher)
+
+    outcomes = asyncio.run(fetch_all())
+    for outcome in outcomes:
+        if outcome.error is None:
+            print(f"{outcome.url}: saved as {args.to / outcome.saved_as}.body")
+        else:
+            print(f"{outcome.url}: error: {outcome.error}", file=sys.stderr)
+    return EXIT_OK if all(o.error is None for o in outcomes) else EXIT_SOURCES_FAILED
 
 
 def _override(config: Config, args: argparse.Namespace) -> Config:
@@ -203,6 +271,46 @@ def _page_origin(file: Path, site: SiteParser, url: str | None) -> tuple[str, da
         fetched_at = snapshot.captured_at
         url = url or snapshot.pages.get(file.name)
     return url or site.start_urls[0], fetched_at
+
+
+def _check(args: argparse.Namespace) -> int:
+    if not args.fixtures.is_dir():
+        raise TalkfeedError(f"{args.fixtures}: no such folder of saved sites")
+    parsers = bundled_parsers()
+    if args.site is not None and args.site not in parsers:
+        raise UnknownSiteError(args.site)
+    pages = fixture_pages(args.fixtures, args.site)
+    if not pages:
+        raise TalkfeedError(f"{args.fixtures}: no saved pages for {args.site or 'any site'}")
+    failed = 0
+    for fixture in pages:
+        problems = _check_page(fixture, parsers, update=args.update)
+        if problems and not args.update:
+            failed += 1
+            print(f"{fixture.name}: {len(problems)} difference(s)")
+            for problem in problems:
+                print(f"  {problem}")
+        else:
+            print(f"{fixture.name}: {'updated' if problems else 'ok'}")
+    print(f"{len(pages) - failed} of {len(pages)} pages match their expectations")
+    return EXIT_OK if failed == 0 else EXIT_SOURCES_FAILED
+
+
+def _check_page(fixture: FixturePage, parsers: dict[str, SiteParser], *, update: bool) -> list[str]:
+    site = parsers.get(fixture.site_id)
+    if site is None:
+        return [f"no site or bundled source is called {fixture.site_id!r}"]
+    try:
+        parsed = parse_page(site, fixture.page)
+    except Exception as exc:  # report a parser bug as a difference, as the test would
+        return [f"parsing failed: {type(exc).__name__}: {exc}"]
+    if not fixture.expected_path.is_file():
+        problems = [f"no {fixture.expected_path.name} yet"]
+    else:
+        problems = mismatches(parsed, fixture.expected())
+    if problems and update:
+        write_expected(fixture.expected_path, expectation(parsed, reviewed=True))
+    return problems
 
 
 def _sites(args: argparse.Namespace) -> int:

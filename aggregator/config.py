@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from aggregator.errors import ConfigError
 from aggregator.fetch import FetchSettings
-from scrapers import OptionError, SiteParser
+from scrapers import OptionError, SiteParser, all_sites
 from scrapers.kinds import KINDS, build_source
 
-__all__ = ["Config", "SourceConfig", "load_config", "parse_config"]
+__all__ = ["Config", "SourceConfig", "bundled_parsers", "load_config", "parse_config"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,12 @@ def load_config(path: Path | None, known_sites: Collection[str]) -> Config:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ConfigError("the config file is not UTF-8 text", str(path), line) from None
     return parse_config(text, known_sites, path)
+
+
+def bundled_parsers() -> dict[str, SiteParser]:
+    """The registered sites plus the sources the bundled default declares with `kind`."""
+    registered = all_sites()
+    return load_config(None, registered).parsers(registered)
 
 
 def parse_config(text: str, known_sites: Collection[str], path: Path | None = None) -> Config:

@@ -70,6 +70,10 @@ class Response:
     """Media type without parameters, lower case; "" if the server sent none."""
     fetched_at: datetime
     """When the response arrived (aware, UTC)."""
+    body: bytes = b""
+    """The body as received, for recording."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """The response headers as received, for recording."""
 
 
 @dataclass
@@ -195,6 +199,8 @@ class Fetcher:
             text=decode_body(resp.content, resp.charset_encoding),
             content_type=resp.headers.get("content-type", "").split(";")[0].strip().lower(),
             fetched_at=datetime.now(UTC),
+            body=resp.content,
+            headers=tuple(resp.headers.items()),
         )
 
     async def _send(self, url: str, *, robots: bool) -> httpx.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from icalendar import Calendar, Event
 
 from aggregator.cli import main
 from tests.conftest import LISTING_PATH, FixtureSite
-from tests.fixture_pages import FIXTURES, load_expected
+from tests.fixture_pages import FIXTURES
 
 NOW = "2026-03-01T09:00:00-05:00"
 LATER = "2026-03-01T10:00:00-05:00"
@@ -45,7 +46,8 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 
 def expected_start(talk: int) -> datetime:
-    record: dict[str, Any] = load_expected(FIXTURES / "nyu-cs-colloquium" / f"{talk}.expected.json")
+    path = FIXTURES / "nyu-cs-colloquium" / f"{talk}.expected.json"
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return datetime.fromisoformat(record["start"])
 
 

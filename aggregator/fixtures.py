@@ -1,0 +1,176 @@
+"""Saved pages with expected records: the golden files behind `talkfeed check` and the tests.
+
+A site's folder (`tests/fixtures/<site-id>/`) holds saved pages, `pages.toml` (each page's
+original URL and when it was saved) and a `<page>.expected.json` beside every page:
+
+- for a talk page, the record: keys present are compared, `<field>_startswith` compares a prefix
+  (or null), `title`, `url` and `start` are mandatory, unknown keys are errors;
+- for any other page (a listing, a feed, an API response), `{"listings": [further listing URLs],
+  "talks": [records in listing order]}`.
+
+An expectation written by a tool carries `"reviewed": false` until a person has checked it, and
+does not pass until then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aggregator.errors import TalkfeedError
+from aggregator.model import Talk
+from aggregator.normalize import normalize
+from aggregator.snapshot import load_snapshot
+from scrapers import Page, SiteParser
+
+__all__ = [
+    "FixturePage",
+    "expectation",
+    "fixture_pages",
+    "mismatches",
+    "parse_page",
+    "site_folders",
+    "write_expected",
+]
+
+_TEXT_FIELDS = ("title", "location", "host", "abstract", "bio", "notes")
+_PREFIXED = ("abstract", "bio", "notes")
+_PREFIX_LENGTH = 60
+_MANDATORY = ("title", "url", "start")
+
+
+@dataclass(frozen=True)
+class FixturePage:
+    """One saved page, its original URL, and the file of its expected records."""
+
+    site_id: str
+    path: Path
+    url: str
+    page: Page
+
+    @property
+    def name(self) -> str:
+        """`<site-id>/<page stem>`, as reports and test ids show it."""
+        return f"{self.site_id}/{self.path.stem}"
+
+    @property
+    def expected_path(self) -> Path:
+        """The page's `.expected.json`."""
+        return self.path.with_name(self.path.stem + ".expected.json")
+
+    def expected(self) -> Any:
+        """The parsed expectation file."""
+        return json.loads(self.expected_path.read_text(encoding="utf-8"))
+
+
+def site_folders(root: Path) -> list[Path]:
+    """Every saved site: the folders of `root` not starting with "_"."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+def fixture_pages(root: Path, site_id: str | None = None) -> list[FixturePage]:
+    """Every page listed in the `pages.toml` of each site folder (or of one site's)."""
+    pages = []
+    for folder in site_folders(root):
+        if site_id is not None and folder.name != site_id:
+            continue
+        snapshot = load_snapshot(folder)
+        for name, url in sorted(snapshot.pages.items()):
+            path = folder / name
+            page = Page(url, path.read_text(encoding="utf-8"), snapshot.captured_at)
+            pages.append(FixturePage(folder.name, path, url, page))
+    return pages
+
+
+def parse_page(site: SiteParser, page: Page) -> dict[str, Any]:
+    """What a page yields, as JSON: `{"talk": record}` for a talk page, else
+    `{"listings": [...], "talks": [records]}`. RecordError for a talk that fails validation."""
+    if site.is_talk(page.url):
+        return {"talk": normalize(site.talk(page), site).model_dump(mode="json")}
+    links = site.listing(page)
+    return {
+        "listings": [link.url for link in links if link.kind == "listing"],
+        "talks": [
+            normalize(link.seed, site).model_dump(mode="json")
+            for link in links
+            if link.kind == "talk" and link.seed is not None and site.wants(link.seed)
+        ],
+    }
+
+
+def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
+    """Every difference between a parse result and its expectation, one readable line each."""
+    expected = dict(expected)
+    problems = []
+    if expected.pop("reviewed", True) is not True:
+        problems.append('not reviewed yet: check the expectation, then drop "reviewed": false')
+    if "talk" in parsed:
+        return problems + _record_mismatches(parsed["talk"], expected)
+    if set(expected) != {"listings", "talks"}:
+        return [*problems, 'a listing expectation holds exactly "listings" and "talks"']
+    if parsed["listings"] != expected["listings"]:
+        problems.append(f"listings: expected {expected['listings']}, got {parsed['listings']}")
+    got = {talk["url"]: talk for talk in parsed["talks"]}
+    want_urls = [talk.get("url") for talk in expected["talks"]]
+    problems += [f"talk {url}: missing" for url in want_urls if url not in got]
+    problems += [f"talk {url}: not expected" for url in got if url not in want_urls]
+    if not problems and list(got) != want_urls:
+        problems.append("talks: same talks in another order")
+    for want in expected["talks"]:
+        if want.get("url") in got:
+            problems += [
+                f"talk {want['url']}: {p}" for p in _record_mismatches(got[want["url"]], want)
+            ]
+    return problems
+
+
+def _record_mismatches(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
+    known = set(Talk.model_fields) | {f"{name}_startswith" for name in _TEXT_FIELDS}
+    problems = [f"unknown key {key!r} in the expectation" for key in sorted(set(expected) - known)]
+    problems += [f"mandatory key {key!r} missing" for key in _MANDATORY if key not in expected]
+    for key, want in expected.items():
+        if key.endswith("_startswith") and key in known:
+            name = key.removesuffix("_startswith")
+            got = actual.get(name)
+            if want is None and got is not None:
+                problems.append(f"{name}: expected null, got {got[:_PREFIX_LENGTH]!r}")
+            elif want is not None and not (isinstance(got, str) and got.startswith(want)):
+                problems.append(f"{name}: expected to start with {want!r}, got {got!r}")
+        elif key in known and actual.get(key) != want:
+            problems.append(f"{key}: expected {want!r}, got {actual.get(key)!r}")
+    return problems
+
+
+def expectation(parsed: Mapping[str, Any], *, reviewed: bool) -> dict[str, Any]:
+    """The expectation file's content for a parse result: every field, long texts as prefixes."""
+    body: dict[str, Any]
+    if "talk" in parsed:
+        body = _record_expectation(parsed["talk"])
+    else:
+        body = {
+            "listings": list(parsed["listings"]),
+            "talks": [_record_expectation(t) for t in parsed["talks"]],
+        }
+    return body if reviewed else {"reviewed": False, **body}
+
+
+def _record_expectation(record: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in Talk.model_fields:
+        value = record.get(name)
+        if name in _PREFIXED and isinstance(value, str) and len(value) > _PREFIX_LENGTH:
+            out[f"{name}_startswith"] = value[:_PREFIX_LENGTH]
+        else:
+            out[name] = value
+    return out
+
+
+def write_expected(path: Path, content: Mapping[str, Any]) -> None:
+    """Write an expectation our way: model field order, 2-space indent, UTF-8, final newline."""
+    try:
+        path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise TalkfeedError(f"{path}: cannot write: {exc.strerror}") from None
