@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import pkgutil
 import re
+import sys
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapers import sites
 from scrapers.base import SiteParser
 
-__all__ = ["UnknownSiteError", "all_sites", "get_site", "register", "site_for_url"]
+__all__ = [
+    "SITES_PATH_VARIABLE",
+    "UnknownSiteError",
+    "all_sites",
+    "get_site",
+    "register",
+    "site_for_url",
+]
 
 _REGISTRY: dict[str, type[SiteParser]] = {}
 _Site = TypeVar("_Site", bound=type[SiteParser])
@@ -45,9 +56,24 @@ def register(cls: _Site) -> _Site:
     return cls
 
 
+SITES_PATH_VARIABLE = "TALKFEED_SITES_PATH"
+"""Folders (separated like PATH) of site modules kept outside the package, e.g. private ones."""
+
+
 def _load() -> None:
-    for module in pkgutil.iter_modules(sites.__path__):
-        importlib.import_module(f"{sites.__name__}.{module.name}")
+    for info in pkgutil.iter_modules(sites.__path__):
+        importlib.import_module(f"{sites.__name__}.{info.name}")
+    for folder in filter(None, os.environ.get(SITES_PATH_VARIABLE, "").split(os.pathsep)):
+        for path in sorted(Path(folder).glob("*.py")):
+            name = f"talkfeed_local_sites.{path.stem}"
+            if name in sys.modules:
+                continue
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
+                continue
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
 
 
 def all_sites() -> dict[str, SiteParser]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregator.config import bundled_parsers
 from scrapers import SiteParser, all_sites, site_for_url
 from tests.fixture_pages import FIXTURES, FixturePage, fixture_pages, site_folders
 
@@ -43,7 +44,14 @@ def test_site_has_fixtures(site: SiteParser) -> None:
 
 
 def test_no_orphan_fixture_folders() -> None:
-    assert {f.name for f in site_folders()} <= {s.id for s in SITES}
+    assert {f.name for f in site_folders()} <= set(bundled_parsers())
+
+
+@pytest.mark.parametrize("source_id", sorted(set(bundled_parsers()) - {s.id for s in SITES}))
+def test_every_bundled_declared_source_has_fixtures(source_id: str) -> None:
+    pages = [p for p in fixture_pages() if p.site_id == source_id]
+    assert pages, f"add tests/fixtures/{source_id}/ with pages.toml and expectations"
+    assert all(p.expected_path.is_file() for p in pages)
 
 
 @pytest.mark.parametrize("page", fixture_pages(), ids=lambda p: f"{p.site_id}/{p.path.stem}")
