@@ -8,11 +8,12 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from aggregator import newsite
 from aggregator.config import Config, SourceConfig, bundled_parsers, load_config
 from aggregator.errors import OutputError, TalkfeedError
 from aggregator.fetch import Fetcher, FetchSettings
@@ -22,6 +23,7 @@ from aggregator.fixtures import (
     fixture_pages,
     mismatches,
     parse_page,
+    site_folders,
     write_expected,
 )
 from aggregator.normalize import normalize
@@ -34,8 +36,10 @@ from aggregator.pipeline import (
     run,
 )
 from aggregator.recording import RecordOutcome, ReplayTransport, record
-from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshot
+from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
+from scrapers import sites as sites_package
+from scrapers.detect import Candidate
 
 __all__ = ["main"]
 
@@ -122,6 +126,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     check_cmd.set_defaults(handler=_check)
 
+    new_cmd = commands.add_parser(
+        "new-site", help="start a site: save its pages as fixtures, pick its kind, write a module"
+    )
+    new_cmd.add_argument("site", metavar="ID", help="the new site's id, e.g. mit-csail-talks")
+    new_cmd.add_argument("url", metavar="URL", help="the listing (or feed) the site starts from")
+    new_cmd.add_argument("--timezone", required=True, help="the site's IANA time zone")
+    new_cmd.add_argument("--name", help="the series' name (default: the page title)")
+    new_cmd.add_argument(
+        "--from-file",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="work offline: the saved listing (or feed) at URL, then optionally one talk page",
+    )
+    new_cmd.add_argument("--kind", help="use this kind even if another fits better")
+    new_cmd.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a kind option detection could not find (e.g. group=computer-science)",
+    )
+    new_cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="DIR",
+        default=Path("tests/fixtures"),
+        help="where saved sites live (default: %(default)s)",
+    )
+    new_cmd.add_argument(
+        "--sites-dir",
+        type=Path,
+        metavar="DIR",
+        default=Path(sites_package.__path__[0]),
+        help="where site modules live (default: the scrapers/sites package)",
+    )
+    new_cmd.set_defaults(handler=_new_site)
+
     sites_cmd = commands.add_parser("sites", help="list the registered sites")
     sites_cmd.set_defaults(handler=_sites)
 
@@ -134,8 +176,8 @@ def _parser() -> argparse.ArgumentParser:
         "--fixtures",
         type=Path,
         metavar="DIR",
-        default=Path("tests/fixtures/nyu-cs-colloquium"),
-        help="a saved site folder with pages.toml (default: %(default)s)",
+        default=Path("tests/fixtures"),
+        help="saved sites: a folder of them, or one site's folder (default: %(default)s)",
     )
     _output_options(demo_cmd, db_default=Path("talkfeed-demo.db"))
     demo_cmd.set_defaults(handler=_demo)
@@ -313,6 +355,83 @@ def _check_page(fixture: FixturePage, parsers: dict[str, SiteParser], *, update:
     return problems
 
 
+def _new_site(args: argparse.Namespace) -> int:
+    newsite.check_new_id(args.site, args.timezone)
+    if args.from_file is not None and len(args.from_file) > 2:
+        raise TalkfeedError("--from-file takes the listing and at most one talk page")
+    now = datetime.now(UTC)
+    files = list(args.from_file or [])
+    options = dict(_key_value(o) for o in args.option)
+
+    async def page_at(url: str, file: Path | None) -> Page:
+        if file is not None:
+            return Page(url, _read(file), now)
+        async with Fetcher(FetchSettings()) as fetcher:
+            response = await fetcher.get(url)
+        return Page(response.url, response.text, response.fetched_at)
+
+    listing = asyncio.run(page_at(args.url, files[0] if files else None))
+    second = files[1] if len(files) == 2 else None
+    name = args.name or _page_title(listing) or args.site
+    candidate = newsite.choose(listing, None, args.kind)
+    candidate = dataclasses.replace(candidate, options={**candidate.options, **options})
+    site = newsite.build(args.site, name, args.timezone, candidate)
+    if "text/html" not in site.content_types and newsite.sniff_kind(listing.text) is None:
+        # A feed or API kind found on an HTML page: its data document is the fixture.
+        if files and second is None:
+            raise TalkfeedError(
+                f"a {candidate.kind} site reads {site.entry_urls()[0]}: save it and pass it "
+                "as the second --from-file"
+            )
+        data = asyncio.run(page_at(site.entry_urls()[0], second))
+        pages = [newsite.SavedPage(data.url, data.text, _file_name("feed", candidate))]
+    else:
+        pages = [newsite.SavedPage(listing.url, listing.text, _file_name("listing", candidate))]
+        talk_url = newsite.first_talk_url(site, listing)
+        if talk_url is not None and (not files or second is not None):
+            detail = asyncio.run(page_at(talk_url, second))
+            better = newsite.choose(listing, detail, args.kind)
+            candidate = dataclasses.replace(better, options={**better.options, **options})
+            site = newsite.build(args.site, name, args.timezone, candidate)
+            key = site.key(talk_url) or "talk"
+            pages.append(newsite.SavedPage(talk_url, detail.text, f"{key}.html"))
+    made = newsite.new_site(
+        site, candidate, pages, fixtures_root=args.fixtures, sites_dir=args.sites_dir, now=now
+    )
+    print(f"kind: {candidate.kind} ({'; '.join(candidate.evidence)})")
+    print(f"wrote {made.module}")
+    print(f"saved {len(pages)} page(s) and unreviewed expectations in {made.fixtures}/")
+    print("\nnext: read each .expected.json against its page, fix what is wrong, delete the")
+    print(f'"reviewed": false line, then run: talkfeed check {args.site}')
+    print(f"\nthe same source without Python, for a config file:\n\n{made.config}")
+    return EXIT_OK
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise TalkfeedError(f"--option {text!r}: expected KEY=VALUE")
+    return key.strip(), value.strip()
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TalkfeedError(f"{file}: cannot read: {exc}") from None
+
+
+def _page_title(page: Page) -> str | None:
+    if newsite.sniff_kind(page.text) is not None or page.soup.title is None:
+        return None
+    return page.soup.title.get_text(" ", strip=True).split(" | ")[0] or None
+
+
+def _file_name(stem: str, candidate: Candidate) -> str:
+    extension = {"ical": "ics", "labels": "html", "jsonld": "html", "talks-cam": "xml"}
+    return f"{stem}.{extension.get(candidate.kind, 'json')}"
+
+
 def _sites(args: argparse.Namespace) -> int:
     for site in all_sites().values():
         print(f"{site.id}\t{site.name}\t{site.start_urls[0]}")
@@ -320,26 +439,31 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    snapshot = load_snapshot(args.fixtures)
-    sites = all_sites()
-    site_ids = {
-        site.id for site in sites.values() for url in snapshot.pages.values() if site.is_talk(url)
-    }
-    if len(site_ids) != 1:
-        raise TalkfeedError(f"{args.fixtures}: pages.toml must hold one site's talk pages")
-    site = sites[site_ids.pop()]
-    with serve_snapshot(snapshot) as origin:
-        print(f"serving {args.fixtures} at {origin}", file=sys.stderr)
+    root: Path = args.fixtures
+    if not root.is_dir():
+        raise TalkfeedError(f"{root}: no such folder of saved sites")
+    folders = [root] if (root / "pages.toml").is_file() else site_folders(root)
+    snapshots = [load_snapshot(folder) for folder in folders]
+    if not snapshots:
+        raise TalkfeedError(f"{root}: no saved sites (folders with a pages.toml)")
+    parsers = bundled_parsers()
+    unknown = [s.folder.name for s in snapshots if s.folder.name not in parsers]
+    if unknown:
+        raise TalkfeedError(f"{root}: no site or bundled source for {', '.join(unknown)}")
+    with serve_snapshots(snapshots) as origin:
+        if not args.quiet:
+            print(f"serving {len(snapshots)} saved site(s) at {origin}", file=sys.stderr)
         config = Config(
             out=args.out or Path("public"),
             db=args.db,
             base_url=None,
             fetch=FetchSettings(delay=0.0),
-            sources=(SourceConfig(site.id),),
+            sources=tuple(SourceConfig(s.folder.name) for s in snapshots),
             path=None,
         )
         if args.now is None:
-            args.now = snapshot.captured_at
-        code = _execute(config, sites, args, RedirectTransport(origin))
-    print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
+            args.now = max(s.captured_at for s in snapshots)
+        code = _execute(config, parsers, args, RedirectTransport(origin))
+    if not args.quiet:
+        print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
     return code

@@ -113,17 +113,17 @@ def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[s
         return [*problems, 'a listing expectation holds exactly "listings" and "talks"']
     if parsed["listings"] != expected["listings"]:
         problems.append(f"listings: expected {expected['listings']}, got {parsed['listings']}")
-    got = {talk["url"]: talk for talk in parsed["talks"]}
-    want_urls = [talk.get("url") for talk in expected["talks"]]
-    problems += [f"talk {url}: missing" for url in want_urls if url not in got]
-    problems += [f"talk {url}: not expected" for url in got if url not in want_urls]
-    if not problems and list(got) != want_urls:
+    # Talks are matched by id when the expectation gives one: recurring events share a URL.
+    by = "id" if all("id" in want for want in expected["talks"]) else "url"
+    got = {talk[by]: talk for talk in parsed["talks"]}
+    wanted = [want.get(by) for want in expected["talks"]]
+    problems += [f"talk {key}: missing" for key in wanted if key not in got]
+    problems += [f"talk {key}: not expected" for key in got if key not in wanted]
+    if not problems and list(got) != wanted:
         problems.append("talks: same talks in another order")
     for want in expected["talks"]:
-        if want.get("url") in got:
-            problems += [
-                f"talk {want['url']}: {p}" for p in _record_mismatches(got[want["url"]], want)
-            ]
+        if want.get(by) in got:
+            problems += [f"talk {want[by]}: {p}" for p in _record_mismatches(got[want[by]], want)]
     return problems
 
 

@@ -88,7 +88,9 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     if draft.start is None:
         raise RecordError(f"{site.id} {draft.url}: start: missing (no date found)")
     title, status = split_status_marker(title)
-    if draft.status is not None:
+    # A structured "cancelled" or "postponed" is news; a structured "scheduled" is often just a
+    # CMS default, so it never hides a marker in the title.
+    if draft.status is not None and draft.status != Status.SCHEDULED:
         status = Status(draft.status)
     speakers = [
         Speaker(name=name, affiliation=clean_inline(s.affiliation))

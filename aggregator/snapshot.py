@@ -1,5 +1,5 @@
 """Saved sites: a folder of pages plus `pages.toml` saying each page's original URL, and a
-server that plays such a folder back on 127.0.0.1 as if it were the site.
+server that plays such folders back on 127.0.0.1 as if it were the sites.
 
     captured_at = 2026-03-01T12:00:00-05:00      # the "now" of the snapshot
     [pages]
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +22,7 @@ import httpx
 
 from aggregator.errors import ConfigError
 
-__all__ = ["RedirectTransport", "Snapshot", "load_snapshot", "serve_snapshot"]
+__all__ = ["RedirectTransport", "Snapshot", "load_snapshot", "serve_snapshots"]
 
 
 @dataclass(frozen=True)
@@ -55,23 +55,37 @@ def load_snapshot(folder: Path) -> Snapshot:
     return Snapshot(folder, captured, dict(pages))
 
 
-@contextmanager
-def serve_snapshot(snapshot: Snapshot) -> Iterator[str]:
-    """Serve the snapshot's pages at their original paths on 127.0.0.1; yields the origin.
+_MEDIA_TYPES = {
+    ".ics": "text/calendar; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "text/xml; charset=utf-8",
+}
 
-    robots.txt allows everything; unknown paths are 404.
+
+@contextmanager
+def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
+    """Serve saved sites on 127.0.0.1 at their original paths, told apart by the Host header
+    (which `RedirectTransport` keeps); yields the server's origin.
+
+    robots.txt allows everything; unknown URLs are 404. Pages are served with the media type
+    their file name says (HTML unless .ics, .json or .xml).
     """
-    routes: dict[str, Path] = {}
-    for name, url in snapshot.pages.items():
-        parts = urlsplit(url)
-        routes[parts.path + (f"?{parts.query}" if parts.query else "")] = snapshot.folder / name
+    routes: dict[tuple[str, str], Path] = {}
+    for snapshot in snapshots:
+        for name, url in snapshot.pages.items():
+            parts = urlsplit(url)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            routes[(parts.netloc.lower(), target)] = snapshot.folder / name
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            host = (self.headers.get("Host") or "").lower()
+            page = routes.get((host, self.path))
             if self.path == "/robots.txt":
                 self._send(200, "text/plain", b"User-agent: *\nAllow: /\n")
-            elif self.path in routes:
-                self._send(200, "text/html; charset=utf-8", routes[self.path].read_bytes())
+            elif page is not None:
+                media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
+                self._send(200, media_type, page.read_bytes())
             else:
                 self._send(404, "text/plain", b"not in the snapshot\n")
 
@@ -98,7 +112,8 @@ def serve_snapshot(snapshot: Snapshot) -> Iterator[str]:
 class RedirectTransport(httpx.AsyncBaseTransport):
     """Sends every request to `origin` (a `serve_snapshot` server) instead of its own host.
 
-    Responses keep the URL that was asked for, so records carry the site's real URLs.
+    Responses keep the URL that was asked for, so records carry the site's real URLs, and the
+    request keeps its Host header, so one server can stand in for many sites.
     """
 
     def __init__(self, origin: str) -> None:

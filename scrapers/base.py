@@ -97,6 +97,7 @@ class TalkDraft:
             notes=self.notes or seed.notes,
             status=self.status or seed.status,
             key=self.key or seed.key,
+            all_day=self.all_day if self.start is not None else seed.all_day,
         )
 
 
@@ -237,7 +238,13 @@ class LabelSite(SiteParser):
     labels: ClassVar[Mapping[str, tuple[str, ...]]] = DEFAULT_LABELS
 
     def talk(self, page: Page) -> TalkDraft:
-        """Read every labelled field; the title is the last heading before the first label."""
+        """The talk, field by field: from the page's schema.org Event, then its labels (the title
+        is the last heading before the first label), then its metadata."""
+        # scrapers.jsonld builds TalkDrafts, so it imports this module: import it late.
+        from scrapers.jsonld import read_events
+
+        # Read before content_root(), which drops the <script>s that hold JSON-LD.
+        found = read_events(page.soup, page.url, self.zone)
         sections = extract_labels(content_root(page.soup), self.labels)
         draft = TalkDraft(
             page.url,
@@ -249,19 +256,25 @@ class LabelSite(SiteParser):
             bio=clean_block(sections.joined("bio")),
             notes=clean_block(sections.joined("notes")),
         )
-        if draft.title is None:
-            draft.title = _meta_title(page.soup)
+        # What the labels lack is reported only if no other rung of the ladder has it.
+        gaps = {"start": "no date label"}
         when = clean_inline(sections.first("date"))
-        if when is None:
-            draft.problems.append("no date label")
-        else:
+        if when is not None:
             try:
                 draft.start, draft.end = parse_datetime_range(when, self.zone)
             except DateParseError as exc:
-                draft.problems.append(f"date: {exc}")
-        for name in ("speaker", "location"):
-            if name not in sections.values:
-                draft.problems.append(f"no {name} label")
+                gaps["start"] = f"date: {exc}"
+        gaps |= {"speakers": "no speaker label", "location": "no location label"}
+        event = found.about(page.url)
+        if event is None:
+            draft.problems = list(found.problems)
+        else:
+            # The URL's key identifies the talk; an @id would give it a second identity.
+            key = event.key if self.key(page.url) is None else None
+            draft = replace(event.over(draft), url=page.url, key=key)
+        draft.problems += [gap for name, gap in gaps.items() if not getattr(draft, name)]
+        if draft.title is None:
+            draft.title = _meta_title(page.soup)
         return draft
 
 

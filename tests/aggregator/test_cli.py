@@ -11,6 +11,7 @@ import pytest
 
 from aggregator.cli import main
 from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT
+from scrapers import all_sites
 from tests.conftest import NYU, FixtureSite
 
 
@@ -88,11 +89,11 @@ def test_parse_unknown_site_and_missing_file(tmp_path: Path) -> None:
     assert "Traceback" not in missing.stderr + unknown.stderr
 
 
-def test_sites_lists_nyu(capsys: pytest.CaptureFixture[str]) -> None:
+def test_sites_lists_every_registered_site(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sites"]) == 0
-    assert capsys.readouterr().out.startswith(
-        "nyu-cs-colloquium\tNYU Computer Science Colloquium\thttps://cs.nyu.edu/"
-    )
+    lines = capsys.readouterr().out.splitlines()
+    assert "nyu-cs-colloquium\tNYU Computer Science Colloquium\thttps://cs.nyu.edu/dynamic/news/colloquium/" in lines
+    assert len(lines) == len(all_sites())
 
 
 def test_demo_runs_the_whole_job_offline(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -124,3 +125,23 @@ def test_default_end_is_real_minutes_across_fall_back() -> None:
     start = datetime(2026, 11, 1, 1, 30, tzinfo=NY)  # 1:30 EDT, half an hour before fall-back
     talk = normalize(TalkDraft(URL, title="T", start=start), SITE)
     assert talk.effective_end.isoformat() == "2026-11-01T01:30:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("structured", "title", "expected"),
+    [
+        ("scheduled", "CANCELLED: Talk", Status.CANCELLED),
+        ("cancelled", "Talk", Status.CANCELLED),
+        ("postponed", "Talk", Status.POSTPONED),
+        (None, "[Postponed] Talk", Status.POSTPONED),
+        ("scheduled", "Talk", Status.SCHEDULED),
+    ],
+)
+def test_structured_status_and_title_markers(
+    structured: Literal["scheduled", "cancelled", "postponed"] | None, title: str, expected: Status
+) -> None:
+    draft = TalkDraft(
+        URL, title=title, start=datetime(2026, 3, 10, 14, tzinfo=NY), status=structured
+    )
+    talk = normalize(draft, SITE)
+    assert (talk.status, talk.title) == (expected, "Talk")
