@@ -39,7 +39,7 @@ from aggregator.recording import RecordOutcome, ReplayTransport, record
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
 from scrapers import sites as sites_package
-from scrapers.detect import Candidate
+from scrapers.detect import Candidate, detect
 
 __all__ = ["main"]
 
@@ -125,6 +125,18 @@ def _parser() -> argparse.ArgumentParser:
         help="after reviewing the differences, rewrite the expectations from what parses now",
     )
     check_cmd.set_defaults(handler=_check)
+
+    detect_cmd = commands.add_parser(
+        "detect", help="say which kind of source fits a page, with a ready config block"
+    )
+    detect_cmd.add_argument("target", metavar="URL|FILE", help="a live URL or a saved page")
+    detect_cmd.add_argument(
+        "--url", help="the saved page's original URL (resolves its links; default: a file URL)"
+    )
+    detect_cmd.add_argument(
+        "--talk", metavar="URL|FILE", help="one of its talk pages, to confirm label sections"
+    )
+    detect_cmd.set_defaults(handler=_detect)
 
     new_cmd = commands.add_parser(
         "new-site", help="start a site: save its pages as fixtures, pick its kind, write a module"
@@ -353,6 +365,36 @@ def _check_page(fixture: FixturePage, parsers: dict[str, SiteParser], *, update:
     if problems and update:
         write_expected(fixture.expected_path, expectation(parsed, reviewed=True))
     return problems
+
+
+def _detect(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+
+    async def load(target: str, url: str | None) -> Page:
+        if target.startswith(("http://", "https://")):
+            async with Fetcher(FetchSettings()) as fetcher:
+                response = await fetcher.get(target)
+            return Page(response.url, response.text, response.fetched_at)
+        path = Path(target)
+        return Page(url or path.resolve().as_uri(), _read(path), now)
+
+    page = asyncio.run(load(args.target, args.url))
+    talk = asyncio.run(load(args.talk, None)) if args.talk else None
+    sniffed = newsite.sniff_kind(page.text)
+    candidates = (
+        [Candidate(sniffed, page.url, ("the document is an iCalendar feed",))]
+        if sniffed
+        else detect(page, talk)
+    )
+    if not candidates:
+        print(f"{page.url}: no feed, schema.org events, known platform or talk links found")
+        return EXIT_SOURCES_FAILED
+    for number, candidate in enumerate(candidates, start=1):
+        print(f"{number}. kind {candidate.kind}: {'; '.join(candidate.evidence)}")
+    best = candidates[0]
+    print("\nA config block for the best fit (set id, name and timezone):\n")
+    print(newsite.config_block_for(best, site_id="my-talks", name="My talks", timezone="UTC"))
+    return EXIT_OK
 
 
 def _new_site(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aggregator.errors import TalkfeedError
+from aggregator.errors import RecordError, TalkfeedError
 from aggregator.model import Talk
 from aggregator.normalize import normalize
 from aggregator.snapshot import load_snapshot
@@ -87,17 +87,22 @@ def fixture_pages(root: Path, site_id: str | None = None) -> list[FixturePage]:
 
 def parse_page(site: SiteParser, page: Page) -> dict[str, Any]:
     """What a page yields, as JSON: `{"talk": record}` for a talk page, else
-    `{"listings": [...], "talks": [records]}`. RecordError for a talk that fails validation."""
+    `{"listings": [...], "talks": [records], "invalid": [messages]}`, where `invalid` names the
+    listed talks that fail validation. RecordError for a talk page that fails it."""
     if site.is_talk(page.url):
         return {"talk": normalize(site.talk(page), site).model_dump(mode="json")}
     links = site.listing(page)
+    talks, invalid = [], []
+    for link in links:
+        if link.kind == "talk" and link.seed is not None and site.wants(link.seed):
+            try:
+                talks.append(normalize(link.seed, site).model_dump(mode="json"))
+            except RecordError as exc:
+                invalid.append(str(exc))
     return {
         "listings": [link.url for link in links if link.kind == "listing"],
-        "talks": [
-            normalize(link.seed, site).model_dump(mode="json")
-            for link in links
-            if link.kind == "talk" and link.seed is not None and site.wants(link.seed)
-        ],
+        "talks": talks,
+        "invalid": invalid,
     }
 
 
@@ -111,6 +116,7 @@ def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[s
         return problems + _record_mismatches(parsed["talk"], expected)
     if set(expected) != {"listings", "talks"}:
         return [*problems, 'a listing expectation holds exactly "listings" and "talks"']
+    problems += [f"invalid talk: {message}" for message in parsed.get("invalid", [])]
     if parsed["listings"] != expected["listings"]:
         problems.append(f"listings: expected {expected['listings']}, got {parsed['listings']}")
     # Talks are matched by id when the expectation gives one: recurring events share a URL.

@@ -9,6 +9,7 @@ check.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
@@ -23,7 +24,14 @@ from scrapers import OptionError, Page, SiteParser, all_sites
 from scrapers.detect import Candidate, detect
 from scrapers.kinds import KINDS, build_source, load_kinds
 
-__all__ = ["NewSite", "SavedPage", "config_block", "new_site", "sniff_kind"]
+__all__ = [
+    "NewSite",
+    "SavedPage",
+    "config_block",
+    "config_block_for",
+    "new_site",
+    "sniff_kind",
+]
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -158,12 +166,16 @@ def site_module(site: SiteParser, candidate: Candidate, pages: list[SavedPage]) 
     imports = [f"from {base.__module__} import {base.__name__}"]
     if any(isinstance(v, re.Pattern) for v in attributes.values()):
         imports.insert(0, "import re\n")
+    summary = (
+        f"Starts at {site.start_urls[0]}; kind {candidate.kind} "
+        f"({'; '.join(candidate.evidence)}). Written by `talkfeed new-site`: check its fixtures "
+        f"in tests/fixtures/{site.id}/, then say here how the site's URLs look and what is odd "
+        "about it."
+    )
     template = files("scrapers").joinpath("templates/site.py.tmpl").read_text(encoding="utf-8")
     return Template(template).substitute(
         name=site.name,
-        url=site.start_urls[0],
-        kind_note=f"kind {candidate.kind}: " + "; ".join(candidate.evidence),
-        site_id=site.id,
+        summary=textwrap.fill(summary, width=96, break_long_words=False),
         imports="\n" + "\n".join(imports),
         class_name="".join(part.title() for part in site.id.split("-")),
         base=base.__name__,
@@ -173,13 +185,18 @@ def site_module(site: SiteParser, candidate: Candidate, pages: list[SavedPage]) 
 
 def config_block(site: SiteParser, candidate: Candidate) -> str:
     """The source as a `[[sources]]` block for a config file."""
+    return config_block_for(candidate, site_id=site.id, name=site.name, timezone=site.timezone)
+
+
+def config_block_for(candidate: Candidate, *, site_id: str, name: str, timezone: str) -> str:
+    """A `[[sources]]` block declaring the candidate under this id, name and time zone."""
     lines = [
         "[[sources]]",
         f"kind = {_toml_string(candidate.kind)}",
-        f"id = {_toml_string(site.id)}",
-        f"name = {_toml_string(site.name)}",
+        f"id = {_toml_string(site_id)}",
+        f"name = {_toml_string(name)}",
         f"url = {_toml_string(candidate.url)}",
-        f"timezone = {_toml_string(site.timezone)}",
+        f"timezone = {_toml_string(timezone)}",
     ]
     lines += [f"{key} = {_toml_value(value)}" for key, value in candidate.options.items()]
     return "\n".join(lines) + "\n"

@@ -179,7 +179,8 @@ def talk_pattern(page: Page, known: Iterable[str] = ()) -> str | None:
     shape, whose links carry the most text (talk titles are longer than names or menus); the
     last number or slug is the key."""
     host = urlsplit(page.url).netloc
-    known_paths = {urlsplit(url).path for url in known}
+    # Only talk pages on the listing's host say which shape is theirs (a saved file cannot).
+    known_paths = {urlsplit(url).path for url in known if urlsplit(url).netloc == host}
     numbered: dict[str, dict[str, int]] = defaultdict(dict)
     slugged: dict[str, dict[str, int]] = defaultdict(dict)
     content = content_root(BeautifulSoup(page.text, "lxml"))
@@ -192,7 +193,7 @@ def talk_pattern(page: Page, known: Iterable[str] = ()) -> str | None:
         prefix = "/" + "".join(
             (r"\d+" if segment.isdigit() else re.escape(segment)) + "/" for segment in parents
         )
-        shapes, key = (numbered, r"\d+") if last.isdigit() else (slugged, "[^/]+")
+        shapes, key = (numbered, r"\d+") if last.isdigit() else (slugged, "[^/?#]+")
         links = shapes[prefix + f"(?P<key>{key})/?$"]
         links[parts.path] = max(links.get(parts.path, 0), len(anchor.get_text(strip=True)))
     for shapes in (numbered, slugged):
