@@ -90,7 +90,7 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     title, status = split_status_marker(title)
     # A structured "cancelled" or "postponed" is news; a structured "scheduled" is often just a
     # CMS default, so it never hides a marker in the title.
-    if draft.status is not None and draft.status != Status.SCHEDULED:
+    if draft.status is not None and draft.status != "scheduled":
         status = Status(draft.status)
     speakers = [
         Speaker(name=name, affiliation=clean_inline(s.affiliation))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 from urllib.parse import urldefrag, urljoin
 from zoneinfo import ZoneInfo
@@ -230,6 +231,17 @@ DEFAULT_LABELS: Mapping[str, tuple[str, ...]] = {
     "bio": ("Speaker Bio", "Bio", "Biography", "About the Speaker"),
     "notes": ("Notes", "Note"),
 }
+
+
+def labels_with(**fields: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """The default label names with some fields' names replaced, for a site's `labels`:
+    `labels = labels_with(speaker=("Who",))`."""
+    unknown = set(fields) - set(DEFAULT_LABELS)
+    if unknown:
+        raise TypeError(
+            f"unknown label fields {sorted(unknown)} (fields: {sorted(DEFAULT_LABELS)})"
+        )
+    return MappingProxyType({**DEFAULT_LABELS, **fields})
 
 
 class LabelSite(SiteParser):

@@ -22,7 +22,7 @@ from bs4.element import (
     Tag,
 )
 
-__all__ = ["LabelSections", "extract_labels"]
+__all__ = ["TEXT_FIELDS", "LabelSections", "extract_labels"]
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TERMS = frozenset({"dt", "th"})
@@ -37,6 +37,9 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _SKIPPED = (Comment, Declaration, Doctype, ProcessingInstruction)
 _WHITESPACE = re.compile(r"\s+")
+
+TEXT_FIELDS = frozenset({"abstract", "bio", "notes"})
+"""Fields of running text, which only a known label or a heading ends."""
 
 _LINE = "\n"
 _PARAGRAPH = "\n\n"
@@ -71,6 +74,13 @@ def extract_labels(root: Tag, labels: Mapping[str, Sequence[str]]) -> LabelSecti
     reader = _Reader(labels)
     reader.walk(root)
     return reader.finish()
+
+
+def _unknown_label(tag: Tag) -> bool:
+    if tag.name not in _INLINE_LABELS:
+        return False
+    text = tag.get_text(" ", strip=True)
+    return text.endswith(":") and 0 < len(text.split()) <= 4 and len(text) <= 40
 
 
 def _label_key(text: str) -> str:
@@ -120,6 +130,11 @@ class _Reader:
             and _label_key(tag.get_text()) in self._fields
         ):
             self._start_section(self._fields[_label_key(tag.get_text())])
+        elif self._current not in TEXT_FIELDS and self._line_start and _unknown_label(tag):
+            # "Who:" where the site says "Speaker:": still a label, so a one-line field such
+            # as the location ends here. Text fields run on: "<b>Joint work:</b>" is prose.
+            self._start_section(None)
+            self.walk(tag)
         else:
             self.walk(tag)
         if block:

@@ -92,7 +92,10 @@ def test_parse_unknown_site_and_missing_file(tmp_path: Path) -> None:
 def test_sites_lists_every_registered_site(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sites"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "nyu-cs-colloquium\tNYU Computer Science Colloquium\thttps://cs.nyu.edu/dynamic/news/colloquium/" in lines
+    assert (
+        "nyu-cs-colloquium\tNYU Computer Science Colloquium\thttps://cs.nyu.edu/dynamic/news/colloquium/"
+        in lines
+    )
     assert len(lines) == len(all_sites())
 
 

@@ -92,3 +92,14 @@ def test_a_repeated_label_collects_every_value() -> None:
         "<main><p><b>Speaker:</b> A, X</p><p><b>Speaker:</b> B, Y</p></main>", "lxml"
     )
     assert extract_labels(soup, DEFAULT_LABELS).values["speaker"] == ["A, X", "B, Y"]
+
+
+def test_an_unknown_label_ends_a_one_line_field_but_not_prose() -> None:
+    soup = BeautifulSoup(
+        """<main><div><span>Where:</span> Room 530</div><div><span>Who:</span> Keiko Tanaka</div>
+        <h2>Abstract</h2><p><b>Joint work:</b> with Ada.</p><p>More.</p></main>""",
+        "lxml",
+    )
+    sections = extract_labels(soup, DEFAULT_LABELS)
+    assert clean_inline(sections.first("location")) == "Room 530"
+    assert clean_block(sections.first("abstract")) == "Joint work: with Ada.\n\nMore."
