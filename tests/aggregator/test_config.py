@@ -13,6 +13,7 @@ import pytest
 from aggregator.config import Config, SourceConfig, load_config, parse_config
 from aggregator.errors import ConfigError
 from aggregator.fetch import FetchSettings
+from scrapers import all_sites
 
 KNOWN = {"nyu-cs-colloquium", "other-site"}
 FILE = Path("talkfeed.toml")
@@ -155,14 +156,20 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 
 
 def test_bundled_default_loads_with_documented_defaults() -> None:
-    assert load_config(None, {"nyu-cs-colloquium"}) == Config(
-        out=Path("public"),
-        db=Path("talkfeed.db"),
-        base_url=None,
-        fetch=FetchSettings(),
-        sources=(SourceConfig("nyu-cs-colloquium"),),
-        path=None,
-    )
+    registered = all_sites()
+    config = load_config(None, registered)
+    assert (config.out, config.db, config.base_url, config.path) == (
+        Path("public"), Path("talkfeed.db"), None, None,
+    )  # fmt: skip
+    assert config.fetch == FetchSettings()
+    assert config.sources[0] == SourceConfig("nyu-cs-colloquium")
+    listed = {source.site for source in config.sources}
+    # Every supported site, except the second reading of a series listed already.
+    assert listed >= set(registered) - {"oxford-strachey-lectures-ical"}
+    assert "oxford-strachey-lectures-ical" not in listed
+    assert len(listed) - 1 >= 10, "at least ten sources beyond NYU"
+    declared = [source for source in config.sources if source.declared is not None]
+    assert [source.site for source in declared] == ["ttic-talks"]
 
 
 def bundled_default() -> str:
@@ -174,16 +181,16 @@ def test_bundled_default_explains_every_key() -> None:
     keys = ["out", "db", "# base_url", "site", "# url"]
     keys += [field.name for field in fields(FetchSettings)]
     for key in keys:
-        [index] = [i for i, line in enumerate(lines) if line.startswith(f"{key} = ")]
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{key} = "))
         assert lines[index - 1].startswith("# "), f"no comment above {key!r}"
 
 
 def test_bundled_default_examples_are_valid() -> None:
     text = bundled_default().replace("\n# base_url = ", "\nbase_url = ")
-    config = parse_config(text.replace("\n# url = ", "\nurl = "), KNOWN)
+    config = parse_config(text.replace("\n# url = ", "\nurl = "), all_sites())
     assert config.base_url == "https://talks.example.edu/feeds/"
-    assert config.sources == (
-        SourceConfig("nyu-cs-colloquium", "https://cs.nyu.edu/dynamic/news/colloquium/"),
+    assert config.sources[0] == SourceConfig(
+        "nyu-cs-colloquium", "https://cs.nyu.edu/dynamic/news/colloquium/"
     )
 
 

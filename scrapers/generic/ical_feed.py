@@ -1,0 +1,37 @@
+"""Any iCalendar feed as a source: Google Calendar, Outlook, Localist, Trumba, Indico and
+department calendars all export one (format: RFC 5545, https://www.rfc-editor.org/rfc/rfc5545).
+
+In config: `kind = "ical"` and `url` = the feed. Every event is a whole talk (there is no detail
+page); recurring events are expanded from 180 days before the fetch to 365 days after it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scrapers.base import Link, Page, SiteParser
+from scrapers.ics import parse_calendar
+from scrapers.kinds import kind
+
+__all__ = ["IcalFeed"]
+
+PAST = timedelta(days=180)
+"""How far back occurrences of recurring events are listed."""
+AHEAD = timedelta(days=365)
+"""How far ahead occurrences of recurring events are listed."""
+
+
+@kind("ical")
+class IcalFeed(SiteParser):
+    """An iCalendar feed; each VEVENT (each occurrence, for a recurring one) is a talk."""
+
+    # Servers label .ics files every which way; the parser refuses what is not iCalendar.
+    content_types = frozenset(
+        {"text/calendar", "text/plain", "application/octet-stream", "application/ics"}
+    )
+
+    def listing(self, page: Page) -> list[Link]:
+        """Every talk of the feed, complete."""
+        window = (page.fetched_at - PAST, page.fetched_at + AHEAD)
+        parsed = parse_calendar(page.text, feed_url=page.url, zone=self.zone, window=window)
+        return [Link(draft.url, "talk", draft, complete=True) for draft in parsed.drafts]

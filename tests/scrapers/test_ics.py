@@ -1,0 +1,714 @@
+"""iCalendar feeds: times in every zone form, recurrences, descriptions, broken events, and the
+`ical` kind read through a config table and through the crawler."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from aggregator.crawl import CrawlResult, crawl
+from aggregator.fetch import Fetcher, FetchSettings
+from scrapers import OptionError, Page, ParseError, SpeakerDraft, TalkDraft, get_site
+from scrapers.generic.ical_feed import IcalFeed
+from scrapers.ics import MAX_OCCURRENCES, ParsedCalendar, parse_calendar, split_description
+from scrapers.kinds import build_source
+from tests.fixture_pages import FIXTURES
+
+FEED = "https://cs.example.edu/seminar.ics"
+SITE_ZONE = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WINDOW = (NOW - timedelta(days=180), NOW + timedelta(days=365))
+
+NEW_YORK = """BEGIN:VTIMEZONE
+TZID:America/New_York
+BEGIN:DAYLIGHT
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+TZNAME:EDT
+DTSTART:19700308T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+TZNAME:EST
+DTSTART:19701101T020000
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+END:STANDARD
+END:VTIMEZONE
+"""
+# Outlook names zones after Windows and defines them from 1601.
+OUTLOOK_EASTERN = """BEGIN:VTIMEZONE
+TZID:Eastern Standard Time
+BEGIN:STANDARD
+DTSTART:16011104T020000
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010311T020000
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
+
+def custom_zone(tzid: str, offset: str) -> str:
+    """A VTIMEZONE with one fixed offset under a name no zone database knows."""
+    return f"""BEGIN:VTIMEZONE
+TZID:{tzid}
+BEGIN:STANDARD
+DTSTART:19700101T000000
+TZOFFSETFROM:{offset}
+TZOFFSETTO:{offset}
+END:STANDARD
+END:VTIMEZONE
+"""
+
+
+def calendar(*parts: str, header: str = "") -> str:
+    return (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n"
+        + header
+        + "".join(parts)
+        + ("END:VCALENDAR\n")
+    )
+
+
+def vevent(*lines: str, uid: str = "talk-1@cs.example.edu", summary: str = "A talk") -> str:
+    return (
+        "BEGIN:VEVENT\n"
+        + f"UID:{uid}\nSUMMARY:{summary}\n"
+        + "".join(f"{line}\n" for line in lines)
+        + "END:VEVENT\n"
+    )
+
+
+def parse(text: str, zone: ZoneInfo = SITE_ZONE) -> ParsedCalendar:
+    return parse_calendar(text, feed_url=FEED, zone=zone, window=WINDOW)
+
+
+def only(text: str, zone: ZoneInfo = SITE_ZONE) -> TalkDraft:
+    (draft,) = parse(text, zone).drafts
+    return draft
+
+
+def utc(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def zone_name(value: datetime | None) -> str | None:
+    assert value is not None
+    zone = value.tzinfo
+    return zone.key if isinstance(zone, ZoneInfo) else str(zone)
+
+
+TIME_CASES = [
+    # (case, calendar, start in UTC, end in UTC, the start's zone)
+    (
+        "UTC",
+        calendar(vevent("DTSTART:20260310T150000Z", "DTEND:20260310T160000Z")),
+        "2026-03-10T15:00:00+00:00", "2026-03-10T16:00:00+00:00", "UTC",
+    ),
+    (
+        "TZID with its VTIMEZONE",
+        calendar(NEW_YORK, vevent("DTSTART;TZID=America/New_York:20260310T160000", "DTEND;TZID=America/New_York:20260310T170000")),
+        "2026-03-10T20:00:00+00:00", "2026-03-10T21:00:00+00:00", "America/New_York",
+    ),
+    (
+        "TZID without VTIMEZONE",
+        calendar(vevent("DTSTART;TZID=Europe/Zurich:20260310T160000", "DTEND;TZID=Europe/Zurich:20260310T170000")),
+        "2026-03-10T15:00:00+00:00", "2026-03-10T16:00:00+00:00", "Europe/Zurich",
+    ),
+    (
+        "quoted vendor-prefixed TZID",
+        calendar(vevent('DTSTART;TZID="/mozilla.org/20050126_1/America/Chicago":20260310T160000')),
+        "2026-03-10T21:00:00+00:00", None, "America/Chicago",
+    ),
+    (
+        "Outlook's Windows zone name, defined in the file",
+        calendar(OUTLOOK_EASTERN, vevent("DTSTART;TZID=Eastern Standard Time:20260310T160000", "DTEND;TZID=Eastern Standard Time:20260310T170000")),
+        "2026-03-10T20:00:00+00:00", "2026-03-10T21:00:00+00:00", "America/New_York",
+    ),
+    (
+        "Windows zone name without VTIMEZONE",
+        calendar(vevent("DTSTART;TZID=W. Europe Standard Time:20260710T160000")),
+        "2026-07-10T14:00:00+00:00", None, "Europe/Berlin",
+    ),
+    (
+        "custom VTIMEZONE no database knows: its offsets give the instant",
+        calendar(custom_zone("Campus Time", "+0530"), vevent("DTSTART;TZID=Campus Time:20260310T160000")),
+        "2026-03-10T10:30:00+00:00", None, "UTC",
+    ),
+    (
+        "unknown TZID, no VTIMEZONE: the calendar's X-WR-TIMEZONE",
+        calendar(vevent("DTSTART;TZID=Somewhere Odd:20260310T160000"), header="X-WR-TIMEZONE:Asia/Tokyo\n"),
+        "2026-03-10T07:00:00+00:00", None, "Asia/Tokyo",
+    ),
+    (
+        "unknown TZID, no VTIMEZONE, no X-WR-TIMEZONE: the site's zone",
+        calendar(vevent("DTSTART;TZID=Somewhere Odd:20260310T160000")),
+        "2026-03-10T15:00:00+00:00", None, "Europe/Berlin",
+    ),
+    (
+        "floating time with X-WR-TIMEZONE",
+        calendar(vevent("DTSTART:20260310T160000", "DTEND:20260310T173000"), header="X-WR-TIMEZONE:America/Los_Angeles\n"),
+        "2026-03-10T23:00:00+00:00", "2026-03-11T00:30:00+00:00", "America/Los_Angeles",
+    ),
+    (
+        "floating time, X-WR-TIMEZONE a Windows name",
+        calendar(vevent("DTSTART:20260310T160000"), header="X-WR-TIMEZONE:Pacific Standard Time\n"),
+        "2026-03-10T23:00:00+00:00", None, "America/Los_Angeles",
+    ),
+    (
+        "floating time without X-WR-TIMEZONE: the site's zone",
+        calendar(vevent("DTSTART:20260310T160000")),
+        "2026-03-10T15:00:00+00:00", None, "Europe/Berlin",
+    ),
+    (
+        "DURATION instead of DTEND",
+        calendar(vevent("DTSTART:20260310T150000Z", "DURATION:PT1H30M")),
+        "2026-03-10T15:00:00+00:00", "2026-03-10T16:30:00+00:00", "UTC",
+    ),
+    (
+        "a DURATION in days is wall-clock days, across DST",
+        calendar(vevent("DTSTART;TZID=Europe/Berlin:20260328T100000", "DURATION:P1D")),
+        "2026-03-28T09:00:00+00:00", "2026-03-29T08:00:00+00:00", "Europe/Berlin",
+    ),
+    (
+        "no DTEND, no DURATION: no end",
+        calendar(vevent("DTSTART:20260310T150000Z")),
+        "2026-03-10T15:00:00+00:00", None, "UTC",
+    ),
+    (
+        "DTEND equal to DTSTART: no end",
+        calendar(vevent("DTSTART:20260310T150000Z", "DTEND:20260310T150000Z")),
+        "2026-03-10T15:00:00+00:00", None, "UTC",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "zone"),
+    [case[1:] for case in TIME_CASES],
+    ids=[case[0] for case in TIME_CASES],
+)
+def test_times_come_out_at_the_right_instant_and_zone(
+    text: str, start: str, end: str | None, zone: str
+) -> None:
+    draft = only(text)
+    assert (utc(draft.start), utc(draft.end), zone_name(draft.start)) == (start, end, zone)
+    assert draft.all_day is False
+
+
+ALL_DAY_CASES = [
+    # (case, calendar, site zone, start, end, zone)
+    (
+        "one day, DTEND exclusive",
+        calendar(vevent("DTSTART;VALUE=DATE:20260418", "DTEND;VALUE=DATE:20260419")),
+        "America/Los_Angeles", "2026-04-18T00:00:00-07:00", "2026-04-19T00:00:00-07:00", "America/Los_Angeles",
+    ),
+    (
+        "several days, in the calendar's zone",
+        calendar(vevent("DTSTART;VALUE=DATE:20260601", "DTEND;VALUE=DATE:20260604"), header="X-WR-TIMEZONE:Europe/Zurich\n"),
+        "America/Los_Angeles", "2026-06-01T00:00:00+02:00", "2026-06-04T00:00:00+02:00", "Europe/Zurich",
+    ),
+    (
+        "no DTEND: no end",
+        calendar(vevent("DTSTART;VALUE=DATE:20260418")),
+        "Europe/Berlin", "2026-04-18T00:00:00+02:00", None, "Europe/Berlin",
+    ),
+    (
+        "DURATION of days",
+        calendar(vevent("DTSTART;VALUE=DATE:20260418", "DURATION:P2D")),
+        "Europe/Berlin", "2026-04-18T00:00:00+02:00", "2026-04-20T00:00:00+02:00", "Europe/Berlin",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "site_zone", "start", "end", "zone"),
+    [case[1:] for case in ALL_DAY_CASES],
+    ids=[case[0] for case in ALL_DAY_CASES],
+)
+def test_all_day_events_start_at_local_midnight(
+    text: str, site_zone: str, start: str, end: str | None, zone: str
+) -> None:
+    draft = only(text, ZoneInfo(site_zone))
+    assert draft.all_day is True
+    assert draft.start is not None and draft.start.isoformat() == start
+    assert (draft.end.isoformat() if draft.end else None) == end
+    assert zone_name(draft.start) == zone
+
+
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        ("STATUS:CANCELLED", "cancelled"),
+        ("STATUS:cancelled", "cancelled"),
+        ("STATUS:TENTATIVE", None),
+        ("STATUS:CONFIRMED", None),
+        ("X-NOTHING:1", None),
+    ],
+)
+def test_only_a_cancelled_status_is_stated(line: str, status: str | None) -> None:
+    assert only(calendar(vevent("DTSTART:20260310T150000Z", line))).status == status
+
+
+@pytest.mark.parametrize(
+    ("lines", "url"),
+    [
+        (["URL:https://cs.example.edu/talks/42"], "https://cs.example.edu/talks/42"),
+        (["URL;VALUE=URI:http://cs.example.edu/t"], "http://cs.example.edu/t"),
+        ([], FEED),
+        (["URL:mailto:seminar@cs.example.edu"], FEED),
+        (["URL:/talks/42"], FEED),
+    ],
+)
+def test_url_is_the_events_own_if_http_else_the_feeds(lines: list[str], url: str) -> None:
+    assert only(calendar(vevent("DTSTART:20260310T150000Z", *lines))).url == url
+
+
+def test_fields_of_a_plain_event() -> None:
+    draft = only(
+        calendar(
+            vevent(
+                "DTSTART:20260310T150000Z",
+                "LOCATION:Gates 104\\, Main Campus",
+                "DESCRIPTION:First paragraph\\, with a comma.\\n\\nSecond paragraph.",
+                uid="abc-123@cs.example.edu",
+                summary="Fast Proofs\\; Slow Programs",
+            )
+        )
+    )
+    assert draft.title == "Fast Proofs; Slow Programs"
+    assert draft.location == "Gates 104, Main Campus"
+    assert draft.abstract == "First paragraph, with a comma.\n\nSecond paragraph."
+    assert draft.key == "abc-123@cs.example.edu"
+    assert (draft.speakers, draft.bio, draft.host, draft.notes) == ([], None, None, None)
+    assert draft.problems == []
+
+
+def test_end_before_start_is_dropped_and_noted() -> None:
+    draft = only(
+        calendar(vevent("DTSTART:20260310T150000Z", "DTEND:20260310T140000Z", "LOCATION:Here"))
+    )
+    assert (draft.end, draft.problems) == (None, ["DTEND before DTSTART: end ignored"])
+
+
+def test_event_without_uid_gets_a_key_from_start_and_title() -> None:
+    text = "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nSUMMARY:No id\nDTSTART:20260310T150000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+    draft = only(text)
+    assert draft.key == "20260310T150000Z/No id"
+    assert draft.problems == ["no UID: the talk's id follows its start and title", "no location"]
+
+
+WEEKLY = calendar(
+    NEW_YORK,
+    vevent(
+        "DTSTART;TZID=America/New_York:20260302T160000",
+        "DTEND;TZID=America/New_York:20260302T170000",
+        "RRULE:FREQ=WEEKLY;COUNT=5",
+        "EXDATE;TZID=America/New_York:20260316T160000",
+        "LOCATION:Room 1",
+        uid="weekly@cs.example.edu",
+        summary="Weekly Seminar",
+    ),
+    vevent(
+        "RECURRENCE-ID;TZID=America/New_York:20260323T160000",
+        "DTSTART;TZID=America/New_York:20260324T110000",
+        "DTEND;TZID=America/New_York:20260324T120000",
+        "DESCRIPTION:Speaker: Ada Example\\, MIT\\nAbstract: Moved to Tuesday.",
+        uid="weekly@cs.example.edu",
+        summary="Weekly Seminar: Moved",
+    ),
+    vevent(
+        "RECURRENCE-ID;TZID=America/New_York:20260330T160000",
+        "DTSTART;TZID=America/New_York:20260330T160000",
+        "STATUS:CANCELLED",
+        uid="weekly@cs.example.edu",
+        summary="Weekly Seminar",
+    ),
+)
+
+
+def test_weekly_series_with_exdate_moved_and_cancelled_instances() -> None:
+    drafts = parse(WEEKLY).drafts
+    assert [(d.start.isoformat() if d.start else None, d.title, d.status) for d in drafts] == [
+        ("2026-03-02T16:00:00-05:00", "Weekly Seminar", None),
+        # DST began on 8 March: the series keeps its local time.
+        ("2026-03-09T16:00:00-04:00", "Weekly Seminar", None),
+        ("2026-03-24T11:00:00-04:00", "Weekly Seminar: Moved", None),
+        ("2026-03-30T16:00:00-04:00", "Weekly Seminar", "cancelled"),
+    ]
+    # Each occurrence keeps the id of its original slot, even when moved.
+    assert [d.key for d in drafts] == [
+        "weekly@cs.example.edu/20260302T210000Z",
+        "weekly@cs.example.edu/20260309T200000Z",
+        "weekly@cs.example.edu/20260323T200000Z",
+        "weekly@cs.example.edu/20260330T200000Z",
+    ]
+    assert [zone_name(d.start) for d in drafts] == ["America/New_York"] * 4
+    moved = drafts[2]
+    assert moved.speakers == [SpeakerDraft("Ada Example", "MIT")]
+    assert moved.abstract == "Moved to Tuesday."
+    assert moved.location is None  # an override replaces the whole event
+    # The cancelled override gives no DTEND: it has no end, not the series' hour.
+    assert [d.end is None for d in drafts] == [False, False, False, True]
+    assert drafts[0].location == "Room 1"
+
+
+def test_rdate_adds_an_occurrence() -> None:
+    text = calendar(
+        vevent(
+            "DTSTART:20260302T150000Z",
+            "DTEND:20260302T160000Z",
+            "RRULE:FREQ=DAILY;COUNT=2",
+            "RDATE:20260310T090000Z",
+            uid="r@x",
+        )
+    )
+    assert [utc(d.start) for d in parse(text).drafts] == [
+        "2026-03-02T15:00:00+00:00",
+        "2026-03-03T15:00:00+00:00",
+        "2026-03-10T09:00:00+00:00",
+    ]
+
+
+def test_recurrences_are_cut_to_the_window_but_single_events_are_not() -> None:
+    text = calendar(
+        vevent("DTSTART:20200101T150000Z", "RRULE:FREQ=YEARLY", uid="yearly@x", summary="Yearly"),
+        vevent("DTSTART:20150101T150000Z", uid="old@x", summary="Old talk"),
+        vevent("DTSTART:20300101T150000Z", uid="far@x", summary="Far talk"),
+    )
+    drafts = parse(text).drafts
+    assert [(d.title, utc(d.start)) for d in drafts] == [
+        ("Old talk", "2015-01-01T15:00:00+00:00"),
+        ("Yearly", "2026-01-01T15:00:00+00:00"),
+        ("Yearly", "2027-01-01T15:00:00+00:00"),
+        ("Far talk", "2030-01-01T15:00:00+00:00"),
+    ]
+
+
+def test_override_without_its_series_keeps_its_occurrence_id() -> None:
+    draft = only(
+        calendar(
+            vevent(
+                "RECURRENCE-ID:20260302T150000Z",
+                "DTSTART:20260303T150000Z",
+                uid="series@x",
+            )
+        )
+    )
+    assert (draft.key, utc(draft.start)) == (
+        "series@x/20260302T150000Z",
+        "2026-03-03T15:00:00+00:00",
+    )
+
+
+def test_a_custom_zone_of_one_feed_does_not_leak_into_another() -> None:
+    # icalendar caches custom VTIMEZONEs by TZID for the whole process.
+    first = calendar(
+        custom_zone("Lab Time", "+0200"), vevent("DTSTART;TZID=Lab Time:20260310T120000")
+    )
+    second = calendar(
+        custom_zone("Lab Time", "-0300"), vevent("DTSTART;TZID=Lab Time:20260310T120000")
+    )
+    assert utc(only(first).start) == "2026-03-10T10:00:00+00:00"
+    assert utc(only(second).start) == "2026-03-10T15:00:00+00:00"
+
+
+def test_broken_event_is_skipped_and_noted() -> None:
+    text = calendar(
+        "BEGIN:VEVENT\nUID:broken@x\nSUMMARY:No start\nEND:VEVENT\n",
+        "BEGIN:VEVENT\nUID:bad-date@x\nSUMMARY:Bad start\nDTSTART:not-a-date\nEND:VEVENT\n",
+        vevent("DTSTART:20260310T150000Z", summary="Fine"),
+    )
+    parsed = parse(text)
+    assert [d.title for d in parsed.drafts] == ["Fine"]
+    assert parsed.skipped == [
+        "event 'No start' skipped: no readable DTSTART",
+        "event 'Bad start' skipped: no readable DTSTART",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "note"),
+    [
+        ("RRULE:FREQ=WEEKLY;BYDAY=XX", "unreadable RRULE 'FREQ=WEEKLY;BYDAY=XX'"),
+        # Each would hang or stall the run: dateutil loops forever on INTERVAL=0.
+        ("RRULE:FREQ=WEEKLY;INTERVAL=0", "RRULE INTERVAL below 1"),
+        ("RRULE:FREQ=MINUTELY", "RRULE FREQ=MINUTELY"),
+    ],
+)
+def test_unusable_recurrence_costs_its_series_only(rule: str, note: str) -> None:
+    text = calendar(
+        vevent("DTSTART:20260302T150000Z", rule, uid="bad@x", summary="Bad"),
+        vevent("DTSTART:20260302T150000Z", uid="good@x", summary="Good"),
+    )
+    parsed = parse(text)
+    assert [d.title for d in parsed.drafts] == ["Good"]
+    assert parsed.skipped == [f"recurring event 'bad@x' skipped: {note}"]
+
+
+def test_a_series_yields_at_most_max_occurrences() -> None:
+    hourly = vevent("DTSTART:20260301T000000Z", "RRULE:FREQ=HOURLY", uid="hourly@x")
+    parsed = parse(calendar(hourly))
+    assert len(parsed.drafts) == MAX_OCCURRENCES
+    assert parsed.skipped == [
+        f"recurring event 'hourly@x': occurrences after the first {MAX_OCCURRENCES} skipped"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "<!DOCTYPE html><html><body>Not found</body></html>", "just words"]
+)
+def test_text_that_is_not_icalendar_is_a_parse_error(text: str) -> None:
+    with pytest.raises(
+        ParseError, match=r"https://cs\.example\.edu/seminar\.ics: not an iCalendar"
+    ):
+        parse(text)
+
+
+DESCRIPTIONS = [
+    # (case, description, speakers, abstract, bio, host, notes)
+    (
+        "no labels: all abstract",
+        "We prove a theorem.\n\nThen another.",
+        [], "We prove a theorem.\n\nThen another.", None, None, None,
+    ),
+    (
+        "speaker and abstract",
+        "Speaker: Ada Example, MIT\nAbstract: We prove a theorem.\n\nThen another.",
+        [("Ada Example", "MIT")], "We prove a theorem.\n\nThen another.", None, None, None,
+    ),
+    (
+        "speaker, affiliation, abstract",
+        "Speaker: Ada Example\nAffiliation: ETH Zurich\nAbstract: Short.",
+        [("Ada Example", "ETH Zurich")], "Short.", None, None, None,
+    ),
+    (
+        "any order, any case, bio and host",
+        "ABSTRACT: Short.\nbio: Ada works on proofs.\nHost: Bob Host\nSpeaker: Ada Example (MIT)",
+        [("Ada Example", "MIT")], "Short.", "Ada works on proofs.", "Bob Host", None,
+    ),
+    (
+        "speaker list as Indico and Oxford Talks write it",
+        "Speakers: Ada Example (MIT), Bo Sample (ETH Zurich)\n\nWe prove a theorem.",
+        [("Ada Example", "MIT"), ("Bo Sample", "ETH Zurich")], "We prove a theorem.", None, None, None,
+    ),
+    (
+        "speaker value on the next line, after the text",
+        "We prove a theorem.\nSpeakers:\nAda Example (MIT)",
+        [("Ada Example", "MIT")], "We prove a theorem.", None, None, None,
+    ),
+    (
+        "text besides an abstract label is notes",
+        "Join us!\n\nSpeaker: Ada Example\nAbstract: Short.",
+        [("Ada Example", None)], "Short.", None, None, "Join us!",
+    ),
+    (
+        "a label word inside a sentence is no label",
+        "The speaker: a famous one. Abstract thoughts follow.",
+        [], "The speaker: a famous one. Abstract thoughts follow.", None, None, None,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers", "abstract", "bio", "host", "notes"),
+    [case[1:] for case in DESCRIPTIONS],
+    ids=[case[0] for case in DESCRIPTIONS],
+)
+def test_description_is_split_at_its_labels(
+    text: str,
+    speakers: list[tuple[str, str | None]],
+    abstract: str | None,
+    bio: str | None,
+    host: str | None,
+    notes: str | None,
+) -> None:
+    parts = split_description(text)
+    assert parts.speakers == [SpeakerDraft(n, a) for n, a in speakers]
+    assert (parts.abstract, parts.bio, parts.host, parts.notes) == (abstract, bio, host, notes)
+
+
+def test_html_description_becomes_paragraphs_before_splitting() -> None:
+    description = (
+        "<p><b>Speaker:</b> Ada Example\\, MIT<br><b>Abstract:</b> One &amp; two.</p>"
+        "<p>Second paragraph.</p>"
+    )
+    draft = only(calendar(vevent("DTSTART:20260310T150000Z", f"DESCRIPTION:{description}")))
+    assert draft.speakers == [SpeakerDraft("Ada Example", "MIT")]
+    assert draft.abstract == "One & two.\n\nSecond paragraph."
+
+
+def test_html_alternative_description_is_read_when_there_is_no_plain_one() -> None:
+    draft = only(
+        calendar(
+            vevent(
+                "DTSTART:20260310T150000Z",
+                "X-ALT-DESC;FMTTYPE=text/html:<html><body><p>First.</p><p>Second.</p></body></html>",
+            )
+        )
+    )
+    assert draft.abstract == "First.\n\nSecond."
+
+
+def test_text_with_angle_brackets_is_not_taken_for_html() -> None:
+    draft = only(calendar(vevent("DTSTART:20260310T150000Z", "DESCRIPTION:If a < b and b > c.")))
+    assert draft.abstract == "If a < b and b > c."
+
+
+# The kind, declared in config and read by the crawler.
+
+
+def test_ical_kind_from_a_config_table_reads_a_feed() -> None:
+    source = build_source(
+        {
+            "kind": "ical",
+            "id": "uw-theory-feed",
+            "name": "UW Theory (config)",
+            "url": "https://calendar.example.com/theory.ics",
+            "timezone": "America/Los_Angeles",
+            "duration": 80,
+        }
+    )
+    assert isinstance(source, IcalFeed)
+    assert source.entry_urls() == ("https://calendar.example.com/theory.ics",)
+    text = (FIXTURES / "uw-theory-seminar" / "basic.ics").read_text(encoding="utf-8")
+    links = source.listing(Page("https://calendar.example.com/theory.ics", text, NOW))
+    assert len(links) == 12
+    assert all(link.kind == "talk" and link.complete for link in links)
+    seeds = [link.seed for link in links if link.seed is not None]
+    assert [s.title for s in seeds][:3] == [
+        "Theory Seminar",
+        "Theory Seminar: Sparsifiers for Directed Graphs",
+        "Theory Seminar: Parallel Repetition Made Simple",
+    ]
+    assert {s.url for s in seeds} == {"https://calendar.example.com/theory.ics"}
+    assert len({s.key for s in seeds}) == 12
+
+
+def test_ical_kind_takes_no_options_of_its_own() -> None:
+    with pytest.raises(OptionError) as error:
+        build_source(
+            {
+                "kind": "ical",
+                "id": "x-feed",
+                "name": "X",
+                "url": "https://example.org/x.ics",
+                "timezone": "UTC",
+                "window": 30,
+            }
+        )
+    assert error.value.key == "window"
+
+
+def test_window_follows_the_fetch_time() -> None:
+    text = calendar(vevent("DTSTART:20200106T150000Z", "RRULE:FREQ=WEEKLY", uid="w@x"))
+    feed = build_source({"kind": "ical", "id": "w", "name": "W", "url": FEED, "timezone": "UTC"})
+    starts = [
+        link.seed.start
+        for link in feed.listing(Page(FEED, text, NOW))
+        if link.seed is not None and link.seed.start is not None
+    ]
+    # The Mondays from 8 September 2025 to 22 February 2027: 180 days back, 365 ahead.
+    assert (len(starts), min(starts), max(starts)) == (
+        77,
+        datetime(2025, 9, 8, 15, tzinfo=UTC),
+        datetime(2027, 2, 22, 15, tzinfo=UTC),
+    )
+
+
+def crawl_feed(url: str) -> CrawlResult:
+    source = build_source(
+        {"kind": "ical", "id": "served-feed", "name": "Served", "url": url, "timezone": "UTC"}
+    )
+
+    async def go() -> CrawlResult:
+        async with Fetcher(FetchSettings(delay=0, retries=0)) as fetcher:
+            return await crawl(source, source.entry_urls(), fetcher)
+
+    return asyncio.run(go())
+
+
+# Single events only: the crawler stamps pages with the real clock, which moves the window.
+SERVED = calendar(
+    NEW_YORK,
+    vevent(
+        "DTSTART;TZID=America/New_York:20260302T160000",
+        "DTEND;TZID=America/New_York:20260302T170000",
+        "DESCRIPTION:Speaker: Ada Example\\, MIT\\nAbstract: Short.",
+        uid="one@x",
+        summary="First Talk",
+    ),
+    vevent("DTSTART:20260309T150000Z", "STATUS:CANCELLED", uid="two@x", summary="Second Talk"),
+    vevent("DTSTART;VALUE=DATE:20260320", uid="three@x", summary="Theory Day"),
+)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/calendar; charset=utf-8", "application/octet-stream"]
+)
+def test_crawler_reads_a_served_feed_without_detail_pages(
+    httpserver: HTTPServer, content_type: str
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nAllow: /\n", content_type="text/plain"
+    )
+    httpserver.expect_request("/seminar.ics").respond_with_data(
+        SERVED.replace("\n", "\r\n").encode(), content_type=content_type
+    )
+    result = crawl_feed(httpserver.url_for("/seminar.ics"))
+    assert (result.failed, result.listings_read, result.details_read) == (False, 1, 0)
+    assert result.problems == []
+    assert [(d.key, d.title, utc(d.start), d.all_day, d.status) for d in result.drafts] == [
+        ("one@x", "First Talk", "2026-03-02T21:00:00+00:00", False, None),
+        ("two@x", "Second Talk", "2026-03-09T15:00:00+00:00", False, "cancelled"),
+        ("three@x", "Theory Day", "2026-03-20T00:00:00+00:00", True, None),
+    ]
+    assert result.drafts[0].speakers == [SpeakerDraft("Ada Example", "MIT")]
+    assert {d.url for d in result.drafts} == {httpserver.url_for("/seminar.ics")}
+    assert [request.path for request, _ in httpserver.log] == ["/robots.txt", "/seminar.ics"]
+
+
+def test_crawler_refuses_a_feed_served_as_html(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
+    httpserver.expect_request("/seminar.ics").respond_with_data(
+        "<html>login</html>", content_type="text/html"
+    )
+    result = crawl_feed(httpserver.url_for("/seminar.ics"))
+    assert result.failed
+    assert [p.message for p in result.problems] == [
+        "unexpected content type text/html (expected application/ics, application/octet-stream,"
+        " text/calendar, text/plain)"
+    ]
+
+
+def test_oxford_talks_status_line_in_preparation_becomes_notes() -> None:
+    text = calendar(
+        vevent(
+            "DTSTART;TZID=Europe/London:20260512T163000",
+            "DESCRIPTION:\\nStatus: This talk is in preparation - details may change\\n"
+            "Abstract to follow.\\nSpeakers:\\nAda Example (MIT)",
+            "URL:https://talks.ox.ac.uk/talks/id/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/",
+            summary="Title TBC - Ada Example (MIT)",
+        )
+    )
+    site = get_site("oxford-strachey-lectures-ical")
+    (link,) = site.listing(Page(site.start_urls[0], text, NOW))
+    assert link.seed is not None
+    assert (link.seed.title, link.seed.abstract, link.seed.notes, link.seed.status) == (
+        "Title TBC",
+        "Abstract to follow.",
+        "This talk is in preparation - details may change",
+        None,
+    )
