@@ -504,7 +504,8 @@ def _demo(args: argparse.Namespace) -> int:
             path=None,
         )
         if args.now is None:
-            args.now = max(s.captured_at for s in snapshots)
+            # The earliest capture: no saved site is asked about a day after it was saved.
+            args.now = min(s.captured_at for s in snapshots)
         code = _execute(config, parsers, args, RedirectTransport(origin))
     if not args.quiet:
         print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)

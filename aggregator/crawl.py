@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aggregator.errors import FetchError
 from aggregator.fetch import Fetcher
@@ -46,14 +47,17 @@ class CrawlResult:
     """True when no listing could be read: the site's talks are unknown this run."""
 
 
-async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -> CrawlResult:
-    """Read the site from its start URLs; never raises for a page that fails."""
+async def crawl(
+    site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher, now: datetime | None = None
+) -> CrawlResult:
+    """Read the site from its start URLs; never raises for a page that fails. `now`, when the
+    run fixes it, is what parsers see as the present instead of the time of each response."""
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
     while queue and result.listings_read < MAX_LISTINGS:
         url = queue.pop(0)
-        page = await _page(url, fetcher, result, site)
+        page = await _page(url, fetcher, result, site, now)
         if page is None:
             continue
         try:
@@ -62,6 +66,7 @@ async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -
             result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
             continue
         result.listings_read += 1
+        result.problems.extend(Problem(url, note, warning=True) for note in page.notes)
         for link in links:
             if link.kind == "talk":
                 key = (link.seed.key if link.seed else None) or site.key(link.url) or link.url
@@ -73,14 +78,17 @@ async def crawl(site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher) -
         result.failed = True
         return result
     for link in talks.values():
-        result.drafts.append(await _talk(site, link, fetcher, result))
+        result.drafts.append(await _talk(site, link, fetcher, result, now))
     return result
 
 
-async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlResult) -> TalkDraft:
+async def _talk(
+    site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlResult, now: datetime | None
+) -> TalkDraft:
     if link.complete and link.seed is not None:
+        result.problems.extend(Problem(link.url, p, warning=True) for p in link.seed.problems)
         return link.seed
-    page = await _page(link.url, fetcher, result, site)
+    page = await _page(link.url, fetcher, result, site, now)
     if page is not None:
         try:
             draft = site.talk(page)
@@ -96,7 +104,9 @@ async def _talk(site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlRes
     return link.seed or TalkDraft(link.url)
 
 
-async def _page(url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser) -> Page | None:
+async def _page(
+    url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser, now: datetime | None
+) -> Page | None:
     try:
         response = await fetcher.get(url)
     except FetchError as exc:
@@ -108,7 +118,7 @@ async def _page(url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParse
             Problem(url, f"unexpected content type {response.content_type} (expected {expected})")
         )
         return None
-    return Page(response.url, response.text, response.fetched_at)
+    return Page(response.url, response.text, now or response.fetched_at)
 
 
 def _describe(exc: Exception) -> str:

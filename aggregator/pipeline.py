@@ -95,7 +95,7 @@ def run(
     started = now or datetime.now(UTC)
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        results, report.requests = asyncio.run(_crawl_all(config, sites, transport))
+        results, report.requests = asyncio.run(_crawl_all(config, sites, transport, now))
         sightings: list[Sighting] = []
         for source, result in zip(config.sources, results, strict=True):
             source_report, found = _review(sites[source.site], result)
@@ -109,11 +109,14 @@ def run(
 
 
 async def _crawl_all(
-    config: Config, sites: Mapping[str, SiteParser], transport: httpx.AsyncBaseTransport | None
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    transport: httpx.AsyncBaseTransport | None,
+    now: datetime | None,
 ) -> tuple[list[CrawlResult], int]:
     async with Fetcher(config.fetch, transport=transport) as fetcher:
         results = await asyncio.gather(
-            *(crawl(sites[s.site], _start_urls(s, sites), fetcher) for s in config.sources)
+            *(crawl(sites[s.site], _start_urls(s, sites), fetcher, now) for s in config.sources)
         )
     return results, fetcher.stats.requests
 

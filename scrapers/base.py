@@ -45,6 +45,8 @@ class Page:
     url: str
     text: str
     fetched_at: datetime
+    notes: list[str] = field(default_factory=list)
+    """What a parser skipped on this page (an unreadable feed entry), for the run report."""
 
     @cached_property
     def soup(self) -> BeautifulSoup:
@@ -290,11 +292,20 @@ class LabelSite(SiteParser):
         return draft
 
 
+_ITEMS = frozenset({"li", "tr", "article", "dd"})
+"""Elements that are one entry of a list by nature."""
+_CONTAINERS = frozenset(
+    {"body", "html", "[document]", "main", "section", "ul", "ol", "dl", "table", "tbody"}
+)
+"""Elements that hold a whole list (and its heading), never one entry of it."""
+
+
 def _item(anchor: Tag, site: SiteParser, page: Page) -> Tag:
-    """The largest element around `anchor` that links to no other talk: its list item."""
+    """The listing entry around `anchor`: its list item, row or article, else the largest
+    element below the list's container that links to no other talk."""
     item = anchor
     for parent in anchor.parents:
-        if parent.name in ("body", "html", "[document]"):
+        if parent.name in _CONTAINERS:
             break
         urls = {
             page.absolute(str(a["href"]))
@@ -304,6 +315,8 @@ def _item(anchor: Tag, site: SiteParser, page: Page) -> Tag:
         if len(urls) > 1:
             break
         item = parent
+        if parent.name in _ITEMS:
+            break
     return item
 
 

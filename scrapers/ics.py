@@ -23,13 +23,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import recurring_ical_events
-from bs4 import BeautifulSoup
 from icalendar import Calendar, Component, Timezone, vDDDLists, vDDDTypes, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from scrapers.base import ParseError, TalkDraft
 from scrapers.speakers import SpeakerDraft, parse_speakers
-from scrapers.text import clean_block
+from scrapers.text import clean_block, html_to_text
 
 __all__ = [
     "MAX_OCCURRENCES",
@@ -277,7 +276,7 @@ class _Reader:
         all_day = not isinstance(start, datetime)
         begin = self._moment(start)
         finish = self._moment(end) if end is not None else None
-        description = _plain(_text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC"))
+        description = html_to_text(_text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC"))
         parts = split_description(description)
         draft = TalkDraft(
             url=_http_url(_text(event, "URL")) or self.feed_url,
@@ -385,21 +384,6 @@ def _http_url(value: str | None) -> str | None:
         return None
     parts = urlsplit(value)
     return value if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def _plain(text: str | None) -> str | None:
-    """The description as plain text: HTML (some exporters write it) becomes paragraphs."""
-    if text is None or not _HTML_TAG.search(text):
-        return text
-    soup = BeautifulSoup(text, "lxml")
-    for tag in soup.find_all(("script", "style")):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(_HTML_BLOCKS):
-        block.insert_before("\n\n")
-        block.insert_after("\n\n")
-    return clean_block(soup.get_text())
 
 
 def _iana_zone(tzid: str) -> ZoneInfo | None:

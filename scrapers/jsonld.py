@@ -22,11 +22,10 @@ from typing import Any, Literal
 from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import Comment, NavigableString
 
 from scrapers.base import Page, TalkDraft
 from scrapers.speakers import SpeakerDraft, parse_speakers
-from scrapers.text import clean_block, clean_inline
+from scrapers.text import block_text, clean_inline, html_to_text
 
 __all__ = ["PageEvents", "event_draft", "find_events", "read_events"]
 
@@ -293,7 +292,7 @@ def _property_value(element: Tag) -> str:
     attribute = _URL_ATTRIBUTES.get(element.name) or _VALUE_ATTRIBUTES.get(element.name)
     if attribute and element.has_attr(attribute):
         return str(element[attribute])
-    return _block_text(element)
+    return block_text(element)
 
 
 # --- Mapping an Event to a draft ---------------------------------------------------------------
@@ -457,34 +456,7 @@ def _person_name(node: Mapping[str, Any]) -> str | None:
 
 
 def _description(value: Any) -> str | None:
-    text = _string(value)
-    if text is None or not _TAG.search(text):
-        return clean_block(text)
-    fragment = BeautifulSoup(text, "lxml")
-    return clean_block(_block_text(fragment.body or fragment))
-
-
-def _block_text(element: Tag) -> str:
-    """The text of `element` with its paragraphs and line breaks, the rest of its markup gone."""
-    parts: list[str] = []
-    _collect(element, parts)
-    return "".join(parts)
-
-
-def _collect(element: Tag, parts: list[str]) -> None:
-    for child in element.children:
-        if isinstance(child, Comment):
-            continue
-        if isinstance(child, NavigableString):
-            parts.append(_SPACES.sub(" ", str(child)))
-        elif isinstance(child, Tag) and child.name not in ("script", "style", "template"):
-            if child.name == "br":
-                parts.append("\n")
-                continue
-            block = child.name in _BLOCKS
-            parts.append("\n\n" if block else "")
-            _collect(child, parts)
-            parts.append("\n\n" if block else "")
+    return html_to_text(_string(value))
 
 
 def _moment(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:

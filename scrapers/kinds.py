@@ -15,9 +15,22 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scrapers.base import OptionError, SiteParser
+from soupsieve import SelectorSyntaxError
+from soupsieve import compile as compile_selector
 
-__all__ = ["COMMON_KEYS", "KINDS", "OptionError", "build_source", "kind", "load_kinds"]
+from scrapers.base import Link, OptionError, Page, SiteParser
+
+__all__ = [
+    "COMMON_KEYS",
+    "KINDS",
+    "OptionError",
+    "build_source",
+    "kind",
+    "linked_listings",
+    "load_kinds",
+    "pattern_option",
+    "selector_option",
+]
 
 KINDS: dict[str, type[SiteParser]] = {}
 """Every kind, by name."""
@@ -72,6 +85,41 @@ def build_source(table: Mapping[str, Any]) -> SiteParser:
         exclude=_words(table, "exclude"),
         **cls.options(own),
     )
+
+
+def pattern_option(key: str, value: object) -> re.Pattern[str]:
+    """A `talk_url`-style option: a regular expression with a `key` group."""
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(key, "must be a regular expression string")
+    try:
+        pattern = re.compile(value)
+    except re.error as exc:
+        raise OptionError(key, f"is not a valid regular expression: {exc}") from None
+    if "key" not in pattern.groupindex:
+        raise OptionError(key, "needs a (?P<key>…) group naming the talk's id in the URL")
+    return pattern
+
+
+def selector_option(key: str, value: object) -> str:
+    """A CSS selector option, checked now so that a typo fails at load, not mid-run."""
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(key, "must be a CSS selector string")
+    try:
+        compile_selector(value)
+    except SelectorSyntaxError as exc:
+        raise OptionError(key, f"is not a valid CSS selector: {exc}") from None
+    return value
+
+
+def linked_listings(page: Page, selector: str | None) -> list[Link]:
+    """Links to further listing pages (the next page, later terms) picked by `selector`."""
+    if selector is None:
+        return []
+    return [
+        Link(page.absolute(str(anchor["href"])), "listing")
+        for anchor in page.soup.select(selector)
+        if anchor.get("href")
+    ]
 
 
 def _string(table: Mapping[str, Any], key: str) -> str:

@@ -5,12 +5,23 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
-__all__ = ["clean_block", "clean_inline", "content_root"]
+__all__ = ["block_text", "clean_block", "clean_inline", "content_root", "html_to_text"]
 
 _SPACE = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_TEXT_BLOCKS = frozenset(
+    {
+        "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre",
+        "section", "table", "tr", "ul",
+    }
+)  # fmt: skip
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 # Regions that are site furniture, never talk content.
 _CHROME_TAGS = ("nav", "aside", "script", "style", "noscript", "template", "iframe", "form", "svg")
@@ -53,3 +64,40 @@ def content_root(soup: BeautifulSoup) -> Tag:
             tag.decompose()
     body = soup.body
     return body if body is not None else soup
+
+
+def html_to_text(fragment: str | None) -> str | None:
+    """Plain text of an HTML fragment (a description from a feed, an API or JSON-LD): each
+    block a paragraph, `<br>` a line break, entities decoded, other line breaks read as spaces
+    as a browser does (except in `<pre>`). Text with neither tags nor entities is taken as
+    plain text, so that "x < y" survives."""
+    if fragment is None:
+        return None
+    if not (_TAG.search(fragment) or _ENTITY.search(fragment)):
+        return clean_block(fragment)
+    soup = BeautifulSoup(fragment, "lxml")
+    return clean_block(block_text(soup.body or soup))
+
+
+def block_text(element: Tag) -> str:
+    """The text of `element` with a blank line around each block and a line break for each
+    `<br>`, its markup, scripts and comments gone; for `clean_block` to tidy."""
+    parts: list[str] = []
+    _collect(element, parts, preformatted=element.name == "pre")
+    return "".join(parts)
+
+
+def _collect(element: Tag, parts: list[str], *, preformatted: bool) -> None:
+    for child in element.children:
+        if isinstance(child, _NOT_TEXT):
+            continue
+        if isinstance(child, NavigableString):
+            parts.append(str(child) if preformatted else _ANY_SPACE.sub(" ", str(child)))
+        elif isinstance(child, Tag) and child.name not in ("script", "style", "template"):
+            if child.name == "br":
+                parts.append("\n")
+                continue
+            block = child.name in _TEXT_BLOCKS
+            parts.append("\n\n" if block else "")
+            _collect(child, parts, preformatted=preformatted or child.name == "pre")
+            parts.append("\n\n" if block else "")

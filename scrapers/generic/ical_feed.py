@@ -34,4 +34,5 @@ class IcalFeed(SiteParser):
         """Every talk of the feed, complete."""
         window = (page.fetched_at - PAST, page.fetched_at + AHEAD)
         parsed = parse_calendar(page.text, feed_url=page.url, zone=self.zone, window=window)
+        page.notes.extend(parsed.skipped)
         return [Link(draft.url, "talk", draft, complete=True) for draft in parsed.drafts]

@@ -18,20 +18,16 @@ the listing embeds for a linked page is kept as the talk's fallback.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from soupsieve import SelectorSyntaxError
-from soupsieve import compile as compile_selector
-
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.jsonld import read_events
-from scrapers.kinds import kind
+from scrapers.kinds import kind, linked_listings, pattern_option, selector_option
 
 __all__ = ["JsonLdSite"]
 
-_UNKNOWN = "is not a key of kind 'jsonld' (expected one of: talk_links, talk_url)"
+_UNKNOWN = "is not a key of kind 'jsonld' (expected one of: more_listings, talk_links, talk_url)"
 
 
 @kind("jsonld")
@@ -41,6 +37,8 @@ class JsonLdSite(SiteParser):
     talk_links: ClassVar[str | None] = None
     """CSS selector for the links to detail pages on a listing (instead of, or with,
     `talk_url`)."""
+    more_listings: ClassVar[str | None] = None
+    """CSS selector for links to further listing pages (the next page)."""
 
     @classmethod
     def options(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,9 +47,9 @@ class JsonLdSite(SiteParser):
         attributes: dict[str, Any] = {}
         for key, value in raw.items():
             if key == "talk_url":
-                attributes[key] = _pattern(value)
-            elif key == "talk_links":
-                attributes[key] = _selector(value)
+                attributes[key] = pattern_option(key, value)
+            elif key in ("talk_links", "more_listings"):
+                attributes[key] = selector_option(key, value)
             else:
                 raise OptionError(key, _UNKNOWN)
         return attributes
@@ -66,13 +64,15 @@ class JsonLdSite(SiteParser):
     def listing(self, page: Page) -> list[Link]:
         """The embedded Events as whole talks, or the links to detail pages."""
         found = read_events(page.soup, page.url, self.zone)
+        more = linked_listings(page, self.more_listings)
         if self.talk_url is None and self.talk_links is None:
             if not found.drafts and found.problems:
                 raise ParseError(f"{page.url}: {'; '.join(found.problems)}")
-            return [Link(draft.url, "talk", draft, complete=True) for draft in found.drafts]
+            talks = [Link(draft.url, "talk", draft, complete=True) for draft in found.drafts]
+            return talks + more
         embedded = {draft.url: self._by_url(draft) for draft in found.drafts}
         urls = [url for url in self._detail_urls(page) if url != page.url]
-        return [Link(url, "talk", embedded.get(url)) for url in dict.fromkeys(urls)]
+        return [Link(url, "talk", embedded.get(url)) for url in dict.fromkeys(urls)] + more
 
     def _detail_urls(self, page: Page) -> list[str]:
         anchors = page.soup.find_all("a", href=True) if self.talk_url is not None else []
@@ -102,25 +102,3 @@ class JsonLdSite(SiteParser):
             if not value:
                 draft.problems.append(f"no {name} in the schema.org Event")
         return draft
-
-
-def _pattern(value: object) -> re.Pattern[str]:
-    if not isinstance(value, str) or not value.strip():
-        raise OptionError("talk_url", "must be a regular expression string")
-    try:
-        pattern = re.compile(value)
-    except re.error as exc:
-        raise OptionError("talk_url", f"is not a valid regular expression: {exc}") from None
-    if "key" not in pattern.groupindex:
-        raise OptionError("talk_url", "needs a (?P<key>…) group naming the talk's id in the URL")
-    return pattern
-
-
-def _selector(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise OptionError("talk_links", "must be a CSS selector string")
-    try:
-        compile_selector(value)
-    except SelectorSyntaxError as exc:
-        raise OptionError("talk_links", f"is not a valid CSS selector: {exc}") from None
-    return value

@@ -16,15 +16,11 @@ Declared in config, e.g.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from soupsieve import SelectorSyntaxError
-from soupsieve import compile as compile_selector
-
 from scrapers.base import DEFAULT_LABELS, LabelSite, Link, OptionError, Page
-from scrapers.kinds import kind
+from scrapers.kinds import kind, linked_listings, pattern_option, selector_option
 
 __all__ = ["LabelPages"]
 
@@ -44,9 +40,9 @@ class LabelPages(LabelSite):
         attributes: dict[str, Any] = {}
         for key, value in raw.items():
             if key == "talk_url":
-                attributes["talk_url"] = _talk_pattern(value)
+                attributes["talk_url"] = pattern_option(key, value)
             elif key in ("talk_links", "more_listings"):
-                attributes[key] = _selector(key, value)
+                attributes[key] = selector_option(key, value)
             elif key == "labels":
                 attributes["labels"] = _labels(value)
             else:
@@ -70,39 +66,13 @@ class LabelPages(LabelSite):
                 if url and url not in known:
                     known.add(url)
                     links.append(Link(url, "talk", self._seed(page, anchor, url)))
-        if self.more_listings is not None:
-            for anchor in page.soup.select(self.more_listings):
-                if anchor.get("href"):
-                    links.append(Link(page.absolute(str(anchor["href"])), "listing"))
-        return links
+        return links + linked_listings(page, self.more_listings)
 
     def is_talk(self, url: str) -> bool:
         """With only a selector, a page is a talk page unless it is a start page."""
         if self.talk_url is None:
             return url not in self.start_urls
         return super().is_talk(url)
-
-
-def _talk_pattern(value: object) -> re.Pattern[str]:
-    if not isinstance(value, str):
-        raise OptionError("talk_url", "must be a regular expression string")
-    try:
-        pattern = re.compile(value)
-    except re.error as exc:
-        raise OptionError("talk_url", f"is not a valid regular expression: {exc}") from None
-    if "key" not in pattern.groupindex:
-        raise OptionError("talk_url", "needs a (?P<key>…) group naming the talk's id in the URL")
-    return pattern
-
-
-def _selector(key: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise OptionError(key, "must be a CSS selector string")
-    try:
-        compile_selector(value)
-    except SelectorSyntaxError as exc:
-        raise OptionError(key, f"is not a valid CSS selector: {exc}") from None
-    return value
 
 
 def _labels(value: object) -> dict[str, tuple[str, ...]]:

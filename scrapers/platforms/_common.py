@@ -1,28 +1,17 @@
-"""What the platform adapters share: loosely typed JSON values and HTML fragments as text, zone
-names, whole-day spans, JSON bodies, and query-string edits."""
+"""What the platform adapters share: loosely typed JSON values as text, zone names, whole-day
+spans, JSON bodies, and query-string edits. (HTML fragments as text: `scrapers.text`.)"""
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString
-
 from scrapers.base import Page, ParseError
-from scrapers.text import clean_block
 
-__all__ = ["as_text", "html_to_text", "json_body", "whole_days", "with_query", "zone_named"]
-
-_BLOCKS = (
-    "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "h1",
-    "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "section", "table", "tr", "ul",
-)  # fmt: skip
-_SPACE = re.compile(r"\s+")
+__all__ = ["as_text", "json_body", "whole_days", "with_query", "zone_named"]
 
 
 def as_text(value: Any) -> str | None:
@@ -31,26 +20,6 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     return str(value).strip() or None
-
-
-def html_to_text(html: str | None) -> str | None:
-    """Plain text of an HTML fragment: each block a paragraph, `<br>` a line break, entities
-    decoded, source line breaks inside a paragraph read as spaces (as a browser does)."""
-    if not html or not html.strip():
-        return None
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(("script", "style")):
-        tag.decompose()
-    for string in soup.find_all(string=True):
-        # Exact type: comments are strings too, but never text; <pre> keeps its line breaks.
-        if type(string) is NavigableString and string.find_parent("pre") is None:
-            string.replace_with(_SPACE.sub(" ", string))
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for block in soup.find_all(_BLOCKS):
-        block.insert_before("\n\n")
-        block.insert_after("\n\n")
-    return clean_block(soup.get_text())
 
 
 def zone_named(name: str | None) -> ZoneInfo | None:

@@ -29,13 +29,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import kind
-from scrapers.platforms._common import html_to_text, json_body
+from scrapers.platforms._common import json_body, zone_named
 from scrapers.speakers import SpeakerDraft
-from scrapers.text import clean_inline
+from scrapers.text import clean_inline, html_to_text
 
 __all__ = ["Indico"]
 
@@ -120,7 +119,7 @@ class Indico(SiteParser):
             draft.speakers = people
         elif people:
             draft.host = "; ".join(person.name for person in people)
-        zone = _zone(_text(event.get("timezone")))
+        zone = zone_named(_text(event.get("timezone")))
         for field in ("start", "end"):
             moment = event.get(f"{field}Date")
             if moment is None:
@@ -140,7 +139,7 @@ class Indico(SiteParser):
             naive = datetime.fromisoformat(f"{value['date']}T{value.get('time') or '00:00:00'}")
         except (KeyError, TypeError, ValueError):
             return None
-        return naive.replace(tzinfo=_zone(_text(value.get("tz"))) or self.zone)
+        return naive.replace(tzinfo=zone_named(_text(value.get("tz"))) or self.zone)
 
 
 def _location(event: Mapping[str, Any]) -> str | None:
@@ -155,12 +154,3 @@ def _location(event: Mapping[str, Any]) -> str | None:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None

@@ -34,7 +34,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import kind
-from scrapers.platforms._common import as_text, html_to_text, json_body, whole_days, with_query
+from scrapers.platforms._common import as_text, json_body, whole_days, with_query
+from scrapers.text import html_to_text
 
 __all__ = ["Localist"]
 

@@ -34,11 +34,11 @@ from datetime import datetime
 from itertools import zip_longest
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import kind
-from scrapers.platforms._common import json_body
+from scrapers.platforms._common import json_body, zone_named
 from scrapers.speakers import SpeakerDraft
 from scrapers.text import clean_block, clean_inline
 
@@ -110,7 +110,7 @@ class ResearchSeminars(SiteParser):
             abstract=clean_block(_text(talk.get("abstract"))),
             notes=clean_block(_text(talk.get("comments"))),
         )
-        zone = _zone(_text(talk.get("timezone"))) or self.zone
+        zone = zone_named(_text(talk.get("timezone"))) or self.zone
         for field in ("start", "end"):
             value = talk.get(f"{field}_time")
             if value is None:
@@ -147,12 +147,3 @@ def _moment(value: Any, zone: ZoneInfo) -> datetime | None:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None

@@ -35,9 +35,8 @@ from lxml import etree
 
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import kind
-from scrapers.platforms._common import html_to_text
 from scrapers.speakers import parse_speakers
-from scrapers.text import clean_block, clean_inline
+from scrapers.text import clean_block, clean_inline, html_to_text
 
 __all__ = ["TalksCam"]
 

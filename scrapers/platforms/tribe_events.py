@@ -38,7 +38,8 @@ from urllib.parse import urlencode, urlsplit
 
 from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import kind
-from scrapers.platforms._common import as_text, html_to_text, json_body, whole_days, zone_named
+from scrapers.platforms._common import as_text, json_body, whole_days, zone_named
+from scrapers.text import html_to_text
 
 __all__ = ["TribeEvents"]
 

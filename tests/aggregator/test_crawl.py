@@ -7,6 +7,7 @@ import asyncio
 from aggregator.crawl import CrawlResult, crawl
 from aggregator.fetch import Fetcher, FetchSettings
 from scrapers import Page, SiteParser, TalkDraft, get_site
+from scrapers.kinds import build_source
 from scrapers.sites.nyu_cs_colloquium import NyuCsColloquium
 from tests.conftest import LISTING_PATH, FixtureSite
 
@@ -77,3 +78,23 @@ def test_listing_loop_is_read_once(site: FixtureSite) -> None:
     result = crawl_site(get_site("nyu-cs-colloquium"), site.listing_url)
     assert site.requests.count(f"{LISTING_PATH}?semester=fall_2026") == 1
     assert result.listings_read == 2
+
+
+def test_feed_entries_skipped_or_incomplete_are_reported(site: FixtureSite) -> None:
+    site.pages["/feed.ics"] = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN",
+            "BEGIN:VEVENT", "UID:good@x", "DTSTART:20260310T190000Z", "SUMMARY:Good talk", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:broken@x", "SUMMARY:No start", "END:VEVENT",
+            "END:VCALENDAR", "",
+        ]
+    )  # fmt: skip
+    site.content_types["/feed.ics"] = "text/calendar"
+    feed = build_source(
+        {"kind": "ical", "id": "t-feed", "name": "T", "url": "https://x.edu/", "timezone": "UTC"}
+    )
+    result = crawl_site(feed, site.server.url_for("/feed.ics"))
+    assert [d.title for d in result.drafts] == ["Good talk"]
+    warnings = [p.message for p in result.problems if p.warning]
+    assert any("broken@x" in w or "No start" in w for w in warnings), warnings
+    assert not [p for p in result.problems if not p.warning]

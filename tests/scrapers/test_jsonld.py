@@ -538,7 +538,7 @@ BAD_OPTIONS = {
     "unknown-key": (
         {"talk_link": "a"},
         "talk_link",
-        "is not a key of kind 'jsonld' (expected one of: talk_links, talk_url)",
+        "is not a key of kind 'jsonld' (expected one of: more_listings, talk_links, talk_url)",
     ),
 }
 
@@ -714,3 +714,24 @@ def test_label_gaps_are_reported_only_when_no_rung_fills_them() -> None:
     assert (with_event.title, with_event.start) == ("Talk X", local(2026, 3, 10, 14))
     assert with_event.key is None
     assert with_event.problems == ["no location label"]
+
+
+def test_more_listings_follows_the_next_page() -> None:
+    site = build_source(
+        {
+            "kind": "jsonld",
+            "id": "paged-events",
+            "name": "Paged",
+            "url": "https://x.edu/events/",
+            "timezone": "America/Toronto",
+            "more_listings": "a.next",
+        }
+    )
+    page = Page(
+        "https://x.edu/events/",
+        '<html><body><a class="next" href="?page=2">Next</a></body></html>',
+        datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    assert [(link.url, link.kind) for link in site.listing(page)] == [
+        ("https://x.edu/events/?page=2", "listing")
+    ]
