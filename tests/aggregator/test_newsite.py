@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,41 @@ def test_detect_says_when_nothing_fits(tmp_path: Path) -> None:
     result = talkfeed("detect", str(page), sites=tmp_path)
     assert result.returncode == 1
     assert "no feed, schema.org events, known platform or talk links found" in result.stdout
+
+
+def test_check_shows_field_differences_and_update_rewrites_them(tmp_path: Path) -> None:
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES / "nyu-cs-colloquium", fixtures / "nyu-cs-colloquium")
+    expected = fixtures / "nyu-cs-colloquium" / "1857.expected.json"
+    record = json.loads(expected.read_text(encoding="utf-8"))
+    record["host"] = "Someone Else"
+    record["start"] = "2026-03-10T15:00:00-04:00"
+    expected.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+    before = talkfeed("check", "nyu-cs-colloquium", "--fixtures", str(fixtures), sites=tmp_path)
+    assert before.returncode == 1
+    assert "nyu-cs-colloquium/1857: 2 difference(s)" in before.stdout
+    assert "  host: expected 'Someone Else', got 'Aurojit Panda'" in before.stdout
+    assert (
+        "  start: expected '2026-03-10T15:00:00-04:00', got '2026-03-10T14:00:00-04:00'"
+        in before.stdout
+    )
+    assert "9 of 10 pages match" in before.stdout
+
+    update = ("check", "nyu-cs-colloquium", "--fixtures", str(fixtures), "--update")
+    assert talkfeed(*update, sites=tmp_path).returncode == 0
+    rewritten = json.loads(expected.read_text(encoding="utf-8"))
+    assert rewritten["host"] == "Aurojit Panda"
+    assert rewritten["abstract_startswith"].startswith("The rapid evolution of foundation models")
+    after = talkfeed("check", "nyu-cs-colloquium", "--fixtures", str(fixtures), sites=tmp_path)
+    assert after.returncode == 0
+    assert "10 of 10 pages match" in after.stdout
+
+
+def test_detect_reads_a_live_site(site: FixtureSite, tmp_path: Path) -> None:
+    talk = site.server.url_for(site.detail_path(1857))
+    result = talkfeed("detect", site.listing_url, "--talk", talk, sites=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1. kind labels: ")
+    assert f"url = '{site.listing_url}'" in result.stdout
+    assert "/robots.txt" in site.requests
