@@ -22,7 +22,17 @@ from aggregator.fetch import FetchSettings
 from scrapers import OptionError, SiteParser, all_sites
 from scrapers.kinds import KINDS, build_source
 
-__all__ = ["Config", "SourceConfig", "bundled_parsers", "load_config", "parse_config"]
+__all__ = [
+    "Config",
+    "FeedConfig",
+    "LifecycleSettings",
+    "MergeConfig",
+    "PublishSettings",
+    "SourceConfig",
+    "bundled_parsers",
+    "load_config",
+    "parse_config",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,63 @@ class SourceConfig:
     """Overrides a registered site's start URL (an absolute http(s) URL)."""
     declared: SiteParser | None = field(default=None, compare=False)
     """The parser of a source declared with `kind`; None for a registered site."""
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """How the feeds are written; every default lives here."""
+
+    cancel_prefix: str = "CANCELLED: "
+    """Put before a cancelled talk's title (some calendar apps ignore STATUS alone)."""
+    postpone_prefix: str = "POSTPONED: "
+    ttl_minutes: int = 60
+    """How often feed readers and calendars should refresh (RSS ttl, iCal REFRESH-INTERVAL)."""
+    rss_days_back: int = 30
+    """RSS and Atom hold talks from this many days ago onward."""
+    ical_days_back: int = 180
+    """iCal holds talks from this many days ago onward."""
+    changes_days: int = 30
+    """changes.atom lists the changes of this many days."""
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    """What happens to talks a working source stops listing."""
+
+    cancel_after: int = 3
+    """Runs without an upcoming talk before it counts as cancelled (tentative until then)."""
+
+
+@dataclass(frozen=True)
+class MergeConfig:
+    """Merging the same talk from several sources, and the operator's overrides."""
+
+    tolerance_minutes: int = 15
+    """Start times this close can be the same talk."""
+    title_ratio: float = 90.0
+    """How similar (0-100) two titles must be to count as the same talk."""
+    together: tuple[tuple[str, str], ...] = ()
+    """Pairs of talk ids that are the same talk, whatever they look like."""
+    apart: tuple[tuple[str, str], ...] = ()
+    """Pairs of talk ids that are different talks, however alike."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """A named feed: `feeds/<name>.rss|.atom|.ics`, filtered the same way in every format."""
+
+    name: str
+    title: str
+    sources: tuple[str, ...] = ()
+    """Only talks listed by one of these sources (all sources when empty)."""
+    keywords: tuple[str, ...] = ()
+    """Only talks whose title, abstract or speakers mention one of these (all when empty)."""
+    exclude: tuple[str, ...] = ()
+    """No talks whose title, abstract or speakers mention one of these."""
+    rss_days_back: int | None = None
+    """Overrides [publish] rss_days_back for this feed."""
+    ical_days_back: int | None = None
+    """Overrides [publish] ical_days_back for this feed."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +120,10 @@ class Config:
     """The sites to scrape, in file order; never empty."""
     path: Path | None
     """The file the config came from; None for the bundled default."""
+    publish: PublishSettings = PublishSettings()
+    lifecycle: LifecycleSettings = LifecycleSettings()
+    merge: MergeConfig = MergeConfig()
+    feeds: tuple[FeedConfig, ...] = ()
 
     def parsers(self, registered: Mapping[str, SiteParser]) -> dict[str, SiteParser]:
         """Every parser a run needs, by source id: the registered sites and declared sources."""
@@ -89,7 +160,9 @@ def parse_config(text: str, known_sites: Collection[str], path: Path | None = No
     return _Parser(text, known_sites, path).config()
 
 
-_TOP_KEYS = ("out", "db", "base_url", "fetch", "sources")
+_TOP_KEYS = ("out", "db", "base_url", "fetch", "sources", "publish", "lifecycle", "merge", "feeds")
+_FEED_KEYS = ("name", "title", "sources", "keywords", "exclude", "rss_days_back", "ical_days_back")
+_FEED_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE_KEYS = ("site", "url")
 _TOML_ERROR_AT = re.compile(r" \(at line (\d+), column (\d+)\)$")
 _TOML_ERROR_AT_END = " (at end of document)"
@@ -161,6 +234,47 @@ def _path_text(value: object) -> str:
     return value
 
 
+def _words(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _BadValueError("a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _feed_name(value: object) -> str:
+    if not isinstance(value, str) or not _FEED_NAME.match(value):
+        raise _BadValueError("lower-case words joined by '-' (it becomes a file name)")
+    return value
+
+
+def _prefix(value: object) -> str:
+    if not isinstance(value, str) or "\n" in value:
+        raise _BadValueError("a one-line string (it may be empty)")
+    return value
+
+
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(i, str) for i in pair)
+        for pair in value
+    ):
+        raise _BadValueError('a list of talk id pairs, e.g. [["site-a:12", "site-b:7"]]')
+    return tuple((str(pair[0]), str(pair[1])) for pair in value)
+
+
+def _ratio(value: object) -> float:
+    number = _number(0)(value)
+    if number > 100:
+        raise _BadValueError("a number from 0 to 100")
+    return number
+
+
+def _positive(value: object) -> int:
+    count = _count(value)
+    if count == 0:
+        raise _BadValueError("an integer >= 1")
+    return count
+
+
 _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
     "user_agent": _one_line,
     "delay": _number(0),
@@ -170,6 +284,24 @@ _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
     "max_retry_after": _number(0),
     "obey_robots": _flag,
 }
+
+
+_PUBLISH_CHECKS: dict[str, Callable[[object], object]] = {
+    "cancel_prefix": _prefix,
+    "postpone_prefix": _prefix,
+    "ttl_minutes": _positive,
+    "rss_days_back": _count,
+    "ical_days_back": _count,
+    "changes_days": _positive,
+}
+_LIFECYCLE_CHECKS: dict[str, Callable[[object], object]] = {"cancel_after": _positive}
+_MERGE_CHECKS: dict[str, Callable[[object], object]] = {
+    "tolerance_minutes": _count,
+    "title_ratio": _ratio,
+    "together": _pairs,
+    "apart": _pairs,
+}
+_Settings = TypeVar("_Settings", PublishSettings, LifecycleSettings, MergeConfig)
 
 
 def _show(value: object) -> str:
@@ -199,13 +331,22 @@ class _Parser:
         except tomllib.TOMLDecodeError as exc:
             raise self._syntax_error(str(exc)) from None
         self._known_keys(root, _TOP_KEYS, (), "")
+        out = self._file_path(root, "out", "public")
+        db = self._file_path(root, "db", "talkfeed.db")
+        base_url = self._optional(root, "base_url", _base_url)
+        fetch = self._fetch(root)
+        sources = self._sources(root)
         return Config(
-            out=self._file_path(root, "out", "public"),
-            db=self._file_path(root, "db", "talkfeed.db"),
-            base_url=self._optional(root, "base_url", _base_url),
-            fetch=self._fetch(root),
-            sources=self._sources(root),
+            out=out,
+            db=db,
+            base_url=base_url,
+            fetch=fetch,
+            sources=sources,
             path=self._path,
+            publish=self._settings(root, "publish", PublishSettings(), _PUBLISH_CHECKS),
+            lifecycle=self._settings(root, "lifecycle", LifecycleSettings(), _LIFECYCLE_CHECKS),
+            merge=self._settings(root, "merge", MergeConfig(), _MERGE_CHECKS),
+            feeds=self._feeds(root, {source.site for source in sources}),
         )
 
     def _syntax_error(self, message: str) -> ConfigError:
@@ -263,6 +404,61 @@ class _Parser:
             for name, value in table.items()
         }
         return replace(FetchSettings(), **settings)
+
+    def _settings(
+        self,
+        root: dict[str, object],
+        name: str,
+        defaults: _Settings,
+        checks: dict[str, Callable[[object], object]],
+    ) -> _Settings:
+        table = root.get(name, {})
+        if not isinstance(table, dict):
+            raise self._error(f"{name!r} must be a table ([{name}]), got {_show(table)}", (name,))
+        self._known_keys(table, checks, (name,), f" in [{name}]")
+        values: dict[str, Any] = {
+            key: self._check(value, checks[key], (name, key)) for key, value in table.items()
+        }
+        return replace(defaults, **values)
+
+    def _feeds(self, root: dict[str, object], source_ids: set[str]) -> tuple[FeedConfig, ...]:
+        tables = root.get("feeds", [])
+        if not isinstance(tables, list):
+            raise self._error(
+                f"'feeds' must be an array of tables ([[feeds]]), got {_show(tables)}", ("feeds",)
+            )
+        feeds: list[FeedConfig] = []
+        for index, table in enumerate(tables):
+            key: _Key = ("feeds", index)
+            if not isinstance(table, dict):
+                message = f"'feeds' must be an array of tables ([[feeds]]), got {_show(table)}"
+                raise self._error(message, key)
+            where = f" in [[feeds]] #{index + 1}"
+            self._known_keys(table, _FEED_KEYS, key, where)
+            for required in ("name", "title"):
+                if required not in table:
+                    raise self._error(f"missing key {required!r}{where}", key)
+            name = self._check(table["name"], _feed_name, (*key, "name"))
+            if name in {feed.name for feed in feeds}:
+                raise self._error(f"feed name {name!r} is used twice", (*key, "name"))
+            sources = self._optional(table, "sources", _words, key) or ()
+            for source in sources:
+                if source not in source_ids:
+                    known = ", ".join(sorted(source_ids))
+                    message = f"unknown source {source!r}{where} (sources here: {known})"
+                    raise self._error(message, (*key, "sources"))
+            feeds.append(
+                FeedConfig(
+                    name=name,
+                    title=self._check(table["title"], _one_line, (*key, "title")),
+                    sources=sources,
+                    keywords=self._optional(table, "keywords", _words, key) or (),
+                    exclude=self._optional(table, "exclude", _words, key) or (),
+                    rss_days_back=self._optional(table, "rss_days_back", _count, key),
+                    ical_days_back=self._optional(table, "ical_days_back", _count, key),
+                )
+            )
+        return tuple(feeds)
 
     def _sources(self, root: dict[str, object]) -> tuple[SourceConfig, ...]:
         tables = root.get("sources")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["SEQUENCE_FIELDS", "Speaker", "Status", "StoredTalk", "Talk"]
+__all__ = ["SEQUENCE_FIELDS", "Change", "SourceLink", "Speaker", "Status", "StoredTalk", "Talk"]
 
 
 class Status(StrEnum):
@@ -23,6 +23,8 @@ class Status(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
     POSTPONED = "postponed"
+    TENTATIVE = "tentative"
+    """No longer listed by a source that still works: it may have been dropped quietly."""
 
 
 class Speaker(BaseModel):
@@ -130,13 +132,36 @@ SEQUENCE_FIELDS = ("start", "end", "location", "title", "status")
 """A change to one of these makes calendars update the event: the iCal SEQUENCE goes up."""
 
 
+class SourceLink(BaseModel):
+    """One source that lists a talk, and the talk's page there."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str = Field(description="The source's id.")
+    name: str = Field(description="The source's human-readable name.")
+    url: str = Field(description="The talk's page at that source.")
+
+
 class StoredTalk(BaseModel):
-    """A talk with what the store knows about its history."""
+    """A talk with what the store knows about its history.
+
+    For a talk merged from several sources, `talk` holds the richest value of each field,
+    `sources` every source that lists it, and `provenance` which source gave which field.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     talk: Talk
     source_name: str = Field(description="Human-readable name of the talk's source.")
+    sources: tuple[SourceLink, ...] = Field(
+        default=(), description="Every source listing the talk; empty means just `talk.source`."
+    )
+    provenance: dict[str, str] = Field(
+        default_factory=dict, description="Field name → id of the source its value came from."
+    )
+    moved_from: AwareDatetime | None = Field(
+        default=None, description="The start before the talk was last moved, if it was."
+    )
     first_seen: AwareDatetime = Field(description="The run that first found the talk.")
     last_seen: AwareDatetime = Field(description="The latest run that found the talk.")
     last_changed: AwareDatetime = Field(description="The run that last changed any field.")
@@ -144,3 +169,16 @@ class StoredTalk(BaseModel):
     sequence: int = Field(
         default=0, ge=0, description="iCal SEQUENCE: runs that changed a SEQUENCE_FIELDS field."
     )
+
+
+class Change(BaseModel):
+    """One change to one talk in one run, as the store records it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    talk_id: str
+    run_at: AwareDatetime
+    kind: str = Field(description='"new", "moved", "cancelled", "restored" or "changed".')
+    field: str | None = Field(default=None, description="The field that changed, if one.")
+    old: str | None = Field(default=None, description="The old value, as JSON text.")
+    new: str | None = Field(default=None, description="The new value, as JSON text.")

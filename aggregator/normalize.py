@@ -19,7 +19,7 @@ from aggregator.model import Speaker, Status, Talk
 from scrapers import SiteParser, TalkDraft
 from scrapers.text import clean_block, clean_inline
 
-__all__ = ["normalize", "split_status_marker", "talk_id"]
+__all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
 
 _WORD = r"(?:cancell?ed|postponed)"
 _SEPARATOR = r"[\s:;|!*\-–—]"
@@ -58,6 +58,47 @@ def split_status_marker(title: str) -> tuple[str, Status]:
     return title, Status.SCHEDULED
 
 
+# Whole sentences only: a body that merely mentions "cancelled flights" is not a cancellation.
+_BODY_PHRASE = re.compile(
+    r"\b(?:this|the)\s+(?:talk|seminar|lecture|colloquium|event|presentation|session|meeting)"
+    r"\s+(?:has\s+been|had\s+to\s+be|is|was|will\s+be)\s+"
+    r"(?P<word>cancell?ed|postponed|rescheduled|moved)\b(?P<rest>[^.\n]*)",
+    re.IGNORECASE,
+)
+# A line that starts with the word in capitals, as notices are written.
+_BODY_NOTICE = re.compile(r"(?:^|\n)[\s*!]*(?P<word>CANCELL?ED|POSTPONED)\b")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+
+
+def status_from_body(text: str | None, start: datetime) -> Status | None:
+    """The status a notice in the abstract or notes states ("This talk has been cancelled",
+    "POSTPONED", "The seminar is rescheduled to …"), or None. A talk "rescheduled to" the very
+    day it is now listed on has already moved, so that is no notice."""
+    if not text:
+        return None
+    notice = _BODY_NOTICE.search(text)
+    if notice:
+        return Status.POSTPONED if notice["word"] == "POSTPONED" else Status.CANCELLED
+    phrase = _BODY_PHRASE.search(text)
+    if phrase is None:
+        return None
+    word = phrase["word"].lower()
+    if word.startswith("cancel"):
+        return Status.CANCELLED
+    if word in ("rescheduled", "moved") and _names_day(phrase["rest"], start):
+        return None
+    return Status.POSTPONED
+
+
+def _names_day(text: str, day: datetime) -> bool:
+    month = _MONTH_NAMES[day.month - 1]
+    pattern = rf"\b{month[:3]}[a-z]*\.?\s+{day.day}\b"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
 def talk_id(site: SiteParser, url: str, key: str | None = None) -> str:
     """`<site>:<key>`, the key being the source's own id for the talk (an iCal UID) or else the
     detail URL's key, so the id survives reschedules and retitles. Keys that are long or hold
@@ -88,6 +129,9 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     if draft.start is None:
         raise RecordError(f"{site.id} {draft.url}: start: missing (no date found)")
     title, status = split_status_marker(title)
+    if status is Status.SCHEDULED:
+        for text in (draft.notes, draft.abstract):
+            status = status_from_body(text, draft.start) or status
     # A structured "cancelled" or "postponed" is news; a structured "scheduled" is often just a
     # CMS default, so it never hides a marker in the title.
     if draft.status is not None and draft.status != "scheduled":

@@ -1,24 +1,31 @@
-"""The SQLite store: every talk ever seen, with when it was first seen, last seen and last changed.
+"""The SQLite store: every talk ever seen, with its history.
 
-A talk that is no longer listed stays; nothing is ever deleted. One run's writes happen in one
-transaction, so a crash leaves the store as it was before the run.
+- `talks`: each source's own record of each talk, with when it was first seen, last seen and
+  last changed, a change counter, its iCal SEQUENCE, and how many runs in a row it was missing.
+- `published`: what the combined feeds show, one row per real talk (talks merged across
+  sources), with its own timestamps and SEQUENCE, so that merging never resets them.
+- `changes`: every change to either, with the old and new value and the run's time.
+- `runs`: one report per run.
+
+A talk that is no longer listed stays; nothing is ever deleted. Each method's writes happen in
+one transaction, so a crash leaves the store as it was before that step.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aggregator.errors import OutputError
-from aggregator.model import SEQUENCE_FIELDS, StoredTalk, Talk
+from aggregator.model import SEQUENCE_FIELDS, Change, SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Sighting", "Store", "UpsertResult"]
+__all__ = ["Published", "Sighting", "Store", "UpsertResult"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS talks (
@@ -30,9 +37,36 @@ CREATE TABLE IF NOT EXISTS talks (
     last_seen TEXT NOT NULL,
     last_changed TEXT NOT NULL,
     change_count INTEGER NOT NULL DEFAULT 0,
-    sequence INTEGER NOT NULL DEFAULT 0
+    sequence INTEGER NOT NULL DEFAULT 0,
+    missed_runs INTEGER NOT NULL DEFAULT 0,
+    moved_from TEXT
 );
 CREATE INDEX IF NOT EXISTS talks_source ON talks (source);
+CREATE TABLE IF NOT EXISTS published (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    members TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    change_count INTEGER NOT NULL DEFAULT 0,
+    sequence INTEGER NOT NULL DEFAULT 0,
+    moved_from TEXT
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    scope TEXT NOT NULL,
+    talk_id TEXT NOT NULL,
+    run_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    field TEXT,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_talk ON changes (talk_id);
+CREATE INDEX IF NOT EXISTS changes_run ON changes (run_at);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT NOT NULL,
@@ -41,7 +75,21 @@ CREATE TABLE IF NOT EXISTS runs (
     report TEXT NOT NULL
 );
 """
+# Columns added since the first release, for stores that an older talkfeed created.
+_ADDED_COLUMNS = {
+    "talks": {
+        "missed_runs": "INTEGER NOT NULL DEFAULT 0",
+        "moved_from": "TEXT",
+    }
+}
+_Note = tuple[str, str | None, str | None, str | None]
+"""A change as stored: kind, field, old value as JSON, new value as JSON."""
 _OPTIONAL_FIELDS = ("speakers", "end", "location", "host", "abstract", "bio", "notes")
+_CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
+_TALK_COLUMNS = (
+    "record, source_name, first_seen, last_seen, last_changed, change_count, sequence, moved_from"
+)
+Scope = Literal["source", "published"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +111,18 @@ class UpsertResult:
     unchanged: int = 0
 
 
+@dataclass(frozen=True)
+class Published:
+    """One real talk for the combined feeds: the merged record and what it was merged from."""
+
+    talk: Talk
+    members: tuple[str, ...]
+    sources: tuple[SourceLink, ...]
+    provenance: dict[str, str]
+
+
 class Store:
-    """A talkfeed database file; created on first use."""
+    """A talkfeed database file; created (or brought up to date) on first use."""
 
     def __init__(self, path: Path) -> None:
         """Open (or create) the store; OutputError when the file is unusable."""
@@ -77,9 +135,17 @@ class Store:
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            self._add_missing_columns()
         except sqlite3.Error as exc:
             self._db.close()
             raise OutputError(str(path), f"not a usable talkfeed store: {exc}") from None
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in _ADDED_COLUMNS.items():
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in columns.items():
+                if name not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
 
     def close(self) -> None:
         """Close the database file."""
@@ -105,18 +171,20 @@ class Store:
             raise OutputError(str(self._path), f"cannot write the store: {exc}") from None
 
     def upsert(self, sightings: Iterable[Sighting], now: datetime) -> UpsertResult:
-        """Record this run's talks: insert new ones, update changed ones, touch `last_seen`."""
+        """Record this run's talks: insert new ones, update changed ones, touch `last_seen`.
+        A talk seen again is no longer missing."""
         stamp = now.isoformat()
         new = changed = unchanged = 0
         with self._transaction():
             for sighting in sightings:
                 row = self._db.execute(
-                    "SELECT record, change_count, sequence FROM talks WHERE id = ?",
+                    "SELECT record, change_count, sequence, moved_from FROM talks WHERE id = ?",
                     (sighting.talk.id,),
                 ).fetchone()
                 if row is None:
                     self._db.execute(
-                        "INSERT INTO talks VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                        "INSERT INTO talks (id, source, source_name, record, first_seen,"
+                        " last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             sighting.talk.id,
                             sighting.talk.source,
@@ -127,59 +195,212 @@ class Store:
                             stamp,
                         ),
                     )
+                    self._note("source", sighting.talk.id, now, [("new", None, None, None)])
                     new += 1
                     continue
                 old = Talk.model_validate_json(row[0])
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
-                before, after = old.model_dump(mode="json"), talk.model_dump(mode="json")
-                if before == after:
+                notes = _differences(old, talk)
+                if not notes:
                     self._db.execute(
-                        "UPDATE talks SET last_seen = ?, source_name = ? WHERE id = ?",
+                        "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0"
+                        " WHERE id = ?",
                         (stamp, sighting.source_name, talk.id),
                     )
                     unchanged += 1
                     continue
-                moved = any(before[name] != after[name] for name in SEQUENCE_FIELDS)
                 self._db.execute(
-                    "UPDATE talks SET record = ?, source_name = ?, last_seen = ?, last_changed = ?,"
-                    " change_count = ?, sequence = ? WHERE id = ?",
+                    "UPDATE talks SET record = ?, source_name = ?, last_seen = ?,"
+                    " last_changed = ?, change_count = change_count + 1,"
+                    " sequence = sequence + ?, missed_runs = 0, moved_from = ? WHERE id = ?",
                     (
                         talk.model_dump_json(),
                         sighting.source_name,
                         stamp,
                         stamp,
-                        row[1] + 1,
-                        row[2] + (1 if moved else 0),
+                        _bump(old, talk),
+                        _moved_from(old, talk, row[3]),
                         talk.id,
                     ),
                 )
+                self._note("source", talk.id, now, notes)
                 changed += 1
         return UpsertResult(new, changed, unchanged)
 
+    def mark_missing(
+        self, source: str, seen: Iterable[str], now: datetime, cancel_after: int
+    ) -> list[str]:
+        """A working source no longer lists these upcoming talks: each run without one makes it
+        tentative, and after `cancel_after` runs (or once its time has passed) cancelled.
+        Returns the ids whose status changed."""
+        seen_ids = set(seen)
+        stamp = now.isoformat()
+        touched = []
+        with self._transaction():
+            rows = self._db.execute(
+                "SELECT id, record, missed_runs FROM talks WHERE source = ?", (source,)
+            ).fetchall()
+            for talk_id, record, missed in rows:
+                if talk_id in seen_ids:
+                    continue
+                talk = Talk.model_validate_json(record)
+                if talk.status in _CALLED_OFF:
+                    continue
+                if talk.start > now:
+                    missed += 1
+                    status = Status.CANCELLED if missed >= cancel_after else Status.TENTATIVE
+                elif talk.status is Status.TENTATIVE:
+                    # It was dropped before it happened, and its time has come: it did not.
+                    status = Status.CANCELLED
+                else:
+                    continue
+                self._db.execute("UPDATE talks SET missed_runs = ? WHERE id = ?", (missed, talk_id))
+                if status is talk.status:
+                    continue
+                updated = talk.model_copy(update={"status": status})
+                self._db.execute(
+                    "UPDATE talks SET record = ?, last_changed = ?,"
+                    " change_count = change_count + 1, sequence = sequence + 1 WHERE id = ?",
+                    (updated.model_dump_json(), stamp, talk_id),
+                )
+                self._note("source", talk_id, now, _differences(talk, updated))
+                touched.append(talk_id)
+        return touched
+
     def talks(self, source: str | None = None) -> list[StoredTalk]:
-        """Every stored talk (of one source, if given), ordered by start and id."""
-        query = (
-            "SELECT record, source_name, first_seen, last_seen, last_changed, change_count,"
-            " sequence FROM talks"
-        )
+        """Every source record (of one source, if given), ordered by start and id."""
+        query = f"SELECT {_TALK_COLUMNS} FROM talks"
         rows = (
             self._db.execute(query + " WHERE source = ?", (source,))
             if source
             else self._db.execute(query)
         )
-        stored = [
-            StoredTalk(
-                talk=Talk.model_validate_json(record),
-                source_name=name,
-                first_seen=datetime.fromisoformat(first),
-                last_seen=datetime.fromisoformat(last),
-                last_changed=datetime.fromisoformat(changed),
-                change_count=count,
-                sequence=sequence,
-            )
-            for record, name, first, last, changed, count, sequence in rows
-        ]
+        stored = [_stored(row) for row in rows]
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
+
+    def cluster_ids(self) -> dict[str, str]:
+        """Each source record's published id as of the last run: what keeps merged ids stable."""
+        mapping = {}
+        for published_id, members in self._db.execute("SELECT id, members FROM published"):
+            for member in json.loads(members):
+                mapping[member] = published_id
+        return mapping
+
+    def publish(self, talks: Sequence[Published], now: datetime) -> None:
+        """Replace the combined feeds' talks with this run's, keeping each one's history: its
+        first sighting, SEQUENCE and changes carry on under its stable id."""
+        stamp = now.isoformat()
+        with self._transaction():
+            existing = {
+                row[0]: row
+                for row in self._db.execute(
+                    "SELECT id, record, first_seen, moved_from FROM published"
+                )
+            }
+            first_seen = dict(self._db.execute("SELECT id, first_seen FROM talks").fetchall())
+            for item in talks:
+                talk_id = item.talk.id
+                values = (
+                    item.talk.model_dump_json(),
+                    json.dumps([s.model_dump() for s in item.sources]),
+                    json.dumps(item.provenance, sort_keys=True),
+                    json.dumps(list(item.members)),
+                )
+                if talk_id not in existing:
+                    seen = min(first_seen.get(m, stamp) for m in item.members)
+                    self._db.execute(
+                        "INSERT INTO published (id, record, sources, provenance, members,"
+                        " first_seen, last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (talk_id, *values, seen, stamp, stamp),
+                    )
+                    self._note("published", talk_id, now, [("new", None, None, None)])
+                    continue
+                old = Talk.model_validate_json(existing[talk_id][1])
+                notes = _differences(old, item.talk)
+                if notes:
+                    self._db.execute(
+                        "UPDATE published SET record = ?, sources = ?, provenance = ?,"
+                        " members = ?, last_seen = ?, last_changed = ?,"
+                        " change_count = change_count + 1, sequence = sequence + ?,"
+                        " moved_from = ? WHERE id = ?",
+                        (
+                            *values,
+                            stamp,
+                            stamp,
+                            _bump(old, item.talk),
+                            _moved_from(old, item.talk, existing[talk_id][3]),
+                            talk_id,
+                        ),
+                    )
+                    self._note("published", talk_id, now, notes)
+                else:
+                    self._db.execute(
+                        "UPDATE published SET sources = ?, provenance = ?, members = ?,"
+                        " last_seen = ? WHERE id = ?",
+                        (*values[1:], stamp, talk_id),
+                    )
+            # A cluster that merged into another (an operator override) leaves no orphan row.
+            current = {item.talk.id for item in talks}
+            for gone in set(existing) - current:
+                self._db.execute("DELETE FROM published WHERE id = ?", (gone,))
+
+    def published(self) -> list[StoredTalk]:
+        """The combined feeds' talks, ordered by start and id."""
+        rows = self._db.execute(
+            "SELECT record, sources, provenance, first_seen, last_seen, last_changed,"
+            " change_count, sequence, moved_from FROM published"
+        )
+        stored = []
+        for record, sources, provenance, first, last, changed, count, sequence, moved in rows:
+            links = tuple(SourceLink.model_validate(s) for s in json.loads(sources))
+            stored.append(
+                StoredTalk(
+                    talk=Talk.model_validate_json(record),
+                    source_name=" · ".join(link.name for link in links),
+                    sources=links,
+                    provenance=json.loads(provenance),
+                    first_seen=datetime.fromisoformat(first),
+                    last_seen=datetime.fromisoformat(last),
+                    last_changed=datetime.fromisoformat(changed),
+                    change_count=count,
+                    sequence=sequence,
+                    moved_from=datetime.fromisoformat(moved) if moved else None,
+                )
+            )
+        return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
+
+    def changes(
+        self,
+        talk_id: str | None = None,
+        since: datetime | None = None,
+        scope: Scope | None = None,
+    ) -> list[Change]:
+        """Recorded changes, oldest first: of one talk, since a time, of one scope."""
+        clauses, parameters = [], []
+        for clause, value in (("talk_id = ?", talk_id), ("scope = ?", scope)):
+            if value is not None:
+                clauses.append(clause)
+                parameters.append(value)
+        if since is not None:
+            clauses.append("run_at >= ?")
+            parameters.append(since.isoformat())
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(
+            "SELECT talk_id, run_at, kind, field, old, new FROM changes"
+            f"{where} ORDER BY run_at, id",
+            parameters,
+        )
+        return [
+            Change(
+                talk_id=talk,
+                run_at=datetime.fromisoformat(at),
+                kind=kind,
+                field=field,
+                old=old,
+                new=new,
+            )
+            for talk, at, kind, field, old, new in rows
+        ]
 
     def record_run(
         self, started: datetime, finished: datetime, exit_code: int, report: dict[str, Any]
@@ -190,6 +411,62 @@ class Store:
                 "INSERT INTO runs (started, finished, exit_code, report) VALUES (?, ?, ?, ?)",
                 (started.isoformat(), finished.isoformat(), exit_code, json.dumps(report)),
             )
+
+    def _note(
+        self,
+        scope: Scope,
+        talk_id: str,
+        now: datetime,
+        notes: Iterable[_Note],
+    ) -> None:
+        self._db.executemany(
+            "INSERT INTO changes (scope, talk_id, run_at, kind, field, old, new)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(scope, talk_id, now.isoformat(), *note) for note in notes],
+        )
+
+
+def _stored(row: tuple[Any, ...]) -> StoredTalk:
+    record, name, first, last, changed, count, sequence, moved = row
+    return StoredTalk(
+        talk=Talk.model_validate_json(record),
+        source_name=name,
+        first_seen=datetime.fromisoformat(first),
+        last_seen=datetime.fromisoformat(last),
+        last_changed=datetime.fromisoformat(changed),
+        change_count=count,
+        sequence=sequence,
+        moved_from=datetime.fromisoformat(moved) if moved else None,
+    )
+
+
+def _differences(old: Talk, new: Talk) -> list[_Note]:
+    """One (kind, field, old JSON, new JSON) per changed field; kind says what a subscriber
+    would call it: moved, cancelled, restored or changed."""
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    notes: list[_Note] = []
+    for field in before:
+        if before[field] == after[field]:
+            continue
+        kind = "changed"
+        if field == "start":
+            kind = "moved"
+        elif field == "status":
+            if new.status in _CALLED_OFF:
+                kind = "cancelled"
+            elif old.status is not Status.SCHEDULED and new.status is Status.SCHEDULED:
+                kind = "restored"
+        notes.append((kind, field, json.dumps(before[field]), json.dumps(after[field])))
+    return notes
+
+
+def _bump(old: Talk, new: Talk) -> int:
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return 1 if any(before[name] != after[name] for name in SEQUENCE_FIELDS) else 0
+
+
+def _moved_from(old: Talk, new: Talk, previous: str | None) -> str | None:
+    return old.start.isoformat() if old.start != new.start else previous
 
 
 def _fill_from(talk: Talk, old: Talk) -> Talk:

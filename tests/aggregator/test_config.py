@@ -10,7 +10,16 @@ from textwrap import dedent
 
 import pytest
 
-from aggregator.config import Config, SourceConfig, load_config, parse_config
+from aggregator.config import (
+    Config,
+    FeedConfig,
+    LifecycleSettings,
+    MergeConfig,
+    PublishSettings,
+    SourceConfig,
+    load_config,
+    parse_config,
+)
 from aggregator.errors import ConfigError
 from aggregator.fetch import FetchSettings
 from scrapers import all_sites
@@ -211,7 +220,7 @@ ERRORS = [
         out = "public"
         output = "x"  # <-
         """,
-        "unknown key 'output' (expected one of: base_url, db, fetch, out, sources)",
+        "unknown key 'output' (expected one of: base_url, db, feeds, fetch, lifecycle, merge, out, publish, sources)",
         id="unknown-top-level-key",
     ),
     pytest.param(
@@ -640,3 +649,91 @@ def test_load_config_reports_errors_with_the_given_path(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         load_config(path, KNOWN)
     assert str(raised.value) == f"{path}:5: 'delay' must be a number >= 0, got -1"
+
+
+SHAPED = """\
+[publish]
+cancel_prefix = "[CANCELLED] "
+ttl_minutes = 120
+rss_days_back = 14
+[lifecycle]
+cancel_after = 2
+[merge]
+tolerance_minutes = 10
+title_ratio = 85
+together = [["nyu-cs-colloquium:1", "other-site:9"]]
+apart = [["nyu-cs-colloquium:2", "other-site:3"]]
+[[sources]]
+site = "nyu-cs-colloquium"
+[[sources]]
+site = "other-site"
+[[feeds]]
+name = "ml-systems"
+title = "ML systems talks in New York"
+sources = ["nyu-cs-colloquium"]
+keywords = ["systems", "GPU"]
+exclude = ["thesis defense"]
+ical_days_back = 365
+"""
+
+
+def test_publish_lifecycle_merge_and_feeds_sections() -> None:
+    config = parse_config(SHAPED, KNOWN)
+    assert config.publish == PublishSettings(
+        cancel_prefix="[CANCELLED] ", ttl_minutes=120, rss_days_back=14
+    )
+    assert config.lifecycle == LifecycleSettings(cancel_after=2)
+    assert config.merge == MergeConfig(
+        tolerance_minutes=10,
+        title_ratio=85.0,
+        together=(("nyu-cs-colloquium:1", "other-site:9"),),
+        apart=(("nyu-cs-colloquium:2", "other-site:3"),),
+    )
+    assert config.feeds == (
+        FeedConfig(
+            name="ml-systems",
+            title="ML systems talks in New York",
+            sources=("nyu-cs-colloquium",),
+            keywords=("systems", "GPU"),
+            exclude=("thesis defense",),
+            ical_days_back=365,
+        ),
+    )
+
+
+def test_sections_default_when_absent() -> None:
+    config = parse_config('[[sources]]\nsite = "nyu-cs-colloquium"\n', KNOWN)
+    assert (config.publish, config.lifecycle, config.merge, config.feeds) == (
+        PublishSettings(), LifecycleSettings(), MergeConfig(), (),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('sources = ["nyu-cs-colloquium"]', 'sources = ["nyu-cs"]'), "unknown source 'nyu-cs' in [[feeds]] #1"),
+        (('name = "ml-systems"', 'name = "ML Systems"'), "'name' must be lower-case words joined by '-'"),
+        (("title_ratio = 85", "title_ratio = 185"), "'title_ratio' must be a number from 0 to 100"),
+        (('together = [["nyu-cs-colloquium:1", "other-site:9"]]', 'together = ["a", "b"]'), "'together' must be a list of talk id pairs"),
+        (("cancel_after = 2", "cancel_after = 0"), "'cancel_after' must be an integer >= 1"),
+        (("ttl_minutes = 120", "ttl = 120"), "unknown key 'ttl' in [publish]"),
+        (('keywords = ["systems", "GPU"]', 'keywords = "GPU"'), "'keywords' must be a list of non-empty strings"),
+    ],
+)  # fmt: skip
+def test_bad_sections_name_the_line(change: tuple[str, str], message: str) -> None:
+    text = SHAPED.replace(*change)
+    assert text != SHAPED
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, KNOWN, Path("talkfeed.toml"))
+    line = next(
+        n
+        for n, row in enumerate(text.splitlines(), 1)
+        if row.startswith(change[1].split(" =")[0] + " =")
+    )
+    assert str(caught.value).startswith(f"talkfeed.toml:{line}: {message}")
+
+
+def test_a_feed_name_is_used_once() -> None:
+    text = SHAPED + '[[feeds]]\nname = "ml-systems"\ntitle = "Again"\n'
+    with pytest.raises(ConfigError, match="feed name 'ml-systems' is used twice"):
+        parse_config(text, KNOWN)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from aggregator.errors import RecordError
 from aggregator.model import Status, Talk
-from aggregator.normalize import normalize, split_status_marker, talk_id
+from aggregator.normalize import normalize, split_status_marker, status_from_body, talk_id
 from scrapers import SpeakerDraft, TalkDraft, get_site
 
 NY = ZoneInfo("America/New_York")
@@ -145,3 +145,32 @@ def test_structured_status_and_title_markers(
     )
     talk = normalize(draft, SITE)
     assert (talk.status, talk.title) == (expected, "Talk")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("This talk has been cancelled due to illness.", Status.CANCELLED),
+        ("Unfortunately the seminar was canceled.", Status.CANCELLED),
+        ("CANCELLED\n\nOriginal abstract follows.", Status.CANCELLED),
+        ("** POSTPONED ** until further notice", Status.POSTPONED),
+        ("The talk has been postponed to the spring.", Status.POSTPONED),
+        ("This talk is rescheduled to April 2.", Status.POSTPONED),
+        ("This talk has been rescheduled to March 10, same room.", None),
+        ("We study cancelled flights and postponed trains.", None),
+        ("Joint work on canceled orders in markets.", None),
+        (None, None),
+    ],
+)
+def test_notices_in_the_body(body: str | None, expected: Status | None) -> None:
+    assert status_from_body(body, datetime(2026, 3, 10, 14, tzinfo=NY)) is expected
+
+
+def test_a_notice_in_the_notes_cancels_the_talk() -> None:
+    draft = TalkDraft(
+        URL,
+        title="Talk",
+        start=datetime(2026, 3, 10, 14, tzinfo=NY),
+        notes="This talk has been cancelled.",
+    )
+    assert normalize(draft, SITE).status is Status.CANCELLED
