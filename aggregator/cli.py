@@ -24,11 +24,13 @@ from aggregator.pipeline import (
     EXIT_CONFIG,
     EXIT_OK,
     EXIT_OUTPUT,
+    EXIT_SOURCES_FAILED,
     RunReport,
     run,
 )
 from aggregator.recording import ReplayTransport
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
+from aggregator.store import Store
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
 
 __all__ = ["main"]
@@ -89,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     parse_cmd.set_defaults(handler=_parse)
 
     add_kit_commands(commands)
+
+    history_cmd = commands.add_parser("history", help="every recorded change to one talk")
+    history_cmd.add_argument("talk", metavar="TALK_ID", help="e.g. nyu-cs-colloquium:1857")
+    history_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="the config naming the store"
+    )
+    history_cmd.add_argument("--db", type=Path, metavar="FILE", help="the SQLite store file")
+    history_cmd.set_defaults(handler=_history)
 
     sites_cmd = commands.add_parser("sites", help="list the registered sites")
     sites_cmd.set_defaults(handler=_sites)
@@ -223,6 +233,29 @@ def _page_origin(file: Path, site: SiteParser, url: str | None) -> tuple[str, da
         fetched_at = snapshot.captured_at
         url = url or snapshot.pages.get(file.name)
     return url or site.start_urls[0], fetched_at
+
+
+def _history(args: argparse.Namespace) -> int:
+    db = args.db or load_config(args.config, all_sites()).db
+    if not db.is_file():
+        raise TalkfeedError(f"{db}: no store here yet (run `talkfeed run` first)")
+    with Store(db) as store:
+        changes = store.changes(talk_id=args.talk)
+    if not changes:
+        print(f"no recorded changes for {args.talk!r}", file=sys.stderr)
+        return EXIT_SOURCES_FAILED
+    for change in changes:
+        when = change.run_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+        line = f"{when}  {change.kind}"
+        if change.field is not None:
+            line += f"  {change.field}: {_short(change.old)} -> {_short(change.new)}"
+        print(line)
+    return EXIT_OK
+
+
+def _short(value: str | None, limit: int = 60) -> str:
+    text = "null" if value is None else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _sites(args: argparse.Namespace) -> int:

@@ -42,9 +42,16 @@ class CrawlResult:
     """URLs of talks whose detail page failed: their drafts hold only the listing's fields."""
     problems: list[Problem] = field(default_factory=list)
     listings_read: int = 0
+    listings_failed: int = 0
+    """Listing pages that could not be fetched or parsed: the site's list may be incomplete."""
     details_read: int = 0
     failed: bool = False
     """True when no listing could be read: the site's talks are unknown this run."""
+
+    @property
+    def complete(self) -> bool:
+        """Every listing page was read, so a talk missing from them is really gone."""
+        return not self.failed and self.listings_failed == 0
 
 
 async def crawl(
@@ -59,11 +66,13 @@ async def crawl(
         url = queue.pop(0)
         page = await _page(url, fetcher, result, site, now)
         if page is None:
+            result.listings_failed += 1
             continue
         try:
             links = site.listing(page)
         except Exception as exc:  # a parser bug must cost one page, not the run
             result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
+            result.listings_failed += 1
             continue
         result.listings_read += 1
         result.problems.extend(Problem(url, note, warning=True) for note in page.notes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -14,11 +14,12 @@ from aggregator.config import Config, SourceConfig
 from aggregator.crawl import CrawlResult, crawl
 from aggregator.errors import RecordError
 from aggregator.fetch import Fetcher
+from aggregator.merge import MergeSettings, Overrides, merge
 from aggregator.model import StoredTalk
-from aggregator.normalize import normalize
+from aggregator.normalize import normalize, talk_id
+from aggregator.outputs import feed_files
 from aggregator.publish import write_outputs
-from aggregator.store import Sighting, Store
-from feeds import FORMATS, FeedSpec, render_index
+from aggregator.store import Published, Sighting, Store
 from scrapers import SiteParser
 
 __all__ = [
@@ -26,11 +27,8 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OUTPUT",
     "EXIT_SOURCES_FAILED",
-    "PROJECT_URL",
     "RunReport",
     "SourceReport",
-    "feed_specs",
-    "publish",
     "run",
 ]
 
@@ -42,8 +40,6 @@ EXIT_CONFIG = 2
 """The config file or command line is wrong; nothing was fetched or written."""
 EXIT_OUTPUT = 3
 """The store or the output directory cannot be used; what was published before is untouched."""
-
-PROJECT_URL = "https://github.com/talkfeed/talkfeed"
 
 
 @dataclass
@@ -89,23 +85,59 @@ def run(
     now: datetime | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> RunReport:
-    """Crawl, store and publish. `now` is fixed by tests and demos, the clock otherwise;
-    `transport` lets the demo send requests to a saved site."""
+    """Crawl, store, merge and publish. `now` is fixed by tests and demos, the clock
+    otherwise; `transport` lets the demo send requests to a saved site."""
     report = RunReport()
     started = now or datetime.now(UTC)
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
         results, report.requests = asyncio.run(_crawl_all(config, sites, transport, now))
         sightings: list[Sighting] = []
+        listed: dict[str, set[str]] = {}
+        complete: dict[str, bool] = {}
         for source, result in zip(config.sources, results, strict=True):
-            source_report, found = _review(sites[source.site], result)
+            site = sites[source.site]
+            source_report, found = _review(site, result)
             report.sources.append(source_report)
             sightings.extend(found)
+            listed.setdefault(site.id, set()).update(
+                talk_id(site, draft.url, draft.key) for draft in result.drafts
+            )
+            complete[site.id] = complete.get(site.id, True) and result.complete
         counts = store.upsert(sightings, started)
         report.new, report.changed = counts.new, counts.changed
-        report.written = publish(config, sites, store.talks(), started)
+        for source_id, seen in listed.items():
+            # Only a source whose every listing was read can say a talk is gone.
+            if complete[source_id]:
+                store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
+        records = store.talks()
+        store.publish(_merged(config, records, store.cluster_ids()), started)
+        combined = store.published()
+        since = started - timedelta(days=config.publish.changes_days)
+        changes = store.changes(since=since, scope="published")
+        files = feed_files(config, sites, records, combined, changes, started)
+        report.written = write_outputs(config.out, files)
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
+
+
+def _merged(
+    config: Config, records: list[StoredTalk], previous: Mapping[str, str]
+) -> list[Published]:
+    settings = MergeSettings(
+        tolerance=timedelta(minutes=config.merge.tolerance_minutes),
+        title_ratio=config.merge.title_ratio,
+    )
+    overrides = Overrides(together=config.merge.together, apart=config.merge.apart)
+    return [
+        Published(
+            talk=cluster.talk,
+            members=tuple(member.talk.id for member in cluster.members),
+            sources=cluster.sources,
+            provenance=cluster.provenance,
+        )
+        for cluster in merge(records, settings, overrides, previous)
+    ]
 
 
 async def _crawl_all(
@@ -148,56 +180,3 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
             sightings.append(Sighting(talk, site.name, partial=draft.url in result.partial))
     report.talks = len(sightings)
     return report, sightings
-
-
-def feed_specs(
-    config: Config, sites: Mapping[str, SiteParser], site_ids: list[str]
-) -> list[FeedSpec]:
-    """The combined feed, then one feed per site, in every format."""
-    specs = [
-        FeedSpec(
-            path="all",
-            title="All talks",
-            description="Talks from every source talkfeed reads: "
-            + ", ".join(sites[s].name for s in site_ids),
-            link=config.base_url or PROJECT_URL,
-            base_url=config.base_url,
-        )
-    ]
-    for site_id in site_ids:
-        site = sites[site_id]
-        specs.append(
-            FeedSpec(
-                path=f"sites/{site_id}",
-                title=site.name,
-                description=f"Talks of the {site.name}",
-                link=site.start_urls[0],
-                base_url=config.base_url,
-            )
-        )
-    return specs
-
-
-def publish(
-    config: Config, sites: Mapping[str, SiteParser], talks: list[StoredTalk], now: datetime
-) -> list[str]:
-    """Render every feed and the index from the store, then write them; the changed files.
-
-    Everything is rendered before anything is written, so a renderer that fails leaves every
-    published file as it was.
-    """
-    site_ids = sorted(
-        {s.site for s in config.sources} | {t.talk.source for t in talks if t.talk.source in sites}
-    )
-    specs = feed_specs(config, sites, site_ids)
-    files: dict[str, bytes] = {}
-    for spec in specs:
-        selected = (
-            talks
-            if spec.path == "all"
-            else [t for t in talks if f"sites/{t.talk.source}" == spec.path]
-        )
-        for extension, render in FORMATS.items():
-            files[f"{spec.path}.{extension}"] = render(selected, spec)
-    files["index.html"] = render_index(specs, talks, now)
-    return write_outputs(config.out, files)

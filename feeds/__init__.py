@@ -1,6 +1,7 @@
 """Feeds: pure renderers from stored talks to the bytes of RSS, Atom, iCal and an HTML index.
 
-No network, no file writes, no clock: the same talks and spec always give the same bytes.
+No network, no file writes, no clock: the same talks and spec always give the same bytes. Which
+talks a feed holds at a given time is `select(talks, spec, ext, now)`, called before rendering.
 """
 
 from __future__ import annotations
@@ -9,16 +10,31 @@ from collections.abc import Callable, Sequence
 
 from aggregator.model import StoredTalk
 from feeds.atom import render_atom
+from feeds.changes import ChangeEntry, render_changes
 from feeds.html import render_index
 from feeds.ical import render_ical
 from feeds.rss import render_rss
-from feeds.spec import FeedSpec
+from feeds.spec import FeedFilter, FeedSpec, in_window, matches, select
 
-__all__ = ["FORMATS", "FeedSpec", "render_atom", "render_ical", "render_index", "render_rss"]
+__all__ = [
+    "FORMATS",
+    "ChangeEntry",
+    "FeedFilter",
+    "FeedSpec",
+    "in_window",
+    "matches",
+    "render_atom",
+    "render_changes",
+    "render_ical",
+    "render_index",
+    "render_rss",
+    "select",
+]
 
 FORMATS: dict[str, Callable[[Sequence[StoredTalk], FeedSpec], bytes]] = {
     "rss": render_rss,
     "atom": render_atom,
     "ics": render_ical,
 }
-"""The feed renderers by file extension: `FORMATS[ext](talks, spec)` is `<spec.path>.<ext>`."""
+"""The feed renderers by file extension: `FORMATS[ext](select(talks, spec, ext, now), spec)` is
+`<spec.path>.<ext>`."""

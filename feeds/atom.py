@@ -1,20 +1,47 @@
-"""Atom feeds via feedgen: one entry per talk, newest announcement first."""
+"""Atom feeds via feedgen: one entry per talk, newest announcement first.
+
+`atom_feed` and `add_talk_entry` are shared with the changes feed, which is Atom too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
-from feeds.spec import FeedSpec, clean, entry_title, feed_updated, html_description, newest_first
+from feeds.spec import (
+    FeedSpec,
+    clean,
+    entry_title,
+    feed_updated,
+    html_description,
+    newest_first,
+    source_links,
+)
 
-__all__ = ["render_atom"]
+__all__ = ["add_talk_entry", "atom_feed", "render_atom"]
 
 
 def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     """The talks as an Atom document; the same input always gives the same bytes."""
+    fg = atom_feed(spec, feed_updated(talks))
+    for st in newest_first(talks):
+        add_talk_entry(
+            fg,
+            st,
+            entry_id=f"urn:talkfeed:{st.talk.id}",
+            title=entry_title(st, spec),
+            published=st.first_seen,
+            updated=st.last_changed,
+        )
+    result: bytes = fg.atom_str(pretty=True)
+    return result
+
+
+def atom_feed(spec: FeedSpec, updated: datetime) -> FeedGenerator:
+    """A feedgen `FeedGenerator` with the feed-level Atom elements of `spec`, without entries."""
     fg = FeedGenerator()
     fg.id(clean(f"urn:talkfeed:feed:{spec.path}"))
     fg.title(clean(spec.title))
@@ -26,17 +53,27 @@ def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     if self_url is not None:
         fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=clean(spec.link), rel="alternate", type="text/html")
-    fg.updated(feed_updated(talks))
+    fg.updated(updated.astimezone(UTC))
     fg.generator("talkfeed")
-    for st in newest_first(talks):
-        talk = st.talk
-        fe = fg.add_entry(order="append")
-        fe.id(clean(f"urn:talkfeed:{talk.id}"))
-        fe.title(entry_title(st, spec))
-        fe.link(href=clean(talk.url))
-        fe.content(html_description(st), type="html")
-        fe.published(st.first_seen.astimezone(UTC))
-        fe.updated(st.last_changed.astimezone(UTC))
-        fe.category(term=clean(talk.source), label=clean(st.source_name))
-    result: bytes = fg.atom_str(pretty=True)
-    return result
+    return fg
+
+
+def add_talk_entry(
+    fg: FeedGenerator,
+    st: StoredTalk,
+    *,
+    entry_id: str,
+    title: str,
+    published: datetime,
+    updated: datetime,
+) -> None:
+    """Append an entry about the talk: its link, description and sources as categories."""
+    fe = fg.add_entry(order="append")
+    fe.id(clean(entry_id))
+    fe.title(clean(title))
+    fe.link(href=clean(st.talk.url))
+    fe.content(html_description(st), type="html")
+    fe.published(published.astimezone(UTC))
+    fe.updated(updated.astimezone(UTC))
+    for link in source_links(st):
+        fe.category(term=clean(link.source), label=clean(link.name))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vDuration
 
 from aggregator.model import Status, StoredTalk
 from feeds.spec import (
@@ -13,6 +13,7 @@ from feeds.spec import (
     by_start,
     clean,
     plain_description,
+    source_names,
     speaker_names,
     status_prefix,
 )
@@ -26,6 +27,7 @@ _STATUS = {
     Status.SCHEDULED: "CONFIRMED",
     Status.CANCELLED: "CANCELLED",
     Status.POSTPONED: "CANCELLED",
+    Status.TENTATIVE: "TENTATIVE",
 }
 
 
@@ -38,6 +40,11 @@ def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", clean(spec.title))
     cal.add("x-wr-caldesc", clean(spec.description))
+    refresh = timedelta(minutes=spec.ttl_minutes)
+    # RFC 7986's property (its VALUE=DURATION is mandatory, and icalendar leaves it out), and
+    # the older one that Outlook reads; icalendar would write a bare timedelta as "1:00:00".
+    cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(refresh))
     ordered = by_start(talks)
     for timezone in _timezones(ordered):
         cal.add_component(timezone)
@@ -95,5 +102,5 @@ def _event(st: StoredTalk, spec: FeedSpec) -> Event:
     event.add("sequence", st.sequence)
     event.add("created", st.first_seen.astimezone(UTC))
     event.add("last-modified", st.last_changed.astimezone(UTC))
-    event.add("categories", [clean(st.source_name)])
+    event.add("categories", source_names(st))
     return event

@@ -8,7 +8,15 @@ from datetime import UTC
 from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
-from feeds.spec import FeedSpec, clean, entry_title, feed_updated, html_description, newest_first
+from feeds.spec import (
+    FeedSpec,
+    clean,
+    entry_title,
+    feed_updated,
+    html_description,
+    newest_first,
+    source_names,
+)
 
 __all__ = ["render_rss"]
 
@@ -26,6 +34,7 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     fg.link(href=clean(spec.link), rel="alternate")
     fg.lastBuildDate(feed_updated(talks))
     fg.generator("talkfeed")
+    fg.ttl(spec.ttl_minutes)
     for st in newest_first(talks):
         talk = st.talk
         fe = fg.add_entry(order="append")
@@ -34,6 +43,7 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
         fe.link(href=clean(talk.url))
         fe.description(html_description(st))
         fe.pubDate(st.first_seen.astimezone(UTC))
-        fe.category(term=clean(st.source_name))
+        for name in source_names(st):
+            fe.category(term=name)
     result: bytes = fg.rss_str(pretty=True)
     return result

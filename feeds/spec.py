@@ -1,48 +1,90 @@
-"""What a feed is about, and the wording every format shares.
+"""What a feed is about, which talks it holds, and the wording every format shares.
 
-`FeedSpec` names one feed. The helpers turn a `StoredTalk` into the text that RSS, Atom, iCal and
-the HTML index all show, so that a talk reads the same in every client. They return clean text:
-characters that XML 1.0 forbids (and that break feedgen and calendar clients) are gone.
+`FeedSpec` names one feed; its `FeedFilter` and day windows pick the talks (`select`), with the
+same meaning in every format. The helpers turn a `StoredTalk` into the text that RSS, Atom, iCal
+and the HTML index all show, so that a talk reads the same in every client. They return clean
+text: characters that XML 1.0 forbids (and that break feedgen and calendar clients) are gone.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
-from aggregator.model import Status, StoredTalk, Talk
+from aggregator.model import SourceLink, Status, StoredTalk, Talk
 
 __all__ = [
     "EPOCH",
+    "FeedFilter",
     "FeedSpec",
     "by_start",
     "clean",
     "entry_title",
     "feed_updated",
     "html_description",
+    "in_window",
+    "listed_by_html",
     "local_date",
+    "local_time",
+    "matches",
+    "moved_note",
     "newest_first",
     "paragraphs",
     "plain_description",
+    "select",
+    "source_links",
+    "source_names",
     "speaker_names",
     "status_label",
     "status_prefix",
+    "talk_line",
     "when",
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` date of a feed without talks: a constant, so empty feeds stay byte-identical."""
 
-_POSTPONE_PREFIX = "POSTPONED: "
+
+@dataclass(frozen=True)
+class FeedFilter:
+    """Which talks a feed holds; every part left empty keeps every talk.
+
+    A talk is kept when it passes all three parts:
+
+    - `sources`: it is listed by one of these source ids (for a merged talk, by any member).
+    - `keywords`: its title, abstract or a speaker's name contains one of these phrases.
+    - `exclude`: none of those texts contains one of these phrases.
+
+    Phrases match case- and accent-insensitively ("resume" finds "Résumé"), as whole words
+    with an optional plural "s": "GPU" finds "GPU", "GPUs" and "GPU-based" but not "GPUDirect";
+    "learn" does not find "learning". Runs of whitespace count as one space, so a phrase
+    "machine learning" also finds a line break between the words.
+    """
+
+    sources: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("sources", "keywords", "exclude"):
+            values = getattr(self, name)
+            # A blank phrase would match every talk (or, in `exclude`, none).
+            if not isinstance(values, tuple) or not all(
+                isinstance(v, str) and v.strip() for v in values
+            ):
+                raise ValueError(f"feed filter {name} must be a tuple of non-blank strings")
 
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One published feed: where it goes, what it is called, what it links to."""
+    """One published feed: where it goes, what it is called, what it links to, what it holds."""
 
     path: str
     """Output path stem relative to the output dir, e.g. "all" or "sites/nyu-cs-colloquium"."""
@@ -54,6 +96,16 @@ class FeedSpec:
     """Public URL of the output dir; when set, feeds carry self links built from it."""
     cancel_prefix: str = "CANCELLED: "
     """Put before the titles of cancelled talks."""
+    postpone_prefix: str = "POSTPONED: "
+    """Put before the titles of postponed talks."""
+    filter: FeedFilter = field(default_factory=FeedFilter)
+    """Which talks the feed holds (see `select`)."""
+    ttl_minutes: int = 60
+    """How often clients should re-read the feed: RSS <ttl>, iCal REFRESH-INTERVAL."""
+    rss_days_back: int | None = 30
+    """RSS and Atom hold talks that started at most this many days ago; None: no limit."""
+    ical_days_back: int | None = 180
+    """The iCal feed holds talks that started at most this many days ago; None: no limit."""
 
     def __post_init__(self) -> None:
         segments = self.path.split("/")
@@ -67,6 +119,14 @@ class FeedSpec:
         for name, url in (("link", self.link), ("base_url", self.base_url)):
             if url is not None and not _is_http(url):
                 raise ValueError(f"feed {self.path!r}: {name} must be an http(s) URL, got {url!r}")
+        if self.ttl_minutes < 1:
+            raise ValueError(f"feed {self.path!r}: ttl_minutes must be at least 1")
+        for name, days in (
+            ("rss_days_back", self.rss_days_back),
+            ("ical_days_back", self.ical_days_back),
+        ):
+            if days is not None and days < 0:
+                raise ValueError(f"feed {self.path!r}: {name} must not be negative, got {days}")
 
     def href(self, ext: str) -> str:
         """The feed file in format `ext`, relative to the output dir: "sites/x.rss"."""
@@ -89,6 +149,77 @@ class FeedSpec:
 def _is_http(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def source_links(st: StoredTalk) -> tuple[SourceLink, ...]:
+    """Every source listing the talk, in the store's order; just its own one when not merged."""
+    if st.sources:
+        return st.sources
+    return (SourceLink(source=st.talk.source, name=st.source_name, url=st.talk.url),)
+
+
+def source_names(st: StoredTalk) -> list[str]:
+    """The names of every source listing the talk, cleaned, each once, in the store's order."""
+    return list(dict.fromkeys(clean(link.name) for link in source_links(st)))
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents dropped, whitespace runs as one space: the form phrases match in."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+@lru_cache(maxsize=256)
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(_fold(p)) for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{alternatives})s?(?!\w)")
+
+
+def _mentions(talk: Talk, phrases: tuple[str, ...]) -> bool:
+    pattern = _phrases(phrases)
+    # Each field on its own, so that a phrase never spans the end of one and the start of another.
+    texts = [talk.title, talk.abstract or "", *(s.name for s in talk.speakers)]
+    return any(pattern.search(_fold(text)) for text in texts)
+
+
+def matches(st: StoredTalk, f: FeedFilter) -> bool:
+    """Whether the talk passes the filter: a listed source, a keyword, and no excluded phrase."""
+    if f.sources and not {link.source for link in source_links(st)} & set(f.sources):
+        return False
+    if f.keywords and not _mentions(st.talk, f.keywords):
+        return False
+    return not (f.exclude and _mentions(st.talk, f.exclude))
+
+
+_FORMATS = ("rss", "atom", "ics")
+
+
+def in_window(
+    talks: Iterable[StoredTalk], spec: FeedSpec, fmt: str, now: datetime
+) -> list[StoredTalk]:
+    """The talks, in the given order, that started at most the format's days back before `now`.
+
+    `fmt` is "rss" or "atom" (`spec.rss_days_back`) or "ics" (`spec.ical_days_back`). A day is
+    24 hours, so the window keeps its length across a DST change. Talks ahead are all kept.
+    """
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
+    if fmt not in _FORMATS:
+        raise ValueError(f"unknown feed format {fmt!r}; expected one of {', '.join(_FORMATS)}")
+    days = spec.ical_days_back if fmt == "ics" else spec.rss_days_back
+    if days is None:
+        return list(talks)
+    # In UTC: subtracting days from a zoned time is wall-clock arithmetic, off by an hour at DST.
+    oldest = now.astimezone(UTC) - timedelta(days=days)
+    return [st for st in talks if st.talk.start >= oldest]
+
+
+def select(
+    talks: Iterable[StoredTalk], spec: FeedSpec, fmt: str, now: datetime
+) -> list[StoredTalk]:
+    """What the feed `spec` holds in format `fmt` at `now`: its filter, then its window."""
+    return in_window((st for st in talks if matches(st, spec.filter)), spec, fmt, now)
 
 
 # Everything outside XML 1.0's Char production, plus DEL and the C1 controls, which are legal XML
@@ -145,6 +276,14 @@ def _zone_abbr(moment: datetime) -> str:
     return moment.tzname() or moment.strftime("UTC%z")
 
 
+def local_time(talk: Talk, moment: datetime, *, short: bool = False) -> str:
+    """`moment` in the talk's zone: "Tuesday, March 3, 2026, 2:00 PM EST"; a date if all-day."""
+    local = moment.astimezone(ZoneInfo(talk.timezone))
+    if talk.all_day:
+        return local_date(local, short=short)
+    return f"{local_date(local, short=short)}, {_clock(local)} {_zone_abbr(local)}"
+
+
 def when(talk: Talk, *, short: bool = False) -> str:
     """The talk's local time span with the zone's abbreviation.
 
@@ -171,20 +310,27 @@ def when(talk: Talk, *, short: bool = False) -> str:
     return text if short else f"{text} ({talk.timezone})"
 
 
-_LABELS = {Status.CANCELLED: "Cancelled", Status.POSTPONED: "Postponed"}
+_LABELS = {
+    Status.CANCELLED: "Cancelled",
+    Status.POSTPONED: "Postponed",
+    Status.TENTATIVE: "Tentative",
+}
 
 
 def status_label(talk: Talk) -> str | None:
-    """ "Cancelled" or "Postponed"; None for a scheduled talk."""
+    """ "Cancelled", "Postponed" or "Tentative"; None for a scheduled talk."""
     return _LABELS.get(talk.status)
 
 
 def status_prefix(talk: Talk, spec: FeedSpec) -> str:
-    """What goes before the title: the spec's cancel prefix, "POSTPONED: " or nothing."""
+    """What goes before the title: the spec's cancel or postpone prefix, or nothing.
+
+    A tentative talk gets none: it may well take place, and a prefix would read as a verdict.
+    """
     if talk.status is Status.CANCELLED:
         return spec.cancel_prefix
     if talk.status is Status.POSTPONED:
-        return _POSTPONE_PREFIX
+        return spec.postpone_prefix
     return ""
 
 
@@ -193,18 +339,31 @@ def speaker_names(talk: Talk) -> str:
     return ", ".join(clean(s.name) for s in talk.speakers)
 
 
-def entry_title(st: StoredTalk, spec: FeedSpec) -> str:
-    """The RSS/Atom entry title: "Tue, Mar 10, 2026 · Title · Speaker", prefixed when called off."""
-    talk = st.talk
+def talk_line(talk: Talk) -> str:
+    """The talk in one line: "Tue, Mar 10, 2026 · Title · Speaker"."""
     parts = [local_date(talk.start, short=True), clean(talk.title)]
     if talk.speakers:
         parts.append(speaker_names(talk))
-    return clean(status_prefix(talk, spec)) + " · ".join(parts)
+    return " · ".join(parts)
 
 
-def _status_note(talk: Talk) -> str | None:
-    label = status_label(talk)
-    return None if label is None else f"This talk has been {label.lower()}."
+def entry_title(st: StoredTalk, spec: FeedSpec) -> str:
+    """The RSS/Atom entry title: `talk_line`, prefixed when called off."""
+    return clean(status_prefix(st.talk, spec)) + talk_line(st.talk)
+
+
+_STATUS_NOTES = {
+    Status.CANCELLED: "This talk has been cancelled.",
+    Status.POSTPONED: "This talk has been postponed.",
+    Status.TENTATIVE: "Status: Tentative (no longer listed by its source)",
+}
+
+
+def moved_note(st: StoredTalk) -> str | None:
+    """ "Moved from Tuesday, March 3, 2026, 2:00 PM EST" for a rescheduled talk, else None."""
+    if st.moved_from is None or st.moved_from == st.talk.start:
+        return None
+    return f"Moved from {local_time(st.talk, st.moved_from)}"
 
 
 def _people(talk: Talk) -> list[tuple[str, str]]:
@@ -223,18 +382,40 @@ def _sections(talk: Talk) -> list[tuple[str, list[str]]]:
     return [(label, paras) for label, paras in sections if paras]
 
 
+def _alerts(st: StoredTalk) -> list[str]:
+    """What a reader must see first: that the talk moved, and that it may not take place."""
+    notes = [moved_note(st), _STATUS_NOTES.get(st.talk.status)]
+    return [note for note in notes if note]
+
+
+def listed_by_html(st: StoredTalk) -> str | None:
+    """For a merged talk, a link to its page at every source: "<a href=…>Name</a>; …"."""
+    if len(st.sources) < 2:
+        return None
+    return "; ".join(
+        f'<a href="{html.escape(clean(link.url))}">{html.escape(clean(link.name))}</a>'
+        for link in st.sources
+    )
+
+
+def _listed_by_text(st: StoredTalk) -> str | None:
+    if len(st.sources) < 2:
+        return None
+    return "; ".join(f"{clean(link.name)} <{clean(link.url)}>" for link in st.sources)
+
+
 def html_description(st: StoredTalk) -> str:
     """The RSS/Atom entry body as an HTML fragment; every piece of talk text is escaped."""
     talk = st.talk
-    parts = []
-    note = _status_note(talk)
-    if note:
-        parts.append(f"<p><strong>{html.escape(note)}</strong></p>")
+    parts = [f"<p><strong>{html.escape(note)}</strong></p>" for note in _alerts(st)]
     facts = [("When", when(talk))]
     if talk.location:
         facts.append(("Where", clean(talk.location)))
     facts += _people(talk)
-    lines = (f"<strong>{label}:</strong> {html.escape(value)}" for label, value in facts)
+    lines = [f"<strong>{label}:</strong> {html.escape(value)}" for label, value in facts]
+    listed_by = listed_by_html(st)
+    if listed_by:
+        lines.append(f"<strong>Listed by:</strong> {listed_by}")
     parts.append("<p>" + "<br/>".join(lines) + "</p>")
     for label, paras in _sections(talk):
         parts.append(f"<p><strong>{label}</strong></p>")
@@ -243,15 +424,15 @@ def html_description(st: StoredTalk) -> str:
 
 
 def plain_description(st: StoredTalk) -> str:
-    """The talk as plain text for calendars: status, speakers, host, abstract, bio, notes, URL."""
+    """The talk as plain text for calendars: moved, status, people, sources, sections, URL."""
     talk = st.talk
-    blocks = []
-    note = _status_note(talk)
-    if note:
-        blocks.append(note)
-    people = _people(talk)
-    if people:
-        blocks.append("\n".join(f"{label}: {value}" for label, value in people))
+    blocks = _alerts(st)
+    facts = _people(talk)
+    listed_by = _listed_by_text(st)
+    if listed_by:
+        facts.append(("Listed by", listed_by))
+    if facts:
+        blocks.append("\n".join(f"{label}: {value}" for label, value in facts))
     blocks += [f"{label}:\n" + "\n\n".join(paras) for label, paras in _sections(talk)]
     blocks.append(clean(talk.url))
     return "\n\n".join(blocks)

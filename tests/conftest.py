@@ -72,6 +72,9 @@ def config_file(tmp_path: Path, site: FixtureSite) -> Path:
         f"""
 out = "public"
 db = "talkfeed.db"
+[publish]
+# The saved pages span a year; the window tests set their own.
+rss_days_back = 400
 [fetch]
 delay = 0.0
 retries = 1

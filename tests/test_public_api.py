@@ -24,7 +24,8 @@ def test_aggregator_surface() -> None:
 
 def test_feeds_surface() -> None:
     assert sorted(feeds.__all__) == [
-        "FORMATS", "FeedSpec", "render_atom", "render_ical", "render_index", "render_rss",
+        "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "in_window", "matches",
+        "render_atom", "render_changes", "render_ical", "render_index", "render_rss", "select",
     ]  # fmt: skip
 
 

@@ -110,11 +110,15 @@ def test_demo_runs_the_whole_job_offline(tmp_path: Path) -> None:
         str(tmp_path / "d.db"),
     )
     assert result.returncode == 0, result.stderr
-    rss = (tmp_path / "out" / "all.rss").read_text(encoding="utf-8")
-    assert rss.count("<item>") == 8
+    ics = (tmp_path / "out" / "all.ics").read_text(encoding="utf-8")
+    assert ics.count("BEGIN:VEVENT") == 8
     # The saved site stands in for the real one: records keep the site's real URLs.
-    assert "https://cs.nyu.edu/dynamic/news/colloquium/1857/" in rss
-    assert "127.0.0.1" not in rss
+    assert "https://cs.nyu.edu/dynamic/news/colloquium/1857/" in ics
+    assert "127.0.0.1" not in ics
+    # The demo runs as of the day the pages were saved: RSS holds the last 30 days onward.
+    rss = (tmp_path / "out" / "all.rss").read_text(encoding="utf-8")
+    assert rss.count("<item>") == 7
+    assert "colloquium/1841/" not in rss
 
 
 def test_run_exit_codes(site: FixtureSite, config_file: Path) -> None:

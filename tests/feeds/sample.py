@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from aggregator.model import Speaker, Status, StoredTalk, Talk
+from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
 from feeds import FeedSpec
 
 DASH = "\N{EN DASH}"
@@ -166,3 +166,75 @@ NEWEST_FIRST = ["nyu-cs:1870", "csail:77", "tub-ml:42", "nyu-cs:1857", "nyu-cs:1
 BY_START = ["nyu-cs:1840", "nyu-cs:1857", "nyu-cs:1860", "tub-ml:42", "nyu-cs:1870", "csail:77"]
 
 UPCOMING_AT_NOW = BY_START[1:]
+
+
+NYU_LINK = SourceLink(
+    source="nyu-cs",
+    name="NYU CS Colloquium",
+    url="https://cs.nyu.edu/dynamic/news/colloquium/1880/",
+)
+COURANT_LINK = SourceLink(
+    source="courant-cal",
+    name="Courant Calendar",
+    url="https://courant.nyu.edu/calendar/event?id=9&lang=en",
+)
+MOVED_FROM = datetime(2026, 3, 3, 19, 0, tzinfo=UTC)
+"""2:00 PM EST on March 3: the moved talk's old start, a week before, across the DST switch."""
+
+
+def lifecycle_talks() -> list[StoredTalk]:
+    """A merged talk that was moved, a tentative talk and a postponed one (ids "life:*")."""
+    merged = StoredTalk(
+        talk=Talk(
+            id="life:merged",
+            source="nyu-cs",
+            url="https://cs.nyu.edu/dynamic/news/colloquium/1880/",
+            title="Scheduling GPUs for Training",
+            speakers=[Speaker(name="Ana Núñez", affiliation="NYU")],
+            start=datetime(2026, 3, 10, 14, 0, tzinfo=NEW_YORK),
+            timezone="America/New_York",
+            abstract="How clusters share accelerators.",
+        ),
+        source_name="NYU CS Colloquium",
+        sources=(NYU_LINK, COURANT_LINK),
+        provenance={"title": "nyu-cs", "abstract": "courant-cal"},
+        moved_from=MOVED_FROM,
+        first_seen=datetime(2026, 2, 26, 10, 0, tzinfo=UTC),
+        last_seen=NOW,
+        last_changed=datetime(2026, 3, 4, 10, 0, tzinfo=UTC),
+        change_count=1,
+        sequence=1,
+    )
+    tentative = StoredTalk(
+        talk=Talk(
+            id="life:tentative",
+            source="tub-ml",
+            url="https://www.tu-berlin.de/ml/talks/50",
+            title="Sparse Attention",
+            start=datetime(2026, 3, 19, 10, 0, tzinfo=BERLIN),
+            timezone="Europe/Berlin",
+            status=Status.TENTATIVE,
+        ),
+        source_name="TU Berlin Machine Learning Seminar",
+        first_seen=datetime(2026, 2, 27, 10, 0, tzinfo=UTC),
+        last_seen=datetime(2026, 3, 1, 10, 0, tzinfo=UTC),
+        last_changed=datetime(2026, 3, 8, 10, 0, tzinfo=UTC),
+        change_count=1,
+        sequence=1,
+    )
+    postponed = StoredTalk(
+        talk=Talk(
+            id="life:postponed",
+            source="tub-ml",
+            url="https://www.tu-berlin.de/ml/talks/51",
+            title="Causal Discovery",
+            start=datetime(2026, 3, 26, 10, 0, tzinfo=BERLIN),
+            timezone="Europe/Berlin",
+            status=Status.POSTPONED,
+        ),
+        source_name="TU Berlin Machine Learning Seminar",
+        first_seen=datetime(2026, 2, 28, 10, 0, tzinfo=UTC),
+        last_seen=NOW,
+        last_changed=datetime(2026, 3, 7, 10, 0, tzinfo=UTC),
+    )
+    return [merged, tentative, postponed]

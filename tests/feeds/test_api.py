@@ -6,11 +6,17 @@ import feeds
 def test_public_surface_is_pinned() -> None:
     assert feeds.__all__ == [
         "FORMATS",
+        "ChangeEntry",
+        "FeedFilter",
         "FeedSpec",
+        "in_window",
+        "matches",
         "render_atom",
+        "render_changes",
         "render_ical",
         "render_index",
         "render_rss",
+        "select",
     ]
 
 

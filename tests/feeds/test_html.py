@@ -139,3 +139,59 @@ def test_nothing_upcoming(talks: list[StoredTalk]) -> None:
 def test_now_must_be_aware(talks: list[StoredTalk]) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         render_index([SPEC], talks, datetime(2026, 3, 10, 18, 30))
+
+
+ML = FeedSpec(
+    "feeds/ml-systems",
+    "ML & Systems",
+    "Talks on <machine learning> systems",
+    "https://talks.example.edu/",
+    base_url="https://talks.example.edu/",
+)
+CHANGES = FeedSpec("changes", "Talk changes", "Every change", "https://talks.example.edu/")
+
+
+def _subscribe(page: BeautifulSoup) -> list[Tag]:
+    section = page.find("section", attrs={"aria-labelledby": "subscribe"})
+    assert isinstance(section, Tag)
+    return section.find_all("li")
+
+
+def test_named_feed_is_listed_under_its_title(talks: list[StoredTalk]) -> None:
+    page = BeautifulSoup(render_index([ML], talks, NOW), "lxml")
+    (item,) = _subscribe(page)
+    assert item.h3 is not None
+    assert item.h3.get_text() == "ML & Systems"
+    assert "Talks on <machine learning> systems" in item.get_text()
+    assert [str(a["href"]) for a in item.find_all("a")] == [
+        "feeds/ml-systems.rss",
+        "feeds/ml-systems.atom",
+        "feeds/ml-systems.ics",
+        "webcal://talks.example.edu/feeds/ml-systems.ics",
+    ]
+    titles = [link["title"] for link in page.find_all("link", rel="alternate")]
+    assert titles == ["ML & Systems", "ML & Systems"]
+
+
+def test_changes_feed_is_listed_last_as_atom_only(talks: list[StoredTalk]) -> None:
+    page = BeautifulSoup(render_index([SPEC, ML], talks, NOW, changes=CHANGES), "lxml")
+    items = _subscribe(page)
+    assert [li.h3.get_text() if li.h3 else None for li in items] == [
+        SPEC.title,
+        "ML & Systems",
+        "Talk changes",
+    ]
+    assert [(str(a["href"]), a.get_text()) for a in items[-1].find_all("a")] == [
+        ("changes.atom", "Atom")
+    ]
+    links = page.find_all("link", rel="alternate")
+    assert (links[-1]["type"], links[-1]["href"], links[-1]["title"]) == (
+        "application/atom+xml",
+        "changes.atom",
+        "Talk changes",
+    )
+    assert len(links) == 5
+
+
+def test_no_changes_feed_unless_given(talks: list[StoredTalk]) -> None:
+    assert b"changes.atom" not in render_index([SPEC, ML], talks, NOW)

@@ -165,3 +165,24 @@ def test_vtimezones_give_every_event_its_offset(talks: list[StoredTalk]) -> None
             assert from_vtimezone.utcoffset() == moment.utcoffset(), (event["UID"], name)
             checked += 1
     assert checked == 12
+
+
+def test_refresh_hints_come_from_the_spec(talks: list[StoredTalk]) -> None:
+    cal = _calendar(talks)
+    assert cal.decoded("REFRESH-INTERVAL") == timedelta(minutes=60)
+    assert cal["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    # An X- property is unknown to icalendar, so it comes back as text.
+    assert str(cal["X-PUBLISHED-TTL"]) == "PT1H"
+    raw = render_ical(talks, SPEC)
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in raw
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in raw
+    spec = FeedSpec("all", "All", "", "https://talks.example.edu/", ttl_minutes=90)
+    cal = _calendar(talks, spec)
+    assert cal.decoded("REFRESH-INTERVAL") == timedelta(minutes=90)
+    assert str(cal["X-PUBLISHED-TTL"]) == "PT1H30M"
+
+
+def test_refresh_hints_precede_the_components(talks: list[StoredTalk]) -> None:
+    """Calendar properties must come before the first component (RFC 5545 icalbody)."""
+    raw = render_ical(talks, SPEC)
+    assert raw.index(b"X-PUBLISHED-TTL") < raw.index(b"BEGIN:VTIMEZONE")

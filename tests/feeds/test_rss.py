@@ -124,3 +124,9 @@ def test_no_self_link_without_base_url(talks: list[StoredTalk]) -> None:
     assert root.findall(f"channel/{{{ATOM_NS}}}link") == []
     # RSS requires a description, so an empty one falls back to the title.
     assert root.findtext("channel/description") == "All talks"
+
+
+def test_ttl_comes_from_the_spec(talks: list[StoredTalk]) -> None:
+    assert _parse(render_rss(talks, SPEC)).feed.ttl == "60"
+    spec = FeedSpec("all", "All", "", "https://talks.example.edu/", ttl_minutes=90)
+    assert etree.fromstring(render_rss(talks, spec)).findtext("channel/ttl") == "90"

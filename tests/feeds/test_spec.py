@@ -9,10 +9,12 @@ import pytest
 from aggregator.model import StoredTalk, Talk
 from feeds.spec import (
     EPOCH,
+    FeedFilter,
     FeedSpec,
     by_start,
     clean,
     feed_updated,
+    local_time,
     newest_first,
     paragraphs,
     when,
@@ -133,9 +135,49 @@ def test_urls() -> None:
         ({"title": "  "}, "title must not be empty"),
         ({"link": "ftp://x.example/"}, "link must be an http"),
         ({"base_url": "talks.example.edu"}, "base_url must be an http"),
+        ({"ttl_minutes": 0}, "ttl_minutes must be at least 1"),
+        ({"rss_days_back": -1}, "rss_days_back must not be negative"),
+        ({"ical_days_back": -1}, "ical_days_back must not be negative"),
     ],
 )
-def test_spec_rejects(fields: dict[str, str], message: str) -> None:
+def test_spec_rejects(fields: dict[str, object], message: str) -> None:
     good = {"path": "all", "title": "All", "description": "", "link": "https://x.example/"}
     with pytest.raises(ValueError, match=message):
-        FeedSpec(**(good | fields))
+        FeedSpec(**(good | fields))  # type: ignore[arg-type]
+
+
+def test_spec_defaults_keep_old_callers_working() -> None:
+    spec = FeedSpec("all", "All", "", "https://x.example/")
+    assert (spec.cancel_prefix, spec.postpone_prefix) == ("CANCELLED: ", "POSTPONED: ")
+    assert spec.filter == FeedFilter()
+    assert (spec.ttl_minutes, spec.rss_days_back, spec.ical_days_back) == (60, 30, 180)
+
+
+@pytest.mark.parametrize(
+    ("changes", "moment", "long", "short"),
+    [
+        (
+            {},
+            datetime(2026, 3, 3, 19, 0, tzinfo=UTC),
+            "Tuesday, March 3, 2026, 2:00 PM EST",
+            "Tue, Mar 3, 2026, 2:00 PM EST",
+        ),
+        (
+            {"timezone": "Europe/Berlin"},
+            datetime(2026, 7, 1, 0, 5, tzinfo=NEW_YORK),
+            "Wednesday, July 1, 2026, 6:05 AM CEST",
+            "Wed, Jul 1, 2026, 6:05 AM CEST",
+        ),
+        (
+            {"all_day": True, "start": datetime(2026, 3, 10, tzinfo=NEW_YORK)},
+            datetime(2026, 3, 3, 5, 0, tzinfo=UTC),
+            "Tuesday, March 3, 2026",
+            "Tue, Mar 3, 2026",
+        ),
+    ],
+    ids=["other-dst-side", "in-the-talks-zone", "all-day"],
+)
+def test_local_time(changes: dict[str, object], moment: datetime, long: str, short: str) -> None:
+    talk = _talk(**changes)
+    assert local_time(talk, moment) == long
+    assert local_time(talk, moment, short=True) == short

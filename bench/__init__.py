@@ -1,0 +1,56 @@
+"""Benchmarks: `python -m bench` runs every module here that has a `run()` and writes
+bench/RESULTS.md. Not part of the test suite: timings depend on the machine."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Section", "median_seconds", "peak_bytes"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One benchmark's part of RESULTS.md: a heading, what was measured, a table, a finding."""
+
+    title: str
+    method: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    finding: str
+
+    def markdown(self) -> str:
+        """The section as Markdown."""
+        lines = [f"## {self.title}", "", self.method, ""]
+        lines.append("| " + " | ".join(self.headers) + " |")
+        lines.append("|" + "|".join("---:" for _ in self.headers) + "|")
+        lines.extend("| " + " | ".join(row) + " |" for row in self.rows)
+        lines += ["", self.finding, ""]
+        return "\n".join(lines)
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    """The median wall-clock time of `runs` calls of `work`."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def peak_bytes(work: Callable[[], object]) -> int:
+    """The peak memory Python allocates during one call of `work` (tracemalloc), beyond what
+    was allocated before it."""
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        work()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
