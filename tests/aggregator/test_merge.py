@@ -344,6 +344,24 @@ def test_a_split_cluster_leaves_its_id_with_the_talk_of_that_id() -> None:
     ]
 
 
+def test_ids_stay_unique_when_histories_conflict() -> None:
+    day = timedelta(days=1)
+    talks = [
+        stored("a", title="First"),
+        stored("b", start=START + day),
+        stored("c", start=START + day),
+        stored("z", 9, title="Third", start=START + 2 * day),
+    ]
+    # "a:1" lost "z:9" to the talk of that id, and its own id to the cluster of b and c.
+    history = {"a:1": "z:9", "b:1": "a:1", "c:1": "a:1", "z:9": "z:9"}
+    clusters = merge(talks, previous=history)
+    assert [(c.id, [m.talk.id for m in c.members]) for c in clusters] == [
+        ("a:1~2", ["a:1"]),
+        ("a:1", ["b:1", "c:1"]),
+        ("z:9", ["z:9"]),
+    ]
+
+
 def test_singleton_is_its_own_talk() -> None:
     alone = stored("dept", location="Room 101", abstract="About engines.")
     (cluster,) = merge([alone])
