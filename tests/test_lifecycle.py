@@ -204,3 +204,17 @@ def test_history_prints_every_change(
         'location: "60 Fifth Avenue 150" -> "Warren Weaver Hall 109"' in line for line in lines
     )
     assert main(["history", "nyu-cs-colloquium:9999", "--config", str(config_file)]) == 1
+
+
+def test_a_tentative_talk_whose_time_passes_is_cancelled(
+    site: FixtureSite, config_file: Path
+) -> None:
+    out = config_file.parent / "public"
+    assert run(config_file, "2026-10-01T09:00:00-04:00") == 0
+    site.pages[FALL] = ITEM_1875.sub("", site.pages[FALL])
+    site.status[site.detail_path(1875)] = 404
+    assert run(config_file, "2026-10-02T09:00:00-04:00") == 0
+    assert events(out)["nyu-cs-colloquium:1875"].status == "TENTATIVE"
+    # The talk was due on Oct. 6; a week later it still is not listed: it did not happen.
+    assert run(config_file, "2026-10-13T09:00:00-04:00") == 0
+    assert events(out)["nyu-cs-colloquium:1875"].status == "CANCELLED"
