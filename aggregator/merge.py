@@ -5,9 +5,9 @@ calendar). `merge` groups the stored per-source records into clusters:
 
 - Two talks of *different* sources are linked when their starts are within the tolerance and
   they share a speaker (see `speaker_key`), or have very similar titles (rapidfuzz `ratio` or
-  `token_sort_ratio` of the folded titles; placeholder titles such as "TBA" are no evidence), or
-  the same detail URL (see `url_key`; a URL that one source gives to two talks is a listing, not
-  a detail page, and is no evidence).
+  `token_sort_ratio` of the titles without case, accents or punctuation; placeholder titles
+  such as "TBA" are no evidence), or the same detail URL (see `url_key`; a URL that one source
+  gives to two talks is a listing, not a detail page, and is no evidence).
 - Links are made strongest first (same URL, then speaker, then title; closer starts first) with
   union-find. A link is refused when the two clusters it would join hold talks of one source
   (a source lists a talk once), start more than the tolerance apart, have clearly different
@@ -15,6 +15,13 @@ calendar). `merge` groups the stored per-source records into clusters:
   rules keep apart, even through a chain of links.
 - `Overrides.together` joins its pairs first, whatever the rules say; `Overrides.apart` wins
   over it when the two contradict. Pairs naming talks not in the input are ignored.
+- The merged talk takes each field from the richest member: the longest title, location, host,
+  abstract, bio and notes; the speakers with the most affiliations, then the most names; start
+  and time zone from the earliest member; an explicit end over none; cancelled over postponed
+  over scheduled over tentative (a talk one source still lists is not in doubt); all_day only
+  if every member is; id, source, url and default duration from the member whose id the
+  cluster has (the earliest member when the id is an earlier run's). Ties go to the earlier
+  member; `Cluster.provenance` names the source of each field.
 - Candidates are compared only inside a sliding window over the talks sorted by start, so the
   cost grows with the number of talks times the talks per window, never with all pairs.
 
@@ -38,7 +45,7 @@ from rapidfuzz import fuzz
 
 from aggregator.model import SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Cluster", "MergeSettings", "Overrides", "fold", "merge", "speaker_key", "url_key"]
+__all__ = ["Cluster", "MergeSettings", "Overrides", "merge", "speaker_key", "url_key"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,8 @@ class MergeSettings:
     tolerance: timedelta = timedelta(minutes=15)
     """Start instants this close can be the same talk; farther apart, never."""
     title_ratio: float = 90.0
-    """rapidfuzz score (0-100) from which two folded titles are "very similar"."""
+    """rapidfuzz score (0-100) from which two titles, compared without case, accents or
+    punctuation, are "very similar"."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,7 @@ _STATUS_RANK = {Status.CANCELLED: 0, Status.POSTPONED: 1, Status.SCHEDULED: 2, S
 _BY_URL, _BY_SPEAKER, _BY_TITLE = 0, 1, 2
 
 
-def fold(text: str) -> str:
+def _fold(text: str) -> str:
     """Lower-case, accents removed, punctuation and runs of whitespace turned into one space."""
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
@@ -132,7 +140,7 @@ def speaker_key(name: str) -> tuple[str, ...]:
     A one-word name gives a one-word key. Initials are not expanded: "A. Lovelace" is not
     "Ada Lovelace".
     """
-    parts = [_PHD.sub("phd", fold(_APOSTROPHES.sub("", part))).split() for part in name.split(",")]
+    parts = [_PHD.sub("phd", _fold(_APOSTROPHES.sub("", part))).split() for part in name.split(",")]
     parts = [_no_honorific(part) for part in parts if not set(part) <= _NAME_SUFFIXES]
     if len(parts) == 2 and len(parts[0]) == 1:
         tokens = _no_honorific(parts[1]) + parts[0]
@@ -253,12 +261,12 @@ def _merge(
 def _entry(stored: StoredTalk, names: dict[str, tuple[str, ...]], places: dict[str, str]) -> _Entry:
     """`stored` with its compared keys; `names` and `places` cache keys of repeated values."""
     talk = stored.talk
-    title = fold(talk.title)
+    title = _fold(talk.title)
     location = None
     if talk.location:
         location = places.get(talk.location)
         if location is None:
-            location = places[talk.location] = fold(talk.location)
+            location = places[talk.location] = _fold(talk.location)
     keys = []
     for speaker in talk.speakers:
         key = names.get(speaker.name)

@@ -42,15 +42,16 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def peak_bytes(work: Callable[[], object]) -> int:
-    """The peak memory Python allocates during one call of `work` (tracemalloc), beyond what
-    was allocated before it."""
+def peak_bytes(work: Callable[[], object]) -> tuple[int, int]:
+    """Memory Python allocates during one call of `work` (tracemalloc), beyond what was
+    allocated before it: the peak, and what the returned value still holds."""
     tracemalloc.start()
     try:
         before, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        work()
-        _, peak = tracemalloc.get_traced_memory()
+        result = work()
+        held, peak = tracemalloc.get_traced_memory()
+        del result
     finally:
         tracemalloc.stop()
-    return peak - before
+    return peak - before, held - before
