@@ -117,10 +117,7 @@ def feed_files(
     now: datetime,
 ) -> dict[str, bytes]:
     """Every output file's bytes, rendered from the store's talks and changes."""
-    source_ids = sorted(
-        {s.site for s in config.sources}
-        | {t.talk.source for t in records if t.talk.source in sites}
-    )
+    source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
     files: dict[str, bytes] = {}
     for spec, selection in specs:

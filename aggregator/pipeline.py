@@ -110,7 +110,9 @@ def run(
             # Only a source whose every listing was read can say a talk is gone.
             if complete[source_id]:
                 store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
-        records = store.talks()
+        # A source taken out of the config leaves the feeds; its records stay in the store.
+        configured = {source.site for source in config.sources}
+        records = [record for record in store.talks() if record.talk.source in configured]
         store.publish(_merged(config, records, store.cluster_ids()), started)
         combined = store.published()
         since = started - timedelta(days=config.publish.changes_days)
