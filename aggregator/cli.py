@@ -18,10 +18,13 @@ from aggregator.fetch import FetchSettings
 from aggregator.fixtures import (
     site_folders,
 )
+from aggregator.health import load_health, status_lines
 from aggregator.kit_commands import add_kit_commands
+from aggregator.lock import LockedError, run_lock
 from aggregator.normalize import normalize
 from aggregator.pipeline import (
     EXIT_CONFIG,
+    EXIT_LOCKED,
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_SOURCES_FAILED,
@@ -42,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
+    except LockedError as exc:
+        print(f"talkfeed: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except OutputError as exc:
         print(f"talkfeed: error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
@@ -57,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="talkfeed",
         description="Turn university talk pages into RSS, Atom and iCal feeds.",
-        epilog="exit codes: 0 all sources read; 1 some source or page failed (feeds still "
-        "written); 2 bad config or arguments; 3 store or output directory unusable",
+        epilog="exit codes: 0 all sources read; 1 some source failed or was flagged (feeds still "
+        "written); 2 bad config or arguments; 3 store or output directory unusable; 4 another run "
+        "is still going (it holds the store's lock file)",
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -100,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("--db", type=Path, metavar="FILE", help="the SQLite store file")
     history_cmd.set_defaults(handler=_history)
 
+    status_cmd = commands.add_parser(
+        "status", help="how each source fared in the last run (from OUT/health.json)"
+    )
+    status_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="the config naming the output directory"
+    )
+    status_cmd.add_argument(
+        "--out", type=Path, metavar="DIR", help="output directory (overrides the config)"
+    )
+    status_cmd.set_defaults(handler=_status)
+
     sites_cmd = commands.add_parser("sites", help="list the registered sites")
     sites_cmd.set_defaults(handler=_sites)
 
@@ -133,7 +151,13 @@ def _output_options(command: argparse.ArgumentParser, db_default: Path | None = 
         metavar="ISO",
         help="pretend the run happens at this ISO 8601 time with offset (for reproducible runs)",
     )
-    command.add_argument("--quiet", action="store_true", help="print only errors")
+    command.add_argument("--quiet", action="store_true", help="print only errors and flags")
+    command.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines, or one JSON object per line on stderr (default: %(default)s)",
+    )
 
 
 def _aware_datetime(text: str) -> datetime:
@@ -163,8 +187,14 @@ def _execute(
     args: argparse.Namespace,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
-    report = run(config, sites, now=args.now, transport=transport)
-    _print_report(report, config, quiet=args.quiet)
+    # Held from before the store opens until the last file is written: an overlapping cron
+    # run leaves at once instead of interleaving its writes with this one's.
+    with run_lock(config.db):
+        report = run(config, sites, now=args.now, transport=transport)
+    if args.log_format == "json":
+        _log_json(report, config, quiet=args.quiet)
+    else:
+        _print_report(report, config, quiet=args.quiet)
     return report.exit_code
 
 
@@ -172,6 +202,8 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
     for source in report.sources:
         if not quiet:
             state = "ok" if source.ok else ("FAILED" if source.failed else "errors")
+            if source.ok and source.health.flags:
+                state = "FLAGGED"
             print(
                 f"{source.site}: {state}: {source.talks} talks from {source.listings} listing"
                 f" and {source.details} detail pages",
@@ -181,12 +213,60 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
                 print(f"  warning: {warning}", file=sys.stderr)
         for error in source.errors:
             print(f"{source.site}: error: {error}", file=sys.stderr)
+        for flag in source.health.flags:
+            print(f"{source.site}: flagged, probably broken: {flag}", file=sys.stderr)
     if not quiet:
         print(
             f"requests: {report.requests}; talks: {report.new} new, {report.changed} changed;"
             f" {len(report.written)} files updated in {config.out}",
             file=sys.stderr,
         )
+
+
+def _log_json(report: RunReport, config: Config, *, quiet: bool) -> None:
+    """One JSON object per line: a "source" event per source (only those with problems when
+    quiet), then a "run" event."""
+    for source in report.sources:
+        if quiet and source.health.status == "ok":
+            continue
+        _emit(
+            {
+                "event": "source",
+                "source": source.site,
+                "status": source.health.status,
+                "talks": source.talks,
+                "listings": source.listings,
+                "details": source.details,
+                "errors": source.errors,
+                "warnings": source.warnings,
+                "flags": source.health.flags,
+            }
+        )
+    if not quiet:
+        _emit(
+            {
+                "event": "run",
+                "exit_code": report.exit_code,
+                "requests": report.requests,
+                "new": report.new,
+                "changed": report.changed,
+                "written": report.written,
+                "out": str(config.out),
+            }
+        )
+
+
+def _emit(event: dict[str, object]) -> None:
+    print(json.dumps(event, ensure_ascii=False), file=sys.stderr)
+
+
+def _status(args: argparse.Namespace) -> int:
+    out = args.out or load_config(args.config, all_sites()).out
+    document = load_health(out)
+    for line in status_lines(document):
+        print(line)
+    healthy = all(source.get("status") == "ok" for source in document["sources"])
+    return EXIT_OK if healthy else EXIT_SOURCES_FAILED
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -277,7 +357,9 @@ def _demo(args: argparse.Namespace) -> int:
     if unknown:
         raise TalkfeedError(f"{root}: no site or bundled source for {', '.join(unknown)}")
     with serve_snapshots(snapshots) as origin:
-        if not args.quiet:
+        # These lines are for a person; a JSON log holds only the run's events.
+        chatty = not args.quiet and args.log_format == "text"
+        if chatty:
             print(f"serving {len(snapshots)} saved site(s) at {origin}", file=sys.stderr)
         config = Config(
             out=args.out or Path("public"),
@@ -291,6 +373,6 @@ def _demo(args: argparse.Namespace) -> int:
             # The earliest capture: no saved site is asked about a day after it was saved.
             args.now = min(s.captured_at for s in snapshots)
         code = _execute(config, parsers, args, RedirectTransport(origin))
-    if not args.quiet:
+    if chatty:
         print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
     return code

@@ -283,6 +283,9 @@ _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
     "backoff": _number(0),
     "max_retry_after": _number(0),
     "obey_robots": _flag,
+    "max_bytes": _positive,
+    "concurrency": _positive,
+    "host_failures": _count,
 }
 
 

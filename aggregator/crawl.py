@@ -6,12 +6,15 @@ showed and the problem is reported. Only when no listing can be read has the sit
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aggregator.errors import FetchError
 from aggregator.fetch import Fetcher
+from aggregator.health import outcome
+from aggregator.pagecache import PageCache
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft
 
 __all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
@@ -45,6 +48,14 @@ class CrawlResult:
     listings_failed: int = 0
     """Listing pages that could not be fetched or parsed: the site's list may be incomplete."""
     details_read: int = 0
+    pages_reused: int = 0
+    """Pages of talks that are over, not fetched again: their last parse was reused."""
+    pages_fetched: int = 0
+    """Pages that got an answer, revalidated ones included."""
+    pages_revalidated: int = 0
+    """Pages the server said were unchanged since the last run (HTTP 304)."""
+    http: Counter[str] = field(default_factory=Counter)
+    """HTTP outcomes by kind, as `health.outcome` names them."""
     failed: bool = False
     """True when no listing could be read: the site's talks are unknown this run."""
 
@@ -55,27 +66,26 @@ class CrawlResult:
 
 
 async def crawl(
-    site: SiteParser, start_urls: Sequence[str], fetcher: Fetcher, now: datetime | None = None
+    site: SiteParser,
+    start_urls: Sequence[str],
+    fetcher: Fetcher,
+    now: datetime | None = None,
+    cache: PageCache | None = None,
 ) -> CrawlResult:
     """Read the site from its start URLs; never raises for a page that fails. `now`, when the
-    run fixes it, is what parsers see as the present instead of the time of each response."""
+    run fixes it, is what parsers see as the present instead of the time of each response.
+    With a `cache`, an unchanged page (304) is not parsed again, and the page of a talk that
+    is over is not fetched again: what they gave last time is reused."""
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
     while queue and result.listings_read < MAX_LISTINGS:
         url = queue.pop(0)
-        page = await _page(url, fetcher, result, site, now)
-        if page is None:
-            result.listings_failed += 1
-            continue
-        try:
-            links = site.listing(page)
-        except Exception as exc:  # a parser bug must cost one page, not the run
-            result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
+        links = await _listing(site, url, fetcher, result, now, cache)
+        if links is None:
             result.listings_failed += 1
             continue
         result.listings_read += 1
-        result.problems.extend(Problem(url, note, warning=True) for note in page.notes)
         for link in links:
             if link.kind == "talk":
                 key = (link.seed.key if link.seed else None) or site.key(link.url) or link.url
@@ -86,41 +96,111 @@ async def crawl(
     if result.listings_read == 0:
         result.failed = True
         return result
+    present = now or datetime.now(UTC)
     for link in talks.values():
-        result.drafts.append(await _talk(site, link, fetcher, result, now))
+        result.drafts.append(await _talk(site, link, fetcher, result, now, cache, present))
     return result
 
 
+async def _listing(
+    site: SiteParser,
+    url: str,
+    fetcher: Fetcher,
+    result: CrawlResult,
+    now: datetime | None,
+    cache: PageCache | None,
+) -> list[Link] | None:
+    page = await _page(url, fetcher, result, site, now)
+    if page is _UNCHANGED and cache is not None:
+        kept = cache.links(url)
+        if kept is not None:
+            return kept
+        page = await _page(url, fetcher, result, site, now, conditional=False)
+    if not isinstance(page, Page):
+        return None
+    try:
+        links = site.listing(page)
+    except Exception as exc:  # a parser bug must cost one page, not the run
+        result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
+        return None
+    result.problems.extend(Problem(url, note, warning=True) for note in page.notes)
+    if cache is not None:
+        cache.keep_links(url, links)
+    return links
+
+
 async def _talk(
-    site: SiteParser, link: Link, fetcher: Fetcher, result: CrawlResult, now: datetime | None
+    site: SiteParser,
+    link: Link,
+    fetcher: Fetcher,
+    result: CrawlResult,
+    now: datetime | None,
+    cache: PageCache | None,
+    present: datetime,
 ) -> TalkDraft:
     if link.complete and link.seed is not None:
         result.problems.extend(Problem(link.url, p, warning=True) for p in link.seed.problems)
         return link.seed
+    kept = cache.draft(link.url) if cache is not None else None
+    if kept is not None and kept.start is not None and kept.start < present:
+        # The talk is over: its page has nothing new to say, so it is not asked for again.
+        result.pages_reused += 1
+        return kept.over(link.seed)
     page = await _page(link.url, fetcher, result, site, now)
-    if page is not None:
+    if page is _UNCHANGED and kept is not None:
+        return kept.over(link.seed)
+    if page is _UNCHANGED:
+        page = await _page(link.url, fetcher, result, site, now, conditional=False)
+    if isinstance(page, Page):
         try:
             draft = site.talk(page)
         except Exception as exc:  # a parser bug must cost one page, not the run
             result.problems.append(Problem(link.url, f"detail parser failed: {_describe(exc)}"))
         else:
+            if draft.start is None and link.seed is not None and link.seed.start is not None:
+                # A talk page without the date its listing shows is broken (cut off, or
+                # redesigned): trust the listing and the store rather than this page.
+                result.problems.append(Problem(link.url, "talk page without a date; not used"))
+                result.partial.add(link.url)
+                return link.seed
             result.details_read += 1
             result.problems.extend(Problem(link.url, p, warning=True) for p in draft.problems)
             # The listing's URL is the talk's identity, even when the detail page redirected.
             draft.url = link.url
+            if cache is not None:
+                cache.keep_draft(link.url, draft)
             return draft.over(link.seed)
     result.partial.add(link.url)
     return link.seed or TalkDraft(link.url)
 
 
+class _Unchanged:
+    """A 304: the page is as it was when last parsed."""
+
+
+_UNCHANGED = _Unchanged()
+
+
 async def _page(
-    url: str, fetcher: Fetcher, result: CrawlResult, site: SiteParser, now: datetime | None
-) -> Page | None:
+    url: str,
+    fetcher: Fetcher,
+    result: CrawlResult,
+    site: SiteParser,
+    now: datetime | None,
+    *,
+    conditional: bool = True,
+) -> Page | _Unchanged | None:
     try:
-        response = await fetcher.get(url)
+        response = await fetcher.get(url, conditional=conditional)
     except FetchError as exc:
+        result.http[outcome(exc)] += 1
         result.problems.append(Problem(url, exc.reason))
         return None
+    result.http[outcome(response)] += 1
+    result.pages_fetched += 1
+    if response.not_modified:
+        result.pages_revalidated += 1
+        return _UNCHANGED
     if response.content_type and response.content_type not in site.content_types:
         expected = ", ".join(sorted(site.content_types))
         result.problems.append(

@@ -1,9 +1,17 @@
-"""Polite HTTP fetching: identifying User-Agent, robots.txt, per-host delay, retries.
+"""Polite HTTP fetching: identifying User-Agent, robots.txt, per-host delay, retries, limits and
+conditional requests.
 
-Every request a `Fetcher` sends, including robots.txt fetches, retries and each redirect hop,
-passes through one gate (an httpx request hook): robots.txt is checked for the request's host
-and the request waits for its turn under that host's delay. Doing this in the hook rather than
-in `Fetcher.get` is what keeps redirects, which httpx follows by itself, polite too.
+A `Fetcher.get` follows redirects itself, one *exchange* per hop, so that every hop is treated
+like the first. An exchange with a host:
+
+1. fails at once if the host has been skipped after failing `host_failures` times in a row;
+2. checks the URL against the host's robots.txt (fetched once per run, in exchanges of its own);
+3. holds the host's lock until it ends, retries included, so requests to one host never overlap;
+4. before each attempt waits out the host's delay since the previous start, then takes one of the
+   `concurrency` slots shared by all hosts for the request and its body.
+
+Locks are only ever taken in the order robots.txt lock, host lock, slot, and a host lock is never
+held while waiting for another host's, which rules out deadlocks.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Protocol, Self
 
 import httpx
 from protego import Protego
@@ -31,6 +39,7 @@ __all__ = [
     "FetchStats",
     "Fetcher",
     "Response",
+    "Validators",
     "decode_body",
 ]
 
@@ -55,11 +64,28 @@ class FetchSettings:
     max_retry_after: float = 60.0
     """Cap on a server's Retry-After; a longer wait fails the request instead."""
     obey_robots: bool = True
+    max_bytes: int = 5_000_000
+    """Largest body accepted (after decompression); reading stops and the request fails past it."""
+    concurrency: int = 8
+    """Requests in flight at once over all hosts; one host never has more than one."""
+    host_failures: int = 3
+    """Failed requests in a row (each after its retries) that get a host skipped for the rest of
+    the run; 0 never skips."""
+
+
+class Validators(Protocol):
+    """Where a fetcher keeps each URL's ETag and Last-Modified, usually from one run to the next."""
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        """The (ETag, Last-Modified) remembered for `url`, or None."""
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember the validators of `url`'s latest answer (None for one it did not have)."""
 
 
 @dataclass(frozen=True)
 class Response:
-    """A successfully fetched (2xx) page."""
+    """A fetched page: a 2xx response, or a 304 to a conditional request."""
 
     url: str
     """Final URL, after redirects."""
@@ -74,6 +100,8 @@ class Response:
     """The body as received, for recording."""
     headers: tuple[tuple[str, str], ...] = ()
     """The response headers as received, for recording."""
+    not_modified: bool = False
+    """A 304: the page has not changed since the validators were stored; text and body are empty."""
 
 
 @dataclass
@@ -85,18 +113,20 @@ class FetchStats:
     retries: int = 0
     failures: int = 0
     """`Fetcher.get` calls that raised."""
+    revalidated: int = 0
+    """`Fetcher.get` calls answered 304 Not Modified."""
+    bytes: int = 0
+    """Body bytes received, as sent over the wire (compressed or not), for every request."""
 
 
 _ACCEPT: Final = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 _MAX_REDIRECTS: Final = 10
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-# Marks a robots.txt request; httpx copies extensions onto redirect hops, so hops keep it.
-_ROBOTS_EXTENSION: Final = "talkfeed_robots"
 # RFC 9309 2.5: crawlers must parse at least 500 KiB; anything beyond may be ignored.
 _ROBOTS_MAX_BYTES: Final = 500 * 1024
 _SNIFF_BYTES: Final = 2048
 _RETRY_AFTER_STATUSES: Final = frozenset({429, 503})
-# Dropped connections and timeouts are worth another try; a bad URL or protocol is not.
+# Dropped connections, timeouts and cut-off bodies are worth another try; a bad URL is not.
 _RETRYABLE_ERRORS: Final = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 _BOMS: Final = (
@@ -118,8 +148,11 @@ class _Host:
     """What the fetcher knows about one scheme+host+port."""
 
     delay: float
-    gate: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held for a whole exchange, so that requests to the host never overlap."""
     last_start: float | None = None
+    failures: int = 0
+    """Exchanges in a row that ended in a connection error, a timeout, a 5xx or a 429."""
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     robots_loaded: bool = False
     robots: Protego | None = None
@@ -133,18 +166,28 @@ class _Host:
 class Fetcher:
     """Fetches pages politely; use as `async with Fetcher(settings) as fetcher:`.
 
-    One fetcher owns one httpx client and remembers, per host, robots.txt and when the last
-    request started, so share a single fetcher across a whole run.
+    One fetcher owns one httpx client and remembers, per host, robots.txt, when the last request
+    started and how often it failed, so share a single fetcher across a whole run. With
+    `validators`, pages fetched before are asked for conditionally (If-None-Match,
+    If-Modified-Since) and may come back `not_modified`.
     """
 
     def __init__(
-        self, settings: FetchSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        settings: FetchSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        validators: Validators | None = None,
     ) -> None:
+        if settings.concurrency < 1:
+            raise ValueError("FetchSettings.concurrency must be at least 1")
         self.settings = settings
         self.stats = FetchStats()
         self._transport = transport
+        self._validators = validators
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, _Host] = {}
+        self._slots = asyncio.Semaphore(settings.concurrency)
         match = _PRODUCT_TOKEN.match(settings.user_agent.strip())
         self._robots_token = match.group() if match else "*"
 
@@ -154,10 +197,12 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": self.settings.user_agent, "Accept": _ACCEPT},
             timeout=httpx.Timeout(self.settings.timeout),
-            follow_redirects=True,
-            max_redirects=_MAX_REDIRECTS,
+            # The slots bound the connections in use; a second limit in the pool would only add
+            # a place to wait.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20),
+            # Followed in `_follow`, so that each hop gets robots.txt, the host lock and retries.
+            follow_redirects=False,
             transport=self._transport,
-            event_hooks={"request": [self._before_send]},
         )
         return self
 
@@ -171,87 +216,179 @@ class Fetcher:
             await self._client.aclose()
             self._client = None
 
-    async def get(self, url: str) -> Response:
-        """Fetch `url`, following redirects; only a 2xx response is returned.
+    async def get(self, url: str, conditional: bool = True) -> Response:
+        """Fetch `url`, following redirects; only a 2xx response, or a 304 one, is returned.
 
-        Raises `RobotsDisallowedError` if robots.txt forbids the URL (or a redirect target, or
-        cannot be read), and `FetchError` for an error status or a network failure after retries.
+        A 304 comes back only for a conditional request: with validators remembered for `url`,
+        unless `conditional` is false. Raises `RobotsDisallowedError` if robots.txt forbids the URL
+        (or a redirect target, or cannot be read), and `FetchError` for an error status, a network
+        failure after retries, a body over `max_bytes`, too many redirects, or a skipped host.
         """
         try:
-            return await self._get(url)
+            return await self._get(url, conditional)
         except Exception:
             self.stats.failures += 1
             raise
 
-    async def _get(self, url: str) -> Response:
+    async def _get(self, url: str, conditional: bool) -> Response:
         _check_url(url)
-        try:
-            resp = await self._send(url, robots=False)
-        except RobotsDisallowedError as exc:
-            if exc.url != url:
-                raise RobotsDisallowedError(url, f"redirected to {exc.url}: {exc.reason}") from exc
-            raise
+        validators = self._validators
+        stored = validators.get(url) if validators is not None and conditional else None
+        etag, last_modified = stored or (None, None)
+        conditions = {}
+        if etag:
+            conditions["If-None-Match"] = etag
+        if last_modified:
+            conditions["If-Modified-Since"] = last_modified
+        # httpx copies these headers onto redirect hops, so they reach the final URL too.
+        request = self._http().build_request("GET", url, headers=conditions)
+        resp, body = await self._follow(url, request, robots=False)
+        if resp.status_code == 304 and conditions:
+            self.stats.revalidated += 1
+            # RFC 9111 4.3.4: validators sent with a 304 replace the stored ones.
+            new_etag = resp.headers.get("etag", etag)
+            new_last_modified = resp.headers.get("last-modified", last_modified)
+            if validators is not None and (new_etag, new_last_modified) != (etag, last_modified):
+                validators.put(url, new_etag, new_last_modified)
+            return _response(resp, b"", not_modified=True)
         if not resp.is_success:
             raise FetchError(url, _status_reason(resp), status=resp.status_code)
-        return Response(
-            url=str(resp.url),
-            status=resp.status_code,
-            text=decode_body(resp.content, resp.charset_encoding),
-            content_type=resp.headers.get("content-type", "").split(";")[0].strip().lower(),
-            fetched_at=datetime.now(UTC),
-            body=resp.content,
-            headers=tuple(resp.headers.items()),
-        )
+        if validators is not None:
+            validators.put(url, resp.headers.get("etag"), resp.headers.get("last-modified"))
+        return _response(resp, body)
 
-    async def _send(self, url: str, *, robots: bool) -> httpx.Response:
-        """GET with retries; returns the final response whatever its status."""
-        if self._client is None:
-            raise RuntimeError("Fetcher used outside `async with`")
-        settings = self.settings
-        extensions = {_ROBOTS_EXTENSION: True} if robots else None
-        attempt = 0
+    async def _follow(
+        self, url: str, request: httpx.Request, *, robots: bool
+    ) -> tuple[httpx.Response, bytes]:
+        """Send `request` for `url`, following redirects; the final response and its body.
+
+        Errors name `url`, with the hop they happened at in the reason.
+        """
+        redirects = 0
         while True:
             try:
-                resp = await self._client.get(url, extensions=extensions)
-            except _RETRYABLE_ERRORS as exc:
-                if attempt >= settings.retries:
+                # The first hop is named as the caller spelled it; httpx may normalize the URL.
+                hop = url if redirects == 0 else str(request.url)
+                resp, body = await self._exchange(request, hop, robots=robots)
+            except FetchError as exc:
+                if redirects == 0:
+                    raise
+                # Chained to what went wrong on the network, like an error at the first hop.
+                raise _redirected(url, exc) from exc.__cause__
+            if resp.next_request is None:
+                return resp, body
+            if redirects == _MAX_REDIRECTS:
+                if robots:
+                    # RFC 9309 2.3.1.2: after too many redirects, robots.txt is unavailable.
+                    return resp, body
+                raise FetchError(url, f"too many redirects (more than {_MAX_REDIRECTS})")
+            redirects += 1
+            request = resp.next_request
+
+    async def _exchange(
+        self, request: httpx.Request, url: str, *, robots: bool
+    ) -> tuple[httpx.Response, bytes]:
+        """One hop: `request` and its retries under the host's lock; the last response and body.
+
+        Returns any response that is not worth a retry, or the last one once retries run out.
+        """
+        settings = self.settings
+        host = self._host(request.url)
+        if not robots:
+            self._check_skipped(host, url)
+            if settings.obey_robots:
+                await self._check_robots(request.url, host, url)
+        async with host.lock:
+            if not robots:
+                # The host may have failed for good while this request waited for the lock.
+                self._check_skipped(host, url)
+            attempt = 0
+            while True:
+                try:
+                    resp, body = await self._attempt(request, host, url, robots=robots)
+                except _RETRYABLE_ERRORS as exc:
+                    if attempt >= settings.retries:
+                        self._host_failed(host, url)
+                        raise FetchError(url, _describe(exc)) from exc
+                    wait = self._backoff(attempt)
+                    problem = _describe(exc)
+                except httpx.HTTPError as exc:
                     raise FetchError(url, _describe(exc)) from exc
-                wait = self._backoff(attempt)
-                problem = _describe(exc)
-            except httpx.HTTPError as exc:
-                raise FetchError(url, _describe(exc)) from exc
-            else:
-                status = resp.status_code
-                if not (status == 429 or status >= 500) or attempt >= settings.retries:
-                    return resp
-                retry_after = None
-                if status in _RETRY_AFTER_STATUSES:
-                    retry_after = _parse_retry_after(resp.headers.get("retry-after"))
-                if retry_after is not None and retry_after > settings.max_retry_after:
-                    raise FetchError(
-                        url,
-                        f"{_status_reason(resp)}, Retry-After of {retry_after:g} s exceeds "
-                        f"the {settings.max_retry_after:g} s limit",
-                        status=status,
-                    )
-                wait = self._backoff(attempt) if retry_after is None else retry_after
-                problem = _status_reason(resp)
-            attempt += 1
-            self.stats.retries += 1
-            log.debug("%s: %s; retry %d in %.2f s", url, problem, attempt, wait)
-            await asyncio.sleep(wait)
+                else:
+                    status = resp.status_code
+                    if not (status == 429 or status >= 500):
+                        if status < 400:
+                            host.failures = 0
+                        # A 4xx is about the page, not the host: it neither counts nor resets.
+                        return resp, body
+                    if attempt >= settings.retries:
+                        self._host_failed(host, url)
+                        return resp, body
+                    retry_after = None
+                    if status in _RETRY_AFTER_STATUSES:
+                        retry_after = _parse_retry_after(resp.headers.get("retry-after"))
+                    if retry_after is not None and retry_after > settings.max_retry_after:
+                        self._host_failed(host, url)
+                        raise FetchError(
+                            url,
+                            f"{_status_reason(resp)}, Retry-After of {retry_after:g} s exceeds "
+                            f"the {settings.max_retry_after:g} s limit",
+                            status=status,
+                        )
+                    wait = self._backoff(attempt) if retry_after is None else retry_after
+                    problem = _status_reason(resp)
+                attempt += 1
+                self.stats.retries += 1
+                log.debug("%s: %s; retry %d in %.2f s", url, problem, attempt, wait)
+                # Still holding the host's lock: a host that asked us to wait gets no other request.
+                await asyncio.sleep(wait)
+
+    async def _attempt(
+        self, request: httpx.Request, host: _Host, url: str, *, robots: bool
+    ) -> tuple[httpx.Response, bytes]:
+        """Send once, after the host's delay and in one of the shared slots; read the body."""
+        client = self._http()
+        if host.last_start is not None:
+            wait = host.last_start + host.delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        async with self._slots:
+            host.last_start = time.monotonic()
+            self.stats.requests += 1
+            resp = await client.send(request, stream=True)
+            try:
+                body = await self._read(resp, url, robots=robots)
+            finally:
+                await resp.aclose()
+                self.stats.bytes += resp.num_bytes_downloaded
+        return resp, body
+
+    async def _read(self, resp: httpx.Response, url: str, *, robots: bool) -> bytes:
+        """The body, up to `max_bytes` (beyond it: FetchError); robots.txt is cut at 500 KiB."""
+        limit = _ROBOTS_MAX_BYTES if robots else self.settings.max_bytes
+        too_large = f"response larger than {limit} bytes"
+        declared = resp.headers.get("content-length", "")
+        if not robots and declared.isdigit() and int(declared) > limit:
+            raise FetchError(url, too_large)
+        chunks = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                if robots:
+                    break
+                raise FetchError(url, too_large)
+        return b"".join(chunks)[:limit]
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("Fetcher used outside `async with`")
+        return self._client
 
     def _backoff(self, attempt: int) -> float:
         # Jitter keeps fetchers that failed together from retrying in lockstep.
         return self.settings.backoff * 2.0**attempt * (1 + random.uniform(0, 0.25))
-
-    async def _before_send(self, request: httpx.Request) -> None:
-        """The request hook: robots.txt and per-host delay for every request actually sent."""
-        host = self._host(request.url)
-        if self.settings.obey_robots and not request.extensions.get(_ROBOTS_EXTENSION):
-            await self._check_robots(request.url, host)
-        await self._wait_turn(host)
-        self.stats.requests += 1
 
     def _host(self, url: httpx.URL) -> _Host:
         key = f"{url.scheme}://{url.host}:{url.port or _DEFAULT_PORTS.get(url.scheme, 0)}"
@@ -260,44 +397,47 @@ class Fetcher:
             host = self._hosts[key] = _Host(delay=self.settings.delay)
         return host
 
-    async def _wait_turn(self, host: _Host) -> None:
-        # The lock is held only while waiting, so starts are spaced but requests may overlap;
-        # asyncio.Lock is FIFO, so waiters go in arrival order.
-        async with host.gate:
-            if host.last_start is not None:
-                # Loop because host.delay can grow (Crawl-delay) while we sleep.
-                while (wait := host.last_start + host.delay - time.monotonic()) > 0:
-                    await asyncio.sleep(wait)
-            host.last_start = time.monotonic()
+    def _check_skipped(self, host: _Host, url: str) -> None:
+        limit = self.settings.host_failures
+        if limit and host.failures >= limit:
+            raise FetchError(
+                url, f"host skipped for the rest of the run after {limit} failures in a row"
+            )
 
-    async def _check_robots(self, url: httpx.URL, host: _Host) -> None:
+    def _host_failed(self, host: _Host, url: str) -> None:
+        host.failures += 1
+        if host.failures == self.settings.host_failures:
+            log.warning("%s: host failed %d times in a row, skipping it", url, host.failures)
+
+    async def _check_robots(self, url: httpx.URL, host: _Host, name: str) -> None:
+        """Raise unless robots.txt allows `url` (`name` is how errors spell it)."""
         # The lock makes concurrent first requests to a host share one robots.txt fetch.
         async with host.robots_lock:
             if not host.robots_loaded:
                 await self._load_robots(url, host)
         if host.down:
             # Not a robots.txt verdict: the host did not answer at all, so say that.
-            raise FetchError(str(url), f"{host.robots_unreachable} (host unreachable)")
+            raise FetchError(name, f"{host.robots_unreachable} (host unreachable)")
         if host.robots_unreachable is not None:
             raise RobotsDisallowedError(
-                str(url), f"robots.txt unreachable ({host.robots_unreachable}), so disallowed"
+                name, f"robots.txt unreachable ({host.robots_unreachable}), so disallowed"
             )
         if host.robots is not None and not host.robots.can_fetch(str(url), self._robots_token):
-            raise RobotsDisallowedError(str(url))
+            raise RobotsDisallowedError(name)
 
     async def _load_robots(self, url: httpx.URL, host: _Host) -> None:
         robots_url = str(
             httpx.URL(scheme=url.scheme, host=url.host, port=url.port, path="/robots.txt")
         )
+        request = self._http().build_request("GET", robots_url)
         try:
-            resp = await self._send(robots_url, robots=True)
+            resp, body = await self._follow(robots_url, request, robots=True)
         except FetchError as exc:
             host.robots_unreachable = exc.reason
             host.down = exc.status is None
         else:
             status = resp.status_code
             if resp.is_success:
-                body = resp.content[:_ROBOTS_MAX_BYTES]
                 host.robots = Protego.parse(decode_body(body, resp.charset_encoding))
                 crawl_delay = host.robots.crawl_delay(self._robots_token)
                 if crawl_delay is not None and crawl_delay > host.delay:
@@ -306,8 +446,30 @@ class Fetcher:
                 # RFC 9309 reads 429 as "unavailable" (allow all), but it means the server is
                 # asking us to back off, so like Google we treat it as unreachable.
                 host.robots_unreachable = _status_reason(resp)
-            # Any other status (4xx, or a 3xx without Location): no robots.txt, allow all.
+            # Any other status (4xx, or a 3xx without Location or past the redirect limit): no
+            # robots.txt, allow all.
         host.robots_loaded = True
+
+
+def _response(resp: httpx.Response, body: bytes, *, not_modified: bool = False) -> Response:
+    return Response(
+        url=str(resp.url),
+        status=resp.status_code,
+        text=decode_body(body, resp.charset_encoding),
+        content_type=resp.headers.get("content-type", "").split(";")[0].strip().lower(),
+        fetched_at=datetime.now(UTC),
+        body=body,
+        headers=tuple(resp.headers.items()),
+        not_modified=not_modified,
+    )
+
+
+def _redirected(url: str, exc: FetchError) -> FetchError:
+    """`exc`, raised at a redirect hop, restated for the URL the caller asked for."""
+    reason = f"redirected to {exc.url}: {exc.reason}"
+    if isinstance(exc, RobotsDisallowedError):
+        return RobotsDisallowedError(url, reason)
+    return FetchError(url, reason, status=exc.status)
 
 
 def decode_body(body: bytes, charset: str | None = None) -> str:

@@ -1,15 +1,26 @@
-"""Writing outputs: atomically, and not at all when the bytes are unchanged."""
+"""Writing outputs: atomically, and not at all when the bytes are unchanged.
+
+A run killed while writing can leave a temporary file behind (never a half-written output):
+its name starts with "." and ends in ".tmp", so no reader takes it for a feed, and the next
+run's `write_outputs` deletes it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from aggregator.errors import OutputError
 
-__all__ = ["write_atomic", "write_outputs"]
+__all__ = ["remove_temporaries", "write_atomic", "write_outputs"]
+
+# What `write_atomic`'s mkstemp call names its files: "." + the output's name + "." + eight
+# random characters + ".tmp"; nothing talkfeed publishes looks like that.
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -36,11 +47,29 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def remove_temporaries(out: Path) -> list[Path]:
+    """Delete the temporary files that interrupted writes left under `out`; returns them.
+
+    Only for a process that alone writes to `out` (a run holding the lock): another writer's
+    temporary file in use would go too.
+    """
+    removed = []
+    for path in sorted(out.rglob(".*.tmp")):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file():
+            # One that cannot go is harmless where it is; it must not fail the run.
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def write_outputs(out: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write every file (paths relative to `out`); the names of those that changed.
+    """Write every file (paths relative to `out`); the names of those that changed. Temporary
+    files left by an earlier, interrupted run are deleted first.
 
     OutputError when the directory cannot be written; files already replaced stay whole.
     """
+    remove_temporaries(out)
     try:
         return [name for name, data in sorted(files.items()) if write_atomic(out / name, data)]
     except OSError as exc:

@@ -8,6 +8,7 @@ server that plays such folders back on 127.0.0.1 as if it were the sites.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -68,7 +69,8 @@ def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
     (which `RedirectTransport` keeps); yields the server's origin.
 
     robots.txt allows everything; unknown URLs are 404. Pages are served with the media type
-    their file name says (HTML unless .ics, .json or .xml).
+    their file name says (HTML unless .ics, .json or .xml) and an ETag, and a conditional
+    request for an unchanged page gets 304.
     """
     routes: dict[tuple[str, str], Path] = {}
     for snapshot in snapshots:
@@ -84,14 +86,25 @@ def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
             if self.path == "/robots.txt":
                 self._send(200, "text/plain", b"User-agent: *\nAllow: /\n")
             elif page is not None:
-                media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
-                self._send(200, media_type, page.read_bytes())
+                body = page.read_bytes()
+                # Like a real server: an ETag, and 304 to a request that already has this body.
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self._send(304, None, b"", etag)
+                else:
+                    media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
+                    self._send(200, media_type, body, etag)
             else:
                 self._send(404, "text/plain", b"not in the snapshot\n")
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def _send(
+            self, status: int, content_type: str | None, body: bytes, etag: str | None = None
+        ) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            if content_type is not None:
+                self.send_header("Content-Type", content_type)
+            if etag is not None:
+                self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -90,6 +90,10 @@ _TALK_COLUMNS = (
     "record, source_name, first_seen, last_seen, last_changed, change_count, sequence, moved_from"
 )
 Scope = Literal["source", "published"]
+# A source entry of a stored run report (see pipeline.SourceReport) for a source read in full.
+_READ_OK = (
+    "json_extract(entry.value, '$.failed') = 0 AND json_array_length(entry.value, '$.errors') = 0"
+)
 
 
 @dataclass(frozen=True)
@@ -411,6 +415,28 @@ class Store:
                 "INSERT INTO runs (started, finished, exit_code, report) VALUES (?, ?, ?, ?)",
                 (started.isoformat(), finished.isoformat(), exit_code, json.dumps(report)),
             )
+
+    def source_reports(self, source: str, limit: int) -> list[dict[str, Any]]:
+        """The source's entries in the reports of the last `limit` runs that read it without
+        error (flagged runs included: they saw the site as it was), newest first."""
+        rows = self._db.execute(
+            "SELECT entry.value FROM runs, json_each(runs.report, '$.sources') AS entry"
+            f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
+            " ORDER BY runs.id DESC LIMIT ?",
+            (source, limit),
+        )
+        return [json.loads(value) for (value,) in rows]
+
+    def last_success(self, source: str) -> datetime | None:
+        """When a recorded run last read the source without error or flag, if one ever did."""
+        row = self._db.execute(
+            "SELECT runs.started FROM runs, json_each(runs.report, '$.sources') AS entry"
+            f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
+            " AND coalesce(json_array_length(entry.value, '$.health.flags'), 0) = 0"
+            " ORDER BY runs.id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
 
     def _note(
         self,

@@ -14,6 +14,7 @@ from feeds.spec import (
     listed_by_html,
     moved_note,
     paragraphs,
+    safe_html,
     status_label,
     when,
 )
@@ -143,7 +144,7 @@ def _talk_item(st: StoredTalk) -> str:
         parts += [f"<p>{escape(p)}</p>" for p in abstract]
         parts.append("</details>")
     parts.append("</li>")
-    return "\n".join(parts)
+    return safe_html("\n".join(parts))
 
 
 def _feed_item(spec: FeedSpec, formats: Sequence[tuple[str, str, str]]) -> str:
@@ -158,4 +159,4 @@ def _feed_item(spec: FeedSpec, formats: Sequence[tuple[str, str, str]]) -> str:
     if spec.description:
         parts.append(f"<p>{_text(spec.description)}</p>")
     parts += [f"<p>{' · '.join(links)}</p>", "</li>"]
-    return "\n".join(parts)
+    return safe_html("\n".join(parts))

@@ -4,6 +4,9 @@
 same meaning in every format. The helpers turn a `StoredTalk` into the text that RSS, Atom, iCal
 and the HTML index all show, so that a talk reads the same in every client. They return clean
 text: characters that XML 1.0 forbids (and that break feedgen and calendar clients) are gone.
+
+Scraped text is untrusted: it is escaped wherever it goes into HTML, and every HTML fragment
+we build then goes through `safe_html`, which keeps only the markup we write ourselves.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
+
+import nh3
 
 from aggregator.model import SourceLink, Status, StoredTalk, Talk
 
@@ -38,6 +43,7 @@ __all__ = [
     "newest_first",
     "paragraphs",
     "plain_description",
+    "safe_html",
     "select",
     "source_links",
     "source_names",
@@ -388,6 +394,35 @@ def _alerts(st: StoredTalk) -> list[str]:
     return [note for note in notes if note]
 
 
+# Exactly the markup of our own fragments (entry descriptions, index page items); anything else
+# in a fragment can only have come from a page, escaping having failed somewhere.
+_SAFE_TAGS = frozenset({"a", "br", "details", "h3", "li", "p", "s", "strong", "summary", "time"})
+_SAFE_ATTRIBUTES = {
+    # An empty "*" drops nh3's default global attributes (title, lang) too.
+    "*": frozenset[str](),
+    "a": frozenset({"href", "type"}),
+    "li": frozenset({"class"}),
+    "p": frozenset({"class"}),
+    "strong": frozenset({"class"}),
+    "time": frozenset({"datetime"}),
+}
+_SAFE_SCHEMES = frozenset({"http", "https", "webcal"})
+
+
+def safe_html(fragment: str) -> str:
+    """`fragment` reduced to the tags and attributes talkfeed writes, with links only to
+    http(s), webcal or relative URLs: the second line of defence after escaping."""
+    return nh3.clean(
+        fragment,
+        tags=set(_SAFE_TAGS),
+        attributes={tag: set(names) for tag, names in _SAFE_ATTRIBUTES.items()},
+        url_schemes=set(_SAFE_SCHEMES),
+        # nh3 adds rel="noopener noreferrer" by default; that guards target="_blank" links,
+        # which we never write, and would hide from each university that we link to it.
+        link_rel=None,
+    )
+
+
 def listed_by_html(st: StoredTalk) -> str | None:
     """For a merged talk, a link to its page at every source: "<a href=…>Name</a>; …"."""
     if len(st.sources) < 2:
@@ -420,7 +455,7 @@ def html_description(st: StoredTalk) -> str:
     for label, paras in _sections(talk):
         parts.append(f"<p><strong>{label}</strong></p>")
         parts.extend(f"<p>{html.escape(p)}</p>" for p in paras)
-    return "\n".join(parts)
+    return safe_html("\n".join(parts))
 
 
 def plain_description(st: StoredTalk) -> str:

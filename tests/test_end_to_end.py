@@ -14,6 +14,7 @@ import pytest
 from icalendar import Calendar, Event
 
 from aggregator.cli import main
+from aggregator.health import HEALTH_FILE
 from tests.conftest import LISTING_PATH, FixtureSite
 from tests.fixture_pages import FIXTURES
 
@@ -42,7 +43,12 @@ def uid(talk: int) -> str:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """What subscribers read: everything but health.json, which reports on each run."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != HEALTH_FILE
+    }
 
 
 def expected_start(talk: int) -> datetime:

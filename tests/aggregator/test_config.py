@@ -211,8 +211,8 @@ ERRORS = [
         delay = 1.0
         dely = 2.0  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="unknown-fetch-key",
     ),
     pytest.param(
@@ -360,6 +360,14 @@ ERRORS = [
         """,
         "'obey_robots' must be true or false, got 1",
         id="obey-robots-number",
+    ),
+    pytest.param(
+        """\
+        [fetch]
+        concurrency = 0  # <-
+        """,
+        "'concurrency' must be an integer >= 1, got 0",
+        id="concurrency-zero",
     ),
     pytest.param(
         """\
@@ -517,8 +525,8 @@ ERRORS = [
         ]
         dely = 1  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="locator-skips-comments-and-strings",
     ),
     pytest.param(
@@ -532,8 +540,8 @@ ERRORS = [
         \"\"\"
         dely = 1  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="locator-escaped-quotes-and-literal-strings",
     ),
     pytest.param(
@@ -546,8 +554,8 @@ ERRORS = [
         delay = 1
         "dely" = 1  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="locator-quoted-and-indented",
     ),
     pytest.param(
@@ -555,8 +563,8 @@ ERRORS = [
         fetch.delay = 1
         fetch.dely = 2  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="locator-dotted-key",
     ),
     pytest.param(
@@ -564,8 +572,8 @@ ERRORS = [
         out = "public"
         fetch = { delay = 1, dely = 2 }  # <-
         """,
-        "unknown key 'dely' in [fetch] (expected one of: backoff, delay, max_retry_after,"
-        " obey_robots, retries, timeout, user_agent)",
+        "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
         id="locator-inline-table-falls-back-to-its-key",
     ),
     pytest.param(

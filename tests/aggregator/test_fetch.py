@@ -1,18 +1,23 @@
 """Fetcher against a real HTTP server on loopback (pytest-httpserver), no mocked transports.
 
 pytest-httpserver answers 500 to unregistered paths, and a 500 robots.txt means "disallow all",
-so tests that fetch pages with robots on register /robots.txt first.
+so tests that fetch pages with robots on register /robots.txt first. Its default server handles
+one connection at a time, so tests about overlapping requests use a threaded one, and servers that
+misbehave at the socket level (stalling or cutting a body short) are raw sockets in a thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -28,6 +33,7 @@ from aggregator.fetch import (
     FetchSettings,
     FetchStats,
     Response,
+    Validators,
     _parse_retry_after,
 )
 
@@ -68,6 +74,11 @@ def fetch_error(url: str, settings: FetchSettings = FAST) -> tuple[FetchError, F
     return result, stats
 
 
+def without_bytes(stats: FetchStats) -> FetchStats:
+    """`stats` with the byte count zeroed, for comparing request counts alone."""
+    return replace(stats, bytes=0)
+
+
 def paths(server: HTTPServer) -> list[str]:
     """Paths the server was asked for, in order."""
     return [request.path for request, _ in server.log]
@@ -106,6 +117,137 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+def fetch_in_turn(
+    urls: list[str], settings: FetchSettings, validators: Validators | None = None
+) -> tuple[list[Response | FetchError], FetchStats]:
+    """Fetch `urls` one after the other with one Fetcher; FetchErrors are returned, not raised."""
+
+    async def run() -> tuple[list[Response | FetchError], FetchStats]:
+        results: list[Response | FetchError] = []
+        async with Fetcher(settings, validators=validators) as fetcher:
+            for url in urls:
+                try:
+                    results.append(await fetcher.get(url))
+                except FetchError as exc:
+                    results.append(exc)
+        return results, fetcher.stats
+
+    async def bounded() -> tuple[list[Response | FetchError], FetchStats]:
+        return await asyncio.wait_for(run(), timeout=30)
+
+    return asyncio.run(bounded())
+
+
+@dataclass
+class MemoryValidators:
+    """Validators in a dict, the way a store keeps them from one run to the next."""
+
+    stored: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        return self.stored.get(url)
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.stored[url] = (etag, last_modified)
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A pytest-httpserver serving each connection in its own thread, so requests can overlap."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()
+
+
+@dataclass
+class Spans:
+    """A slow handler noting when each request entered and left it; robots.txt allows all.
+
+    Paths in `fail_first` answer 503 the first time they are asked for.
+    """
+
+    pause: float
+    fail_first: set[str] = field(default_factory=set)
+    spans: list[tuple[str, float, float]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, request: Request) -> ServerResponse:
+        start = time.monotonic()
+        time.sleep(self.pause)
+        with self.lock:
+            self.spans.append((request.host + request.path, start, time.monotonic()))
+            failing = request.path in self.fail_first
+            self.fail_first.discard(request.path)
+        if request.path == "/robots.txt":
+            return ServerResponse("User-agent: *\nAllow: /\n", content_type="text/plain")
+        return reply("busy", 503) if failing else reply(request.path)
+
+    def overlapping(self) -> bool:
+        """Whether any request entered the handler before the previous one had left it."""
+        spans = sorted(self.spans, key=lambda span: span[1])
+        return any(later[1] < earlier[2] for earlier, later in itertools.pairwise(spans))
+
+
+@dataclass
+class RawServer:
+    """An HTTP server on a bare socket: to every request it sends `answer`, then closes the
+    connection, or with `stall` keeps it open and silent until the server stops."""
+
+    answer: bytes
+    stall: bool = False
+    requests: int = 0
+    _done: threading.Event = field(default_factory=threading.Event)
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        """Serve in background threads; yields the base URL, and stops everything on exit."""
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(0.05)
+        handlers: list[threading.Thread] = []
+
+        def accept() -> None:
+            while not self._done.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                handler = threading.Thread(target=self._handle, args=(conn,))
+                handlers.append(handler)
+                handler.start()
+
+        acceptor = threading.Thread(target=accept)
+        acceptor.start()
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            self._done.set()
+            acceptor.join(5)
+            for handler in handlers:
+                handler.join(5)
+            listener.close()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            head = b""
+            try:
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    head += chunk
+                self.requests += 1
+                conn.sendall(self.answer)
+            except OSError:
+                return
+            if self.stall:
+                self._done.wait(10)
+
+
 # --- requests ------------------------------------------------------------------------------------
 
 
@@ -128,7 +270,7 @@ def test_sends_user_agent_and_returns_response(httpserver: HTTPServer) -> None:
     assert response.fetched_at.tzinfo is not None
     assert response.fetched_at.utcoffset() == timedelta(0)
     assert response.fetched_at >= before - timedelta(seconds=1)
-    assert stats == FetchStats(requests=2, retries=0, failures=0)
+    assert stats == FetchStats(requests=2, bytes=len(b"<p>hi</p>"))
 
 
 def test_redirects_followed_to_final_url(httpserver: HTTPServer) -> None:
@@ -152,7 +294,7 @@ def test_redirects_followed_to_final_url(httpserver: HTTPServer) -> None:
 def test_invalid_url_is_fetch_error_without_request() -> None:
     error, stats = fetch_error("ftp://example.org/file")
     assert "http" in error.reason
-    assert stats == FetchStats(requests=0, retries=0, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=0, retries=0, failures=1)
 
 
 # --- robots.txt ----------------------------------------------------------------------------------
@@ -304,7 +446,7 @@ def test_5xx_retried_until_success(httpserver: HTTPServer) -> None:
 
     assert response.text == "up"
     assert len(recorder.times) == 3
-    assert stats == FetchStats(requests=3, retries=2, failures=0)
+    assert without_bytes(stats) == FetchStats(requests=3, retries=2, failures=0)
 
 
 def test_5xx_gives_up_after_retries(httpserver: HTTPServer) -> None:
@@ -315,7 +457,7 @@ def test_5xx_gives_up_after_retries(httpserver: HTTPServer) -> None:
     assert error.status == 503
     assert error.reason == "HTTP 503 Service Unavailable"
     assert paths(httpserver) == ["/down"] * (1 + NO_ROBOTS.retries)
-    assert stats == FetchStats(requests=3, retries=2, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=3, retries=2, failures=1)
 
 
 def test_429_retry_after_is_honoured(httpserver: HTTPServer) -> None:
@@ -341,7 +483,7 @@ def test_retry_after_over_cap_fails_without_waiting(httpserver: HTTPServer) -> N
     assert "Retry-After" in error.reason
     assert "3600" in error.reason
     assert paths(httpserver) == ["/busy"]
-    assert stats == FetchStats(requests=1, retries=0, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=1, retries=0, failures=1)
 
 
 def test_retry_after_http_date() -> None:
@@ -365,7 +507,7 @@ def test_404_is_fetch_error_without_retry(httpserver: HTTPServer) -> None:
     assert error.reason == "HTTP 404 Not Found"
     assert str(error) == f"{httpserver.url_for('/missing')}: HTTP 404 Not Found"
     assert paths(httpserver) == ["/robots.txt", "/missing"]
-    assert stats == FetchStats(requests=2, retries=0, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=2, retries=0, failures=1)
 
 
 def test_connection_refused_is_fetch_error(closed_port: int) -> None:
@@ -377,7 +519,7 @@ def test_connection_refused_is_fetch_error(closed_port: int) -> None:
     assert error.status is None
     assert error.reason.startswith("ConnectError")
     assert "\n" not in error.reason
-    assert stats == FetchStats(requests=2, retries=1, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=2, retries=1, failures=1)
 
 
 def test_read_timeout_is_fetch_error_after_retries(httpserver: HTTPServer) -> None:
@@ -402,7 +544,7 @@ def test_read_timeout_is_fetch_error_after_retries(httpserver: HTTPServer) -> No
 
     assert type(error) is FetchError
     assert error.reason.startswith("ReadTimeout")
-    assert stats == FetchStats(requests=2, retries=1, failures=1)
+    assert without_bytes(stats) == FetchStats(requests=2, retries=1, failures=1)
     assert "/slow" in paths(httpserver)
 
 
@@ -453,3 +595,295 @@ def test_decoding(httpserver: HTTPServer, body: bytes, content_type: str, expect
     assert expected in response.text
     assert "\ufffd" not in response.text
     assert not response.text.startswith("\ufeff")
+
+
+# --- conditional requests ------------------------------------------------------------------------
+
+
+def test_etag_revalidation_gives_not_modified(httpserver: HTTPServer) -> None:
+    seen: list[dict[str, str]] = []
+
+    def page(request: Request) -> ServerResponse:
+        seen.append(dict(request.headers))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return ServerResponse(status=304, headers={"ETag": '"v1"'})
+        return ServerResponse("<p>talks</p>", headers={"ETag": '"v1"'}, content_type="text/html")
+
+    httpserver.expect_request("/talks").respond_with_handler(page)
+    url = httpserver.url_for("/talks")
+    validators = MemoryValidators()
+
+    [first], first_stats = fetch_in_turn([url], NO_ROBOTS, validators)
+    # A later run, with the validators the first one stored.
+    [second], second_stats = fetch_in_turn([url], NO_ROBOTS, validators)
+
+    assert isinstance(first, Response)
+    assert (first.status, first.text, first.not_modified) == (200, "<p>talks</p>", False)
+    assert validators.stored == {url: ('"v1"', None)}
+    assert "If-None-Match" not in seen[0]
+    assert seen[1]["If-None-Match"] == '"v1"'
+    assert "If-Modified-Since" not in seen[1]
+    assert isinstance(second, Response)
+    assert second.not_modified
+    assert (second.status, second.text, second.body) == (304, "", b"")
+    assert second_stats.revalidated == 1
+    assert second_stats.bytes == 0
+    assert first_stats.revalidated == 0
+    assert first_stats.bytes == len(b"<p>talks</p>")
+
+
+def test_unconditional_get_ignores_stored_validators(httpserver: HTTPServer) -> None:
+    recorder = Recorder([reply("<p>talks</p>", ETag='"v2"')])
+    httpserver.expect_request("/talks").respond_with_handler(recorder)
+    url = httpserver.url_for("/talks")
+    validators = MemoryValidators({url: ('"v1"', "Wed, 21 Oct 2015 07:28:00 GMT")})
+
+    async def run() -> Response:
+        async with Fetcher(NO_ROBOTS, validators=validators) as fetcher:
+            return await fetcher.get(url, conditional=False)
+
+    response = asyncio.run(run())
+
+    assert response.text == "<p>talks</p>"
+    assert "If-None-Match" not in recorder.headers[0]
+    assert "If-Modified-Since" not in recorder.headers[0]
+    # The full answer's validators replace the old ones, a missing Last-Modified included.
+    assert validators.stored == {url: ('"v2"', None)}
+
+
+def test_last_modified_without_etag(httpserver: HTTPServer) -> None:
+    versions = ["Wed, 21 Oct 2015 07:28:00 GMT"]
+    seen: list[dict[str, str]] = []
+
+    def page(request: Request) -> ServerResponse:
+        seen.append(dict(request.headers))
+        current = versions[-1]
+        if request.headers.get("If-Modified-Since") == current:
+            return ServerResponse(status=304)
+        return ServerResponse(
+            f"<p>{current}</p>", headers={"Last-Modified": current}, content_type="text/html"
+        )
+
+    httpserver.expect_request("/talks").respond_with_handler(page)
+    url = httpserver.url_for("/talks")
+    validators = MemoryValidators()
+
+    results, _ = fetch_in_turn([url, url], NO_ROBOTS, validators)
+    versions.append("Thu, 22 Oct 2015 08:00:00 GMT")
+    [changed], _ = fetch_in_turn([url], NO_ROBOTS, validators)
+
+    first, second = results
+    assert isinstance(first, Response)
+    assert not first.not_modified
+    assert isinstance(second, Response)
+    assert second.not_modified
+    assert seen[1]["If-Modified-Since"] == "Wed, 21 Oct 2015 07:28:00 GMT"
+    assert "If-None-Match" not in seen[1]
+    assert isinstance(changed, Response)
+    assert changed.text == "<p>Thu, 22 Oct 2015 08:00:00 GMT</p>"
+    assert validators.stored == {url: (None, "Thu, 22 Oct 2015 08:00:00 GMT")}
+
+
+def test_304_to_a_plain_request_is_an_error(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/odd").respond_with_data("", status=304)
+
+    error, stats = fetch_error(httpserver.url_for("/odd"), NO_ROBOTS)
+
+    # Without a copy of its own, the caller has nothing to show for a 304.
+    assert error.status == 304
+    assert stats.revalidated == 0
+
+
+# --- limits --------------------------------------------------------------------------------------
+
+
+def test_streamed_body_over_the_cap_stops_reading(httpserver: HTTPServer) -> None:
+    chunk = b"<p>" + b"x" * 65_533
+
+    def huge(request: Request) -> ServerResponse:
+        # A generator, so no Content-Length: only counting while reading can stop it.
+        return ServerResponse(
+            (chunk for _ in range(20_000_000 // len(chunk))), content_type="text/html"
+        )
+
+    httpserver.expect_request("/huge").respond_with_handler(huge)
+    started = time.monotonic()
+
+    error, stats = fetch_error(httpserver.url_for("/huge"), NO_ROBOTS)
+
+    assert time.monotonic() - started < 10
+    assert type(error) is FetchError
+    assert error.reason == "response larger than 5000000 bytes"
+    assert error.status is None
+    assert 5_000_000 < stats.bytes < 6_000_000
+    assert without_bytes(stats) == FetchStats(requests=1, retries=0, failures=1)
+
+
+def test_declared_length_over_the_cap_fails_before_reading(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/fits").respond_with_data("x" * 100, content_type="text/html")
+    httpserver.expect_request("/big").respond_with_data("x" * 101, content_type="text/html")
+    settings = replace(NO_ROBOTS, max_bytes=100)
+
+    [fits, big], stats = fetch_in_turn(
+        [httpserver.url_for("/fits"), httpserver.url_for("/big")], settings
+    )
+
+    assert isinstance(fits, Response)
+    assert fits.text == "x" * 100
+    assert isinstance(big, FetchError)
+    assert big.reason == "response larger than 100 bytes"
+    assert stats.bytes == 100  # the refused body was never read
+    assert stats.retries == 0
+
+
+def test_redirect_loop_is_too_many_redirects(httpserver: HTTPServer) -> None:
+    # The loop crosses two hosts (127.0.0.1 and localhost), from both ends at once: hop by hop,
+    # each request takes its own host's turn, so neither run waits on the other forever.
+    ping = httpserver.url_for("/ping")
+    pong = f"http://localhost:{httpserver.port}/pong"
+    httpserver.expect_request("/ping").respond_with_data("", 302, {"Location": pong})
+    httpserver.expect_request("/pong").respond_with_data("", 302, {"Location": ping})
+
+    results, stats = fetch_all([ping, pong], NO_ROBOTS)
+
+    for result, url in zip(results, [ping, pong], strict=True):
+        assert type(result) is FetchError
+        assert result.url == url
+        assert result.reason == "too many redirects (more than 10)"
+    assert len(paths(httpserver)) == 2 * 11
+    assert stats.retries == 0
+
+
+def test_stall_mid_body_is_read_timeout_after_retries() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+    server = RawServer(head + b"x" * 100, stall=True)
+    settings = FetchSettings(delay=0, backoff=0.01, retries=1, timeout=0.3, obey_robots=False)
+
+    with server.running() as base:
+        error, stats = fetch_error(f"{base}/talks", settings)
+
+    assert type(error) is FetchError
+    assert error.reason.startswith("ReadTimeout")
+    assert server.requests == 2
+    assert stats == FetchStats(requests=2, retries=1, failures=1, bytes=200)
+
+
+def test_truncated_body_is_protocol_error_after_retries() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+    server = RawServer(head + b"x" * 100)
+    settings = FetchSettings(delay=0, backoff=0.01, retries=2, obey_robots=False)
+
+    with server.running() as base:
+        error, stats = fetch_error(f"{base}/talks", settings)
+
+    assert type(error) is FetchError
+    assert error.reason.startswith("RemoteProtocolError")
+    assert server.requests == 3
+    assert without_bytes(stats) == FetchStats(requests=3, retries=2, failures=1)
+
+
+# --- concurrency ---------------------------------------------------------------------------------
+
+
+def test_one_host_never_gets_two_requests_at_once(threaded_server: HTTPServer) -> None:
+    # No delay, so only the host lock keeps the requests apart; the retry of /a must not let
+    # /b in either.
+    handler = Spans(pause=0.15, fail_first={"/a"})
+    threaded_server.expect_request(re.compile(".*")).respond_with_handler(handler)
+    settings = FetchSettings(delay=0, backoff=0.05, retries=1, timeout=5)
+
+    results, stats = fetch_all(
+        [threaded_server.url_for("/a"), threaded_server.url_for("/b")], settings
+    )
+
+    assert [r.text for r in results if isinstance(r, Response)] == ["/a", "/b"]
+    assert sorted(span[0].split("/", 1)[1] for span in handler.spans) == [
+        "a", "a", "b", "robots.txt",
+    ]  # fmt: skip
+    assert stats.retries == 1
+    assert not handler.overlapping(), handler.spans
+
+
+def test_different_hosts_are_fetched_in_parallel(threaded_server: HTTPServer) -> None:
+    handler = Spans(pause=0.3)
+    threaded_server.expect_request(re.compile(".*")).respond_with_handler(handler)
+    port = threaded_server.port
+    urls = [f"http://127.0.0.1:{port}/a", f"http://localhost:{port}/b"]
+
+    results, _ = fetch_all(urls, replace(NO_ROBOTS, delay=0))
+
+    assert all(isinstance(r, Response) for r in results)
+    assert handler.overlapping(), handler.spans
+
+
+def test_concurrency_limit_applies_across_hosts(threaded_server: HTTPServer) -> None:
+    handler = Spans(pause=0.15)
+    threaded_server.expect_request(re.compile(".*")).respond_with_handler(handler)
+    port = threaded_server.port
+    urls = [f"http://127.0.0.1:{port}/a", f"http://localhost:{port}/b"]
+
+    results, _ = fetch_all(urls, replace(NO_ROBOTS, delay=0, concurrency=1))
+
+    assert all(isinstance(r, Response) for r in results)
+    assert len(handler.spans) == 2
+    assert not handler.overlapping(), handler.spans
+
+
+# --- failing hosts -------------------------------------------------------------------------------
+
+
+def test_host_skipped_after_failures_in_a_row(closed_port: int, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/fine").respond_with_data("fine")
+    settings = FetchSettings(delay=0, backoff=0.01, retries=1, obey_robots=False)
+    down = [f"http://127.0.0.1:{closed_port}/{n}" for n in range(5)]
+
+    results, stats = fetch_in_turn([*down, httpserver.url_for("/fine")], settings)
+
+    for result in results[:3]:
+        assert isinstance(result, FetchError)
+        assert result.reason.startswith("ConnectError")
+    for result, url in zip(results[3:5], down[3:], strict=True):
+        assert isinstance(result, FetchError)
+        assert result.url == url
+        assert result.reason == "host skipped for the rest of the run after 3 failures in a row"
+    # Three failed gets of two attempts each; the skipped ones sent nothing; other hosts go on.
+    assert stats.requests == 3 * 2 + 1
+    assert isinstance(results[5], Response)
+
+
+def test_requests_waiting_for_a_host_are_skipped_once_it_fails(closed_port: int) -> None:
+    settings = FetchSettings(delay=0, retries=0, obey_robots=False)
+
+    results, stats = fetch_all([f"http://127.0.0.1:{closed_port}/{n}" for n in range(5)], settings)
+
+    # All five wait for the host's lock; the two still waiting after the third failure send nothing.
+    reasons = [r.reason.split(":")[0] for r in results if isinstance(r, FetchError)]
+    skipped = "host skipped for the rest of the run after 3 failures in a row"
+    assert reasons == ["ConnectError"] * 3 + [skipped] * 2
+    assert stats.requests == 3
+
+
+def test_success_resets_host_failures_and_4xx_does_not_count(httpserver: HTTPServer) -> None:
+    statuses = [500, 500, 200, 500, 404, 500, 500]
+    recorder = Recorder([reply("x", status) for status in statuses])
+    httpserver.expect_request("/x").respond_with_handler(recorder)
+    url = httpserver.url_for("/x")
+
+    results, stats = fetch_in_turn([url] * 8, replace(NO_ROBOTS, retries=0))
+
+    outcomes = [r.status for r in results[:7]]
+    assert outcomes == statuses  # the success made the count start over, so all were sent
+    last = results[7]
+    assert isinstance(last, FetchError)
+    # The 404 neither counted nor reset: 500, 404, 500, 500 is three in a row.
+    assert last.reason == "host skipped for the rest of the run after 3 failures in a row"
+    assert stats.requests == 7
+
+
+def test_host_failures_zero_never_skips(closed_port: int) -> None:
+    settings = FetchSettings(delay=0, retries=0, obey_robots=False, host_failures=0)
+
+    results, stats = fetch_in_turn([f"http://127.0.0.1:{closed_port}/"] * 4, settings)
+
+    assert all(isinstance(r, FetchError) and r.reason.startswith("ConnectError") for r in results)
+    assert stats.requests == 4

@@ -1,0 +1,154 @@
+"""What the last runs learned from each URL, so that the next run asks for and parses less.
+
+For every page fetched: its ETag and Last-Modified (for conditional requests: an unchanged page
+answers 304 with no body) and what parsing it gave (the listing's links, or the talk page's
+draft), so that a 304 costs no parsing. A talk page whose talk is over is not fetched again at
+all: its stored draft is reused.
+
+The cache lives in the store's SQLite file, in its own table.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aggregator.errors import OutputError
+from scrapers import Link, TalkDraft
+from scrapers.speakers import SpeakerDraft
+
+__all__ = ["PageCache"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    parsed TEXT
+)
+"""
+
+
+class PageCache:
+    """Validators and parse results by URL, kept in the store's file."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise OutputError(str(path), f"cannot use the page cache: {exc}") from None
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> PageCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, url: str) -> tuple[str | None, str | None] | None:
+        """The ETag and Last-Modified remembered for `url`, if its parse result is kept too
+        (a validator without it would bring a 304 that nothing can be rebuilt from)."""
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM pages WHERE url = ? AND parsed IS NOT NULL", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row and (row[0] or row[1]) else None
+
+    def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember the validators of a fresh answer; its parse result comes separately."""
+        self._write(
+            "INSERT INTO pages (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT (url)"
+            " DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
+            " parsed = NULL",
+            (url, etag, last_modified),
+        )
+
+    def links(self, url: str) -> list[Link] | None:
+        """The links a listing gave when it was last parsed."""
+        parsed = self._parsed(url)
+        if parsed is None or parsed.get("type") != "listing":
+            return None
+        return [_link(item) for item in parsed["links"]]
+
+    def draft(self, url: str) -> TalkDraft | None:
+        """The draft a talk page gave when it was last parsed."""
+        parsed = self._parsed(url)
+        if parsed is None or parsed.get("type") != "talk":
+            return None
+        return _draft(parsed["draft"])
+
+    def keep_links(self, url: str, links: list[Link]) -> None:
+        """Remember what a listing gave."""
+        self._keep(url, {"type": "listing", "links": [_link_json(link) for link in links]})
+
+    def keep_draft(self, url: str, draft: TalkDraft) -> None:
+        """Remember what a talk page gave."""
+        self._keep(url, {"type": "talk", "draft": _draft_json(draft)})
+
+    def _parsed(self, url: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT parsed FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value: dict[str, Any] = json.loads(row[0])
+        return value
+
+    def _keep(self, url: str, parsed: dict[str, Any]) -> None:
+        self._write(
+            "INSERT INTO pages (url, parsed) VALUES (?, ?) ON CONFLICT (url)"
+            " DO UPDATE SET parsed = excluded.parsed",
+            (url, json.dumps(parsed, sort_keys=True)),
+        )
+
+    def _write(self, sql: str, parameters: tuple[Any, ...]) -> None:
+        try:
+            self._db.execute(sql, parameters)
+        except sqlite3.Error as exc:
+            raise OutputError(str(self._path), f"cannot write the page cache: {exc}") from None
+
+
+def _moment_json(moment: datetime | None) -> dict[str, str] | None:
+    if moment is None:
+        return None
+    zone = moment.tzinfo.key if isinstance(moment.tzinfo, ZoneInfo) else None
+    return {"at": moment.isoformat(), "zone": zone} if zone else {"at": moment.isoformat()}
+
+
+def _moment(value: dict[str, str] | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value["at"])
+    # The zone's name matters beyond the offset: it becomes the talk's time zone.
+    return moment.astimezone(ZoneInfo(value["zone"])) if "zone" in value else moment
+
+
+def _draft_json(draft: TalkDraft) -> dict[str, Any]:
+    data = asdict(draft)
+    data["start"], data["end"] = _moment_json(draft.start), _moment_json(draft.end)
+    return data
+
+
+def _draft(data: dict[str, Any]) -> TalkDraft:
+    fields = dict(data)
+    fields["speakers"] = [SpeakerDraft(**s) for s in data["speakers"]]
+    fields["start"], fields["end"] = _moment(data["start"]), _moment(data["end"])
+    return TalkDraft(**fields)
+
+
+def _link_json(link: Link) -> dict[str, Any]:
+    seed = _draft_json(link.seed) if link.seed is not None else None
+    return {"url": link.url, "kind": link.kind, "seed": seed, "complete": link.complete}
+
+
+def _link(data: dict[str, Any]) -> Link:
+    seed = _draft(data["seed"]) if data["seed"] is not None else None
+    return Link(data["url"], data["kind"], seed, data["complete"])

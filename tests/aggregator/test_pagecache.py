@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aggregator.pagecache import PageCache
+from scrapers import Link, SpeakerDraft, TalkDraft
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def draft() -> TalkDraft:
+    return TalkDraft(
+        "https://x.edu/talks/1/",
+        title="T",
+        speakers=[SpeakerDraft("Ada", "X"), SpeakerDraft("Bo")],
+        start=datetime(2026, 3, 29, 14, tzinfo=BERLIN),
+        end=datetime(2026, 3, 29, 15, tzinfo=timezone(timedelta(hours=2))),
+        location="Room 1",
+        abstract="One\n\nTwo",
+        status="cancelled",
+        key="uid-1",
+        problems=["no host label"],
+    )
+
+
+def test_drafts_and_links_come_back_exactly(tmp_path: Path) -> None:
+    with PageCache(tmp_path / "db") as cache:
+        cache.keep_draft("https://x.edu/talks/1/", draft())
+        cache.keep_links(
+            "https://x.edu/talks/",
+            [
+                Link("https://x.edu/talks/1/", "talk", draft()),
+                Link("https://x.edu/?p=2", "listing"),
+            ],
+        )
+    with PageCache(tmp_path / "db") as cache:
+        again = cache.draft("https://x.edu/talks/1/")
+        links = cache.links("https://x.edu/talks/")
+    assert again == draft()
+    assert again is not None and again.start is not None and again.start.tzinfo == BERLIN
+    assert links == [
+        Link("https://x.edu/talks/1/", "talk", draft()),
+        Link("https://x.edu/?p=2", "listing"),
+    ]
+    assert cache_kinds_differ(tmp_path)
+
+
+def cache_kinds_differ(tmp_path: Path) -> bool:
+    with PageCache(tmp_path / "db") as cache:
+        return (
+            cache.links("https://x.edu/talks/1/") is None
+            and cache.draft("https://x.edu/talks/") is None
+        )
+
+
+def test_validators_need_a_kept_parse(tmp_path: Path) -> None:
+    with PageCache(tmp_path / "db") as cache:
+        cache.put("https://x.edu/a", '"v1"', None)
+        assert cache.get("https://x.edu/a") is None, "a 304 with nothing to rebuild from is useless"
+        cache.keep_draft("https://x.edu/a", draft())
+        assert cache.get("https://x.edu/a") == ('"v1"', None)
+        cache.put("https://x.edu/a", '"v2"', "Tue, 10 Mar 2026 10:00:00 GMT")
+        assert cache.get("https://x.edu/a") is None, "a fresh body voids the old parse"
+        assert cache.draft("https://x.edu/a") is None
