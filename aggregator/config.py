@@ -283,6 +283,7 @@ _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
     "backoff": _number(0),
     "max_retry_after": _number(0),
     "obey_robots": _flag,
+    "site_budget": _number(0, inclusive=False),
     "max_bytes": _positive,
     "concurrency": _positive,
     "host_failures": _count,

@@ -6,6 +6,7 @@ showed and the problem is reported. Only when no listing can be read has the sit
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -79,7 +80,17 @@ async def crawl(
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
+    budget = fetcher.settings.site_budget
+    deadline = time.monotonic() + budget
     while queue and result.listings_read < MAX_LISTINGS:
+        if time.monotonic() > deadline:
+            result.problems.append(
+                Problem(
+                    queue[0], f"time budget of {budget:g} s used up; {len(queue)} listing(s) left"
+                )
+            )
+            result.listings_failed += len(queue)
+            break
         url = queue.pop(0)
         links = await _listing(site, url, fetcher, result, now, cache)
         if links is None:
@@ -97,8 +108,16 @@ async def crawl(
         result.failed = True
         return result
     present = now or datetime.now(UTC)
-    for link in talks.values():
-        result.drafts.append(await _talk(site, link, fetcher, result, now, cache, present))
+    left = list(talks.values())
+    while left and time.monotonic() <= deadline:
+        result.drafts.append(await _talk(site, left.pop(0), fetcher, result, now, cache, present))
+    if left:
+        # What the listing said is published; the store keeps the rest from earlier runs.
+        message = f"time budget of {budget:g} s used up; {len(left)} talk page(s) not read"
+        result.problems.append(Problem(left[0].url, message))
+        for link in left:
+            result.partial.add(link.url)
+            result.drafts.append(link.seed or TalkDraft(link.url))
     return result
 
 

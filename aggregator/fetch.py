@@ -64,6 +64,8 @@ class FetchSettings:
     max_retry_after: float = 60.0
     """Cap on a server's Retry-After; a longer wait fails the request instead."""
     obey_robots: bool = True
+    site_budget: float = 600.0
+    """Seconds one site's crawl may take; past it, the pages not read yet are left for next time."""
     max_bytes: int = 5_000_000
     """Largest body accepted (after decompression); reading stops and the request fails past it."""
     concurrency: int = 8

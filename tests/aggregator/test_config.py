@@ -212,7 +212,8 @@ ERRORS = [
         dely = 2.0  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="unknown-fetch-key",
     ),
     pytest.param(
@@ -526,7 +527,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="locator-skips-comments-and-strings",
     ),
     pytest.param(
@@ -541,7 +543,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="locator-escaped-quotes-and-literal-strings",
     ),
     pytest.param(
@@ -555,7 +558,8 @@ ERRORS = [
         "dely" = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="locator-quoted-and-indented",
     ),
     pytest.param(
@@ -564,7 +568,8 @@ ERRORS = [
         fetch.dely = 2  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="locator-dotted-key",
     ),
     pytest.param(
@@ -573,7 +578,8 @@ ERRORS = [
         fetch = { delay = 1, dely = 2 }  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
+        " user_agent)",
         id="locator-inline-table-falls-back-to-its-key",
     ),
     pytest.param(

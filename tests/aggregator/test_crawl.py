@@ -98,3 +98,18 @@ def test_feed_entries_skipped_or_incomplete_are_reported(site: FixtureSite) -> N
     warnings = [p.message for p in result.problems if p.warning]
     assert any("broken@x" in w or "No start" in w for w in warnings), warnings
     assert not [p for p in result.problems if not p.warning]
+
+
+def test_a_site_over_its_time_budget_leaves_pages_for_next_time(site: FixtureSite) -> None:
+    async def go() -> CrawlResult:
+        slow = FetchSettings(delay=0.2, retries=0, site_budget=0.5)
+        async with Fetcher(slow) as fetcher:
+            return await crawl(get_site("nyu-cs-colloquium"), [site.listing_url], fetcher)
+
+    result = asyncio.run(go())
+    assert len(result.drafts) == 8, "every listed talk is still published"
+    assert 0 < len(result.partial) < 8
+    (budget,) = [p for p in result.problems if "time budget" in p.message]
+    assert budget.message.startswith("time budget of 0.5 s used up; ")
+    assert not budget.warning
+    assert result.details_read + len(result.partial) == 8

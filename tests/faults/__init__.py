@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,8 @@ class FaultySite(FixtureSite):
         """Path → an event the response waits for (at most `STALL_LIMIT` seconds)."""
         self.stalled = threading.Event()
         """Set when a stalled request has arrived."""
+        self.responders: dict[str, Callable[[], Response]] = {}
+        """Path → a function making the response: for faults the other fields cannot make."""
 
     def stall(self, path: str) -> None:
         """Make requests for `path` wait until `release()`."""
@@ -92,9 +95,15 @@ class FaultySite(FixtureSite):
         if key in self.stalls:
             self.stalled.set()
             self.stalls[key].wait(STALL_LIMIT)
+        if key in self.responders:
+            self.requests.append(key)
+            return self.responders[key]()
         if self.failures.get(key):
             self.requests.append(key)
-            return Response("failing on purpose", status=self.failures[key].pop(0))
+            status = self.failures[key].pop(0)
+            # A server that is asked to wait says how long, as 429 and 503 answers do.
+            headers = {"Retry-After": "1"} if status in (429, 503) else {}
+            return Response("failing on purpose", status=status, headers=headers)
         if key in self.raw:
             self.requests.append(key)
             body, content_type = self.raw[key]
