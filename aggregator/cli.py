@@ -6,11 +6,14 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import httpx
+from rich.console import Console
+from rich.progress import Progress
 
 from aggregator.config import Config, SourceConfig, bundled_parsers, load_config
 from aggregator.errors import OutputError, TalkfeedError
@@ -189,13 +192,29 @@ def _execute(
 ) -> int:
     # Held from before the store opens until the last file is written: an overlapping cron
     # run leaves at once instead of interleaving its writes with this one's.
-    with run_lock(config.db):
-        report = run(config, sites, now=args.now, transport=transport)
+    with run_lock(config.db), _progress(config, args) as done:
+        report = run(config, sites, now=args.now, transport=transport, progress=done)
     if args.log_format == "json":
         _log_json(report, config, quiet=args.quiet)
     else:
         _print_report(report, config, quiet=args.quiet)
     return report.exit_code
+
+
+@contextmanager
+def _progress(config: Config, args: argparse.Namespace) -> Iterator[Callable[[str], None] | None]:
+    """On a terminal, a progress bar over the sources as they finish; elsewhere nothing, so
+    that cron mail and logs stay as they are."""
+    if args.quiet or args.log_format != "text" or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading sources", total=len(config.sources))
+
+        def done(source_id: str) -> None:
+            bar.update(task, advance=1, description=f"read {source_id}")
+
+        yield done
 
 
 def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:

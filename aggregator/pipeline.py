@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -105,6 +105,7 @@ def run(
     sites: Mapping[str, SiteParser],
     now: datetime | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Crawl, store, merge and publish. `now` is fixed by tests and demos, the clock
     otherwise; `transport` lets the demo send requests to a saved site."""
@@ -113,7 +114,7 @@ def run(
     clock = time.monotonic()
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        results, stats = asyncio.run(_crawl_all(config, sites, transport, now))
+        results, stats = asyncio.run(_crawl_all(config, sites, transport, now, progress))
         report.requests, report.revalidated, report.bytes = (
             stats.requests,
             stats.revalidated,
@@ -183,15 +184,19 @@ async def _crawl_all(
     sites: Mapping[str, SiteParser],
     transport: httpx.AsyncBaseTransport | None,
     now: datetime | None,
+    progress: Callable[[str], None] | None,
 ) -> tuple[list[CrawlResult], FetchStats]:
     with PageCache(config.db) as cache:
         async with Fetcher(config.fetch, transport=transport, validators=cache) as fetcher:
-            results = await asyncio.gather(
-                *(
-                    crawl(sites[s.site], _start_urls(s, sites), fetcher, now, cache)
-                    for s in config.sources
-                )
-            )
+
+            async def one(source: SourceConfig) -> CrawlResult:
+                site = sites[source.site]
+                result = await crawl(site, _start_urls(source, sites), fetcher, now, cache)
+                if progress is not None:
+                    progress(source.site)
+                return result
+
+            results = await asyncio.gather(*(one(source) for source in config.sources))
     return results, fetcher.stats
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.cli import main
-from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT
+from aggregator.config import load_config
+from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT, run
 from scrapers import all_sites
 from tests.conftest import NYU, FixtureSite
 
@@ -165,3 +168,39 @@ def test_unwritable_output_exits_3_and_keeps_the_store_consistent(
     out = tmp_path / "out"
     assert main(["run", "--config", str(config_file), "--out", str(out), "--quiet"]) == 0
     assert (out / "all.rss").read_text(encoding="utf-8").count("<item>") == 8
+
+
+def test_run_reports_each_source_as_it_finishes(site: FixtureSite, config_file: Path) -> None:
+    registered = all_sites()
+    config = load_config(config_file, registered)
+    finished: list[str] = []
+    report = run(config, config.parsers(registered), progress=finished.append)
+    assert finished == ["nyu-cs-colloquium"]
+    assert report.exit_code == 0
+
+
+def test_a_terminal_gets_a_progress_display(site: FixtureSite, config_file: Path) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "aggregator", "run", "--config", str(config_file)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
+            timeout=120, check=False, env={**os.environ, "COLUMNS": "100"},
+        )  # fmt: skip
+        os.close(terminal)
+        screen = b""
+        while chunk := _read(controller):
+            screen += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    text = screen.decode("utf-8", "replace")
+    assert "reading sources" in text or "read nyu-cs-colloquium" in text
+    assert "nyu-cs-colloquium: ok: 8 talks" in text
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:
+        return b""
