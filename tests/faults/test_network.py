@@ -4,6 +4,8 @@ cover the same faults request by request, with truncated bodies too.)"""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +122,41 @@ def test_a_feed_that_keeps_failing_is_one_failed_source(
     faulty.failures[CALENDAR_PATH] = [500, 500]
     assert run(config, LATER) == 1
     assert f"{CALENDAR_ID}: FAILED" in capsys.readouterr().err
+    after = published(config.parent / "public")
+    assert_nothing_lost(before, after)
+    assert after.uids("sites/nyu-cs-colloquium.ics") == before.uids("sites/nyu-cs-colloquium.ics")
+
+
+@pytest.fixture
+def blackhole() -> Iterator[str]:
+    """A port whose listen queue is full: connecting to it times out, as to a dead host."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    yield f"http://127.0.0.1:{port}/events/math-seminar.ics"
+    for filler in fillers:
+        filler.close()
+    server.close()
+
+
+def test_a_connect_timeout(
+    faulty: FaultySite, config: Path, blackhole: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = healthy_first(config, capsys)
+    text = config.read_text().replace("timeout = 10.0", "timeout = 0.5")
+    config.write_text(text.replace(faulty.calendar_url, blackhole))
+    began = time.monotonic()
+    assert run(config, LATER) == 1
+    assert time.monotonic() - began < 30
+    assert f"{blackhole}: ConnectTimeout" in capsys.readouterr().err
     after = published(config.parent / "public")
     assert_nothing_lost(before, after)
     assert after.uids("sites/nyu-cs-colloquium.ics") == before.uids("sites/nyu-cs-colloquium.ics")
