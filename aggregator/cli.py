@@ -1,14 +1,15 @@
-"""The `talkfeed` command: run | parse | sites | demo."""
+"""The `talkfeed` command: run | parse | sites | demo | serve."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime
+from contextlib import ExitStack, contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,7 @@ from aggregator.pipeline import (
     run,
 )
 from aggregator.recording import ReplayTransport
+from aggregator.serve import make_server, parse_interval, repeating, server_url
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.store import Store
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
@@ -138,6 +140,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     _output_options(demo_cmd, db_default=Path("talkfeed-demo.db"))
     demo_cmd.set_defaults(handler=_demo)
+
+    serve_cmd = commands.add_parser(
+        "serve", help="serve the output directory over HTTP (and run the job every so often)"
+    )
+    serve_cmd.add_argument(
+        "--out", type=Path, metavar="DIR", help="directory to serve (default: the config's out)"
+    )
+    serve_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="TOML config (default: the bundled one)"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
+    serve_cmd.add_argument(
+        "--port", type=_port, default=8080, help="port; 0 picks a free one (default: %(default)s)"
+    )
+    serve_cmd.add_argument(
+        "--run-every",
+        type=_interval,
+        metavar="DURATION",
+        help="also run the job now and then every DURATION (90s, 30m, 1h, 1h30m), as `talkfeed "
+        "run` with the same config would",
+    )
+    serve_cmd.add_argument("--verbose", action="store_true", help="log one line per request")
+    serve_cmd.set_defaults(handler=_serve)
     return parser
 
 
@@ -171,6 +196,19 @@ def _aware_datetime(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
     return value
+
+
+def _port(text: str) -> int:
+    if not text.isdecimal() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0 to 65535): {text!r}")
+    return int(text)
+
+
+def _interval(text: str) -> timedelta:
+    try:
+        return parse_interval(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -395,3 +433,41 @@ def _demo(args: argparse.Namespace) -> int:
     if chatty:
         print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
     return code
+
+
+def _serve(args: argparse.Namespace) -> int:
+    registered = all_sites()
+    config = load_config(args.config, registered)
+    out: Path = args.out or config.out
+    if args.run_every is None and not out.is_dir():
+        raise OutputError(str(out), "no such directory (run `talkfeed run` first)")
+    try:
+        server = make_server(out, args.host, args.port, verbose=args.verbose)
+    except OSError as exc:
+        raise TalkfeedError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    print(f"serving {out} at {server_url(server)}", file=sys.stderr, flush=True)
+    busy: Callable[[], bool] | None = None
+    with ExitStack() as stack:
+        stack.callback(server.server_close)
+        # SIGTERM (systemd, docker stop) stops the server as Ctrl-C does.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        stack.callback(signal.signal, signal.SIGTERM, previous)
+        if args.run_every is not None:
+            job = dataclasses.replace(config, out=out)
+            parsers = config.parsers(registered)
+            # The same path as `talkfeed run`, lock included; only errors and flags are printed.
+            run_args = argparse.Namespace(now=None, quiet=not args.verbose, log_format="text")
+            busy = stack.enter_context(
+                repeating(args.run_every, lambda: _execute(job, parsers, run_args))
+            )
+        with suppress(KeyboardInterrupt):
+            server.serve_forever()
+    abandoned = " (the run in progress was abandoned)" if busy is not None and busy() else ""
+    print(f"stopped serving {out}{abandoned}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -4,7 +4,8 @@
 - `feeds/<name>.*`: the same talks through a named feed's filter;
 - `sites/<source>.*`: each source's own records;
 - `changes.atom`: new, moved, cancelled and restored talks of the last days;
-- `index.html`: upcoming talks and the subscribe links to all of the above.
+- `index.html`: upcoming talks and the subscribe links to all of the above;
+- `feeds.opml`: the RSS feeds as one subscription list for feed readers.
 
 RSS and Atom hold talks from `rss_days_back` days ago onward, iCal from `ical_days_back`, so a
 feed means the same thing in every format. Rendering is pure; writing is `publish.py`'s job.
@@ -29,6 +30,7 @@ from feeds import (
     matches,
     render_changes,
     render_index,
+    render_opml,
 )
 from scrapers import SiteParser
 
@@ -139,6 +141,7 @@ def feed_files(
         postpone_prefix=config.publish.postpone_prefix,
     )
     files["changes.atom"] = render_changes(change_entries(changes, combined), changes_spec)
+    files["feeds.opml"] = render_opml([spec for spec, _ in specs], config.base_url)
     files["index.html"] = render_index(
         [spec for spec, _ in specs], combined, now, changes=changes_spec
     )

@@ -1,4 +1,5 @@
-"""Feeds: pure renderers from stored talks to the bytes of RSS, Atom, iCal and an HTML index.
+"""Feeds: pure renderers from stored talks to the bytes of RSS, Atom, iCal, an HTML index and
+OPML.
 
 No network, no file writes, no clock: the same talks and spec always give the same bytes. Which
 talks a feed holds at a given time is `select(talks, spec, ext, now)`, called before rendering.
@@ -13,6 +14,7 @@ from feeds.atom import render_atom
 from feeds.changes import ChangeEntry, render_changes
 from feeds.html import render_index
 from feeds.ical import render_ical
+from feeds.opml import render_opml
 from feeds.rss import render_rss
 from feeds.spec import FeedFilter, FeedSpec, in_window, matches, select
 
@@ -27,6 +29,7 @@ __all__ = [
     "render_changes",
     "render_ical",
     "render_index",
+    "render_opml",
     "render_rss",
     "select",
 ]

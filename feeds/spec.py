@@ -31,6 +31,7 @@ __all__ = [
     "FeedSpec",
     "by_start",
     "clean",
+    "clock_span",
     "entry_title",
     "feed_updated",
     "html_description",
@@ -303,7 +304,18 @@ def when(talk: Talk, *, short: bool = False) -> str:
         if last > start.date():
             text += f" \N{EN DASH} {local_date(end - timedelta(days=1), short=short)}"
         return f"{text} (all day)" if short else f"{text}, all day ({talk.timezone})"
-    text = f"{local_date(start, short=short)}, {_clock(start)}"
+    text = f"{local_date(start, short=short)}, {clock_span(talk, short=short)}"
+    return text if short else f"{text} ({talk.timezone})"
+
+
+def clock_span(talk: Talk, *, short: bool = False) -> str:
+    """The local times of a talk that is not all-day, without the start's date.
+
+    "2:00 PM - 3:00 PM EDT" (an en dash); the end's date is named when it falls on a later day:
+    "10:00 PM - Wed, Mar 11, 2026, 1:00 AM EDT" (`short`, else the long date).
+    """
+    start, end = talk.start, talk.effective_end
+    text = _clock(start)
     if end != start:
         # Name the start's zone too when the span crosses a DST change: 1:30 AM EDT - 1:15 AM EST.
         if _zone_abbr(start) != _zone_abbr(end):
@@ -312,8 +324,7 @@ def when(talk: Talk, *, short: bool = False) -> str:
         if end.date() != start.date():
             text += f"{local_date(end, short=short)}, "
         text += _clock(end)
-    text += f" {_zone_abbr(end)}"
-    return text if short else f"{text} ({talk.timezone})"
+    return f"{text} {_zone_abbr(end)}"
 
 
 _LABELS = {
@@ -394,15 +405,28 @@ def _alerts(st: StoredTalk) -> list[str]:
     return [note for note in notes if note]
 
 
-# Exactly the markup of our own fragments (entry descriptions, index page items); anything else
-# in a fragment can only have come from a page, escaping having failed somewhere.
-_SAFE_TAGS = frozenset({"a", "br", "details", "h3", "li", "p", "s", "strong", "summary", "time"})
+# Exactly the markup of our own fragments (entry descriptions; the index page's talks, filters
+# and subscribe blocks); anything else in a fragment can only have come from a page, escaping
+# having failed somewhere. The index page's own script and style sheet are outside fragments.
+# Form controls are inert here: no <form>, and no attribute that could submit or load anything.
+_SAFE_TAGS = frozenset(
+    {"a", "br", "button", "details", "div", "h3", "h4", "input", "label", "li", "option", "p",
+     "s", "select", "strong", "summary", "time"}
+)  # fmt: skip
 _SAFE_ATTRIBUTES = {
     # An empty "*" drops nh3's default global attributes (title, lang) too.
     "*": frozenset[str](),
-    "a": frozenset({"href", "type"}),
-    "li": frozenset({"class"}),
+    "a": frozenset({"class", "href", "type"}),
+    "button": frozenset({"class", "data-url", "hidden", "type"}),
+    "details": frozenset({"class"}),
+    "div": frozenset({"class", "hidden", "id", "role"}),
+    "h4": frozenset({"class"}),
+    "input": frozenset({"autocomplete", "id", "placeholder", "readonly", "type", "value"}),
+    "label": frozenset({"for"}),
+    "li": frozenset({"class", "data-sources"}),
+    "option": frozenset({"value"}),
     "p": frozenset({"class"}),
+    "select": frozenset({"id"}),
     "strong": frozenset({"class"}),
     "time": frozenset({"datetime"}),
 }

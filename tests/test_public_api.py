@@ -25,7 +25,8 @@ def test_aggregator_surface() -> None:
 def test_feeds_surface() -> None:
     assert sorted(feeds.__all__) == [
         "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "in_window", "matches",
-        "render_atom", "render_changes", "render_ical", "render_index", "render_rss", "select",
+        "render_atom", "render_changes", "render_ical", "render_index", "render_opml", "render_rss",
+        "select",
     ]  # fmt: skip
 
 

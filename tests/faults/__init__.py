@@ -231,13 +231,15 @@ def active_markup(document: str) -> list[str]:
     if not document.strip():
         return []
     tree = lxml.html.document_fromstring(document)
-    # The index page's head is talkfeed's own: its meta, link and style elements are meant.
+    # The index page's head is talkfeed's own: its meta, link and style elements and its inline
+    # script are meant (its Content-Security-Policy lets nothing else run).
     own = tree.find("head") if document.startswith("<!DOCTYPE html>") else None
     head = set(own.iter()) if own is not None else set()
     problems = []
     for element in tree.iter(etree.Element):
         tag = str(element.tag)
-        if tag in _ACTIVE and not (element in head and tag in ("meta", "link", "style")):
+        ours = tag in ("meta", "link", "style") or (tag == "script" and not element.attrib)
+        if tag in _ACTIVE and not (element in head and ours):
             problems.append(f"<{tag}>")
         for raw_name, raw_value in element.attrib.items():
             name, value = str(raw_name), str(raw_value)

@@ -137,14 +137,23 @@ def test_sanitizer_drops_markup_that_escaping_let_through() -> None:
 def test_sanitizer_keeps_all_the_markup_we_write() -> None:
     index = render_index([SPEC], [hostile_talk(Status.CANCELLED)], SEEN).decode()
     for ours in (
-        '<li class="called-off">',
-        '<strong class="status">Cancelled</strong>',
+        '<li class="talk called-off" data-sources="evil other">',
+        '<h4 class="title"><strong class="status">Cancelled</strong>',
         '<s><a href="https://evil.example/talk?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
         '<p class="moved">',
         '<p class="when"><time datetime="2026-03-10T14:00:00-04:00">',
-        "<details><summary>Abstract</summary>",
+        '<details class="abstract"><summary>Abstract</summary>',
+        '<div class="filters" id="filters" role="search" hidden="">',
+        '<input type="search" id="q" placeholder="Title, speaker or abstract" autocomplete="off">',
+        '<label for="source">Source</label>',
+        '<select id="source">',
+        '<option value="other">Other (1)</option>',
         '<a href="all.rss" type="application/rss+xml">RSS</a>',
-        '<a href="webcal://talks.example.edu/feeds/all.ics">Add to your calendar</a>',
+        '<a class="add" href="webcal://talks.example.edu/feeds/all.ics">Add to calendar</a>',
+        '<input type="text" id="address-1" value="https://talks.example.edu/feeds/all.ics" '
+        'readonly="">',
+        '<button type="button" class="copy" data-url="https://talks.example.edu/feeds/all.ics" '
+        'hidden="">Copy link</button>',
         '<a href="https://other.example/t/1">Other</a>',
     ):
         assert ours in index

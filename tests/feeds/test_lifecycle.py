@@ -56,7 +56,7 @@ def _index_items(talks: list[StoredTalk]) -> dict[str, Tag]:
     page = BeautifulSoup(render_index([SPEC], talks, NOW), "lxml")
     items = {}
     for li in page.select("ol.talks > li"):
-        link = li.select_one("h3 a")
+        link = li.select_one("h4 a")
         assert link is not None
         items[str(link["href"])] = li
     return items
@@ -90,8 +90,8 @@ def test_tentative_feed_entry_says_so_without_a_prefix(
 
 def test_tentative_in_the_index_is_labelled_not_struck(life: dict[str, StoredTalk]) -> None:
     item = _index_items([life["life:tentative"]])["https://www.tu-berlin.de/ml/talks/50"]
-    assert item.get("class") == ["tentative"]
-    status = item.select_one("h3 .status")
+    assert item.get("class") == ["talk", "tentative"]
+    status = item.select_one("h4 .status")
     assert status is not None
     assert status.get_text() == "Tentative"
     assert item.find("s") is None
@@ -222,7 +222,8 @@ def test_moved_ical_and_index_start_with_the_old_time(life: dict[str, StoredTalk
     event = _events([life["life:merged"]])["life:merged"]
     assert str(event["DESCRIPTION"]).startswith(f"{MOVED_TEXT}\n\n")
     item = _index_items([life["life:merged"]])["https://cs.nyu.edu/dynamic/news/colloquium/1880/"]
-    first = item.find("p")
+    # Right under the title, before the speakers and the rest.
+    first = item.select_one("h4 + p")
     assert isinstance(first, Tag)
     assert first.get_text() == MOVED_TEXT
     assert first.get("class") == ["moved"]
