@@ -477,8 +477,10 @@ def _cluster(cluster_id: str, members: Sequence[StoredTalk]) -> Cluster:
 
 def _merged(cluster_id: str, members: Sequence[StoredTalk]) -> tuple[Talk, dict[str, str]]:
     """The richest value of each field, and the source each came from."""
-    first = members[0]
-    giver = next((m for m in members if m.talk.id == cluster_id), first)
+    # The time comes from the fullest record: a department's own talk page beats a calendar
+    # entry that rounds or shifts it (ties: the earliest member).
+    first = max(members, key=_richness)
+    giver = next((m for m in members if m.talk.id == cluster_id), members[0])
     all_day = all(m.talk.all_day for m in members)
     picks: dict[str, StoredTalk | None] = {
         "id": giver,
@@ -488,11 +490,18 @@ def _merged(cluster_id: str, members: Sequence[StoredTalk]) -> tuple[Talk, dict[
         "title": _longest(members, "title"),
         "speakers": max(
             members,
-            key=lambda m: (sum(1 for s in m.talk.speakers if s.affiliation), len(m.talk.speakers)),
+            key=lambda m: (
+                sum(1 for s in m.talk.speakers if s.affiliation),
+                len(m.talk.speakers),
+                # "Massachusetts Institute of Technology" says more than "MIT".
+                sum(len(s.affiliation or "") for s in m.talk.speakers),
+            ),
         ),
         "start": first,
         "timezone": first,
-        "all_day": first if all_day else next(m for m in members if not m.talk.all_day),
+        "all_day": first
+        if all_day or not first.talk.all_day
+        else next(m for m in members if not m.talk.all_day),
         # An exact end from any source beats the default one; it must fit the chosen start.
         "end": next(
             (
@@ -522,6 +531,15 @@ def _merged(cluster_id: str, members: Sequence[StoredTalk]) -> tuple[Talk, dict[
         if (member := picks[name]) is not None
     }
     return talk, provenance
+
+
+_DETAIL_FIELDS = ("speakers", "end", "location", "host", "abstract", "bio", "notes")
+
+
+def _richness(member: StoredTalk) -> tuple[int, int]:
+    """How much a record says: fields filled, then the abstract's length."""
+    talk = member.talk
+    return sum(1 for name in _DETAIL_FIELDS if getattr(talk, name)), len(talk.abstract or "")
 
 
 def _longest(members: Sequence[StoredTalk], name: str) -> StoredTalk | None:
