@@ -378,6 +378,14 @@ def _history(args: argparse.Namespace) -> int:
         raise TalkfeedError(f"{db}: no store here yet (run `talkfeed run` first)")
     with Store(db) as store:
         changes = store.changes(talk_id=args.talk)
+        provenance = store.provenance(args.talk)
+    if provenance and len(set(provenance.values())) > 1:
+        # A talk merged from several sources: say where each field of its entry came from.
+        by_source: dict[str, list[str]] = {}
+        for field, source in sorted(provenance.items()):
+            by_source.setdefault(source, []).append(field)
+        for source, fields in sorted(by_source.items()):
+            print(f"from {source}: {', '.join(fields)}")
     if not changes:
         print(f"no recorded changes for {args.talk!r}", file=sys.stderr)
         return EXIT_SOURCES_FAILED

@@ -373,6 +373,16 @@ class Store:
             )
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
+    def provenance(self, talk_id: str) -> dict[str, str] | None:
+        """Which source gave each field of a talk in the combined feeds (None if it is not one)."""
+        row = self._db.execute(
+            "SELECT provenance FROM published WHERE id = ?", (talk_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        value: dict[str, str] = json.loads(row[0])
+        return value
+
     def changes(
         self,
         talk_id: str | None = None,

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import feedparser
+import pytest
 from icalendar import Calendar, Event
 
 from aggregator.cli import main
@@ -48,7 +49,9 @@ def by_summary(out: Path, start: str) -> list[Event]:
     return [e for e in events(out).values() if str(e.summary).startswith(start)]
 
 
-def test_the_same_talk_from_two_sources_is_one_entry(site: FixtureSite, config_file: Path) -> None:
+def test_the_same_talk_from_two_sources_is_one_entry(
+    site: FixtureSite, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = config_file.parent / "public"
     assert run(config_file) == 0
     first_ids = set(events(out))
@@ -74,6 +77,15 @@ def test_the_same_talk_from_two_sources_is_one_entry(site: FixtureSite, config_f
     assert len(by_summary(out, "Robots That Ask for Help (repeat")) == 1, "another day"
     assert len(by_summary(out, "Numerical Linear Algebra on GPUs")) == 1, "another room"
     assert len(by_summary(out, "Sparse Attention Kernels")) == 1
+
+    capsys.readouterr()
+    assert main(["history", "nyu-cs-colloquium:1857", "--config", str(config_file)]) == 0
+    history = capsys.readouterr().out.splitlines()
+    courant_line = next(line for line in history if line.startswith("from courant-events: "))
+    assert "end" in courant_line
+    assert any(
+        line.startswith("from nyu-cs-colloquium: ") and "abstract" in line for line in history
+    )
 
     rss = feedparser.parse((out / "all.rss").read_bytes())
     assert len(rss.entries) == len(merged)
