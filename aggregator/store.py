@@ -357,20 +357,9 @@ class Store:
         stored = []
         for record, sources, provenance, first, last, changed, count, sequence, moved in rows:
             links = tuple(SourceLink.model_validate(s) for s in json.loads(sources))
-            stored.append(
-                StoredTalk(
-                    talk=Talk.model_validate_json(record),
-                    source_name=" · ".join(link.name for link in links),
-                    sources=links,
-                    provenance=json.loads(provenance),
-                    first_seen=datetime.fromisoformat(first),
-                    last_seen=datetime.fromisoformat(last),
-                    last_changed=datetime.fromisoformat(changed),
-                    change_count=count,
-                    sequence=sequence,
-                    moved_from=datetime.fromisoformat(moved) if moved else None,
-                )
-            )
+            name = " · ".join(link.name for link in links)
+            row = (record, name, first, last, changed, count, sequence, moved)
+            stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
     def provenance(self, talk_id: str) -> dict[str, str] | None:
@@ -462,11 +451,17 @@ class Store:
         )
 
 
-def _stored(row: tuple[Any, ...]) -> StoredTalk:
+def _stored(
+    row: tuple[Any, ...],
+    sources: tuple[SourceLink, ...] = (),
+    provenance: dict[str, str] | None = None,
+) -> StoredTalk:
     record, name, first, last, changed, count, sequence, moved = row
     return StoredTalk(
         talk=Talk.model_validate_json(record),
         source_name=name,
+        sources=sources,
+        provenance=provenance or {},
         first_seen=datetime.fromisoformat(first),
         last_seen=datetime.fromisoformat(last),
         last_changed=datetime.fromisoformat(changed),
