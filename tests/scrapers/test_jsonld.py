@@ -735,3 +735,21 @@ def test_more_listings_follows_the_next_page() -> None:
     assert [(link.url, link.kind) for link in site.listing(page)] == [
         ("https://x.edu/events/?page=2", "listing")
     ]
+
+
+def test_events_without_a_page_of_their_own_are_all_kept() -> None:
+    site = build_source(
+        {"kind": "jsonld", "id": "bare-events", "name": "Bare", "url": "https://x.edu/events/",
+         "timezone": "America/Toronto"}
+    )  # fmt: skip
+    events = [
+        {"@type": "Event", "name": name, "startDate": start}
+        for name, start in (("One", "2026-03-10T14:00"), ("Two", "2026-03-11T14:00"))
+    ]
+    html = f'<script type="application/ld+json">{json.dumps(events)}</script>'
+    page = Page("https://x.edu/events/", html, datetime(2026, 3, 1, tzinfo=UTC))
+    links = site.listing(page)
+    keys = [link.seed.key for link in links if link.seed is not None]
+    assert len(keys) == 2 and len(set(keys)) == 2 and None not in keys
+    again = site.listing(Page("https://x.edu/events/", html, datetime(2026, 3, 2, tzinfo=UTC)))
+    assert [link.seed.key for link in again if link.seed is not None] == keys
