@@ -14,7 +14,7 @@ feed means the same thing in every format. Rendering is pure; writing is `publis
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Literal
@@ -117,20 +117,21 @@ def feed_files(
     combined: Sequence[StoredTalk],
     changes: Sequence[Change],
     now: datetime,
-) -> dict[str, bytes]:
-    """Every output file's bytes, rendered from the store's talks and changes."""
+) -> Iterator[tuple[str, bytes]]:
+    """Every output file's name and bytes, rendered from the store's talks and changes one file
+    at a time, so only one is held in memory while it is written."""
     source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
-    files: dict[str, bytes] = {}
+    own: dict[str, list[StoredTalk]] = {}
+    for record in records:
+        own.setdefault(f"sites/{record.talk.source}", []).append(record)
     for spec, selection in specs:
         if selection is None:
-            chosen = [t for t in records if f"sites/{t.talk.source}" == spec.path]
+            chosen = own.get(spec.path, [])
         else:
             chosen = [t for t in combined if matches(t, selection)]
         for extension, render in FORMATS.items():
-            files[f"{spec.path}.{extension}"] = render(
-                in_window(chosen, spec, extension, now), spec
-            )
+            yield f"{spec.path}.{extension}", render(in_window(chosen, spec, extension, now), spec)
     changes_spec = FeedSpec(
         path="changes",
         title="Talk changes",
@@ -140,9 +141,9 @@ def feed_files(
         cancel_prefix=config.publish.cancel_prefix,
         postpone_prefix=config.publish.postpone_prefix,
     )
-    files["changes.atom"] = render_changes(change_entries(changes, combined), changes_spec)
-    files["feeds.opml"] = render_opml([spec for spec, _ in specs], config.base_url)
-    files["index.html"] = render_index(
-        [spec for spec, _ in specs], combined, now, changes=changes_spec
+    yield "changes.atom", render_changes(change_entries(changes, combined), changes_spec)
+    yield "feeds.opml", render_opml([spec for spec, _ in specs], config.base_url)
+    yield (
+        "index.html",
+        render_index([spec for spec, _ in specs], combined, now, changes=changes_spec),
     )
-    return files

@@ -155,7 +155,7 @@ def run(
         files = feed_files(config, sites, records, combined, changes, started)
         report.written = write_outputs(config.out, files)
         health = health_json(report.sources, started, time.monotonic() - clock, report.exit_code)
-        write_outputs(config.out, {HEALTH_FILE: health})
+        write_outputs(config.out, [(HEALTH_FILE, health)])
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
 

@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from aggregator.errors import OutputError
@@ -63,15 +63,15 @@ def remove_temporaries(out: Path) -> list[Path]:
     return removed
 
 
-def write_outputs(out: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write every file (paths relative to `out`); the names of those that changed. Temporary
-    files left by an earlier, interrupted run are deleted first.
+def write_outputs(out: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Write every (name, bytes) pair (names relative to `out`) as it comes; the sorted names
+    of those that changed. Temporary files left by an earlier, interrupted run go first.
 
     OutputError when the directory cannot be written; files already replaced stay whole.
     """
     remove_temporaries(out)
     try:
-        return [name for name, data in sorted(files.items()) if write_atomic(out / name, data)]
+        return sorted(name for name, data in files if write_atomic(out / name, data))
     except OSError as exc:
         raise OutputError(
             str(exc.filename or out), f"cannot write: {exc.strerror or exc}"

@@ -127,9 +127,12 @@ def run() -> Section:
     )
 
 
-def synthetic(size: int, rng: random.Random) -> tuple[list[StoredTalk], set[frozenset[str]]]:
-    """`size` records and, as ground truth, the set of record ids of each real talk."""
-    days = max(1, size // PER_DAY)
+def synthetic(
+    size: int, rng: random.Random, days: int | None = None
+) -> tuple[list[StoredTalk], set[frozenset[str]]]:
+    """`size` records and, as ground truth, the set of record ids of each real talk, spread
+    over `days` days from FIRST_DAY (by default as many as give PER_DAY records a day)."""
+    days = days or max(1, size // PER_DAY)
     keys: defaultdict[str, int] = defaultdict(int)
     talks: list[StoredTalk] = []
     truth: set[frozenset[str]] = set()

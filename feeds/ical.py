@@ -8,6 +8,7 @@ from datetime import UTC, date, timedelta
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from aggregator.model import Status, StoredTalk
+from feeds.folding import serialize
 from feeds.spec import (
     FeedSpec,
     by_start,
@@ -21,6 +22,7 @@ from feeds.spec import (
 __all__ = ["PRODID", "render_ical"]
 
 PRODID = "-//talkfeed//talkfeed//EN"
+_END = b"END:VCALENDAR\r\n"
 
 # A postponed talk will not happen at this time: calendars should show it as off, not as on.
 _STATUS = {
@@ -48,10 +50,13 @@ def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     ordered = by_start(talks)
     for timezone in _timezones(ordered):
         cal.add_component(timezone)
-    for st in ordered:
-        cal.add_component(_event(st, spec))
-    result: bytes = cal.to_ical()
-    return result
+    # Each event is written as soon as it is built: a calendar of many thousand talks never
+    # holds all their icalendar objects at once.
+    head = serialize(cal)
+    if not head.endswith(_END):
+        raise AssertionError("icalendar ended a calendar with something other than END:VCALENDAR")
+    events = b"".join(serialize(_event(st, spec)) for st in ordered)
+    return head[: -len(_END)] + events + _END
 
 
 def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:

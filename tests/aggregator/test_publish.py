@@ -9,9 +9,12 @@ from aggregator.publish import write_atomic, write_outputs
 
 
 def test_writes_and_reports_changes(tmp_path: Path) -> None:
-    assert write_outputs(tmp_path, {"a.rss": b"1", "sites/b.ics": b"2"}) == ["a.rss", "sites/b.ics"]
+    assert write_outputs(tmp_path, {"a.rss": b"1", "sites/b.ics": b"2"}.items()) == [
+        "a.rss",
+        "sites/b.ics",
+    ]
     assert (tmp_path / "sites" / "b.ics").read_bytes() == b"2"
-    assert write_outputs(tmp_path, {"a.rss": b"1", "sites/b.ics": b"3"}) == ["sites/b.ics"]
+    assert write_outputs(tmp_path, {"a.rss": b"1", "sites/b.ics": b"3"}.items()) == ["sites/b.ics"]
 
 
 def test_identical_content_is_not_rewritten(tmp_path: Path) -> None:

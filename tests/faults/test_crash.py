@@ -215,7 +215,7 @@ def test_only_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
 
-    assert write_outputs(tmp_path, {"all.ics": b"new"}) == ["all.ics"]
+    assert write_outputs(tmp_path, [("all.ics", b"new")]) == ["all.ics"]
 
     assert sorted(
         str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()

@@ -1,0 +1,613 @@
+"""A simulated crawl: a farm of 200 sites, one server in its own process telling them apart by
+the Host header, each site an NYU-style listing of 20 talks with a page each, 50 ms of latency
+per response and a per-host delay of 0.2 s. Measures the first run against the per-host lower
+bound, and a second run against the unchanged farm, counted from the server's side."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import html
+import itertools
+import json
+import multiprocessing
+import re
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from aggregator import pipeline
+from aggregator.config import Config, SourceConfig
+from aggregator.fetch import FetchSettings
+from aggregator.pipeline import RunReport
+from bench import Section
+from scrapers import SiteParser, get_site
+
+SITES = 200
+TALKS = 20
+"""Talks per site, each with a detail page."""
+PAST = 5
+"""Of each site's talks, how many are over by NOW."""
+LATENCY = 0.05
+"""Seconds the server waits before every answer."""
+DELAY = 0.2
+CONCURRENCY = 200
+"""FetchSettings.concurrency: one slot per host, so the slots are never what a request waits for."""
+KEEPALIVE = 20
+"""Idle connections the benchmark's transport keeps, as many as the Fetcher's own client does."""
+REPEATS = 3
+NOW = datetime.fromisoformat("2026-03-01T09:00:00-05:00")
+TARGET_RATIO = 1.25
+TARGET_BYTES = 0.05
+
+TEMPLATES = Path(__file__).parent.parent / "tests" / "fixtures" / "nyu-cs-colloquium"
+LISTING_PATH = "/dynamic/news/colloquium/"
+CONTROL_HOST = "control.farm.test"
+ZONE = ZoneInfo("America/New_York")
+LAST_MODIFIED = "Thu, 01 Jan 2026 12:00:00 GMT"
+
+_LEADS = (
+    "Verified", "Scalable", "Private", "Robust", "Sparse", "Learned", "Quantum", "Adaptive",
+    "Efficient", "Secure", "Fair", "Provable", "Distributed", "Interactive", "Causal", "Formal",
+)  # fmt: skip
+_SUBJECTS = (
+    "Compilation", "Scheduling", "Recommendation", "Attention Kernels", "Smart Contracts",
+    "Program Synthesis", "Graph Search", "Robot Planning", "Query Optimization", "Type Systems",
+    "Storage Engines", "Speech Models", "Network Protocols", "Sketching", "Vision Transformers",
+    "Garbage Collection",
+)  # fmt: skip
+_SETTINGS = (
+    "Probabilistic Programs", "the Post-Quantum Internet", "Federated Data", "Edge Devices",
+    "Datacenters", "Scientific Computing", "Online Markets", "Medical Imaging",
+    "Autonomous Vehicles", "Open-Source Software", "Climate Models", "Education",
+    "Social Networks", "Genomics", "Financial Systems", "Public Health",
+)  # fmt: skip
+_FIRST_NAMES = (
+    "Ada", "Bao", "Carmen", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
+    "Lars", "Maya", "Nikhil", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera",
+    "Wei", "Xenia", "Yusuf", "Zora", "Amara", "Bruno", "Chloe", "Diego", "Esther", "Felix",
+    "Gita", "Hugo", "Irene", "Jamal", "Kira", "Leon", "Mina", "Noor", "Oscar", "Priya", "Rafael",
+    "Sana", "Tomas", "Uma", "Viktor", "Wanda", "Ximena", "Yara", "Zane", "Alma", "Boris", "Celia",
+    "Dario", "Edith", "Femi", "Gustav", "Hana", "Ivan", "Jin", "Kofi", "Lena", "Marco",
+)  # fmt: skip
+_LAST_NAMES = (
+    "Abara", "Bergström", "Castillo", "Dubois", "Eriksen", "Fujita", "Gallo", "Haddad", "Ivanova",
+    "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe",
+    "Rossi", "Schneider", "Tanaka", "Uzun", "Varga", "Weber", "Xu", "Yilmaz", "Zhang", "Almeida",
+    "Brennan", "Chowdhury", "Delgado", "Eze", "Fischer", "Gupta", "Horvath", "Ibrahim", "Jovanovic",
+    "Kaur", "Lopez", "Mensah", "Novak", "Ortiz", "Park", "Qureshi", "Reyes", "Sato", "Torres",
+    "Ueda", "Vasquez", "Wong", "Yamamoto", "Zimmermann", "Andersen", "Banerjee", "Costa",
+    "Dimitrov", "Esposito", "Ferreira", "Greco", "Hansen", "Iqbal", "Jung", "Kim", "Laine",
+    "Murphy",
+)  # fmt: skip
+_AFFILIATIONS = (
+    "Massachusetts Institute of Technology", "Stanford University", "ETH Zürich",
+    "Carnegie Mellon University", "University of Washington", "Cornell University",
+    "University of California, San Diego", "University of Illinois Urbana-Champaign",
+    "University of Toronto", "Princeton University", "EPFL", "University of Tokyo",
+)  # fmt: skip
+_AP_MONTHS = (
+    "Jan.", "Feb.", "March", "April", "May", "June",
+    "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+)  # fmt: skip
+_SLOTS_A_DAY = 36
+"""Talks start 08:00 to 19:40 local time, 20 minutes apart: more than the merge tolerance, so
+no two talks of the farm are taken for one."""
+
+
+@dataclass(frozen=True)
+class FarmTalk:
+    """One talk of the farm: which site lists it, and what its pages say."""
+
+    site: int
+    index: int
+    title: str
+    speaker: str
+    affiliation: str
+    start: datetime
+
+    @property
+    def host(self) -> str:
+        """The site's host name."""
+        return _host(self.site)
+
+    @property
+    def path(self) -> str:
+        """The path of the talk's detail page."""
+        return f"{LISTING_PATH}{1900 + self.index}/"
+
+    @property
+    def past(self) -> bool:
+        """The talk is over by NOW."""
+        return self.start < NOW
+
+
+def _host(site: int) -> str:
+    return f"site{site:03d}.farm.test"
+
+
+def farm_talks() -> list[FarmTalk]:
+    """Every talk of the farm, by site then index; titles, speakers and starts all distinct."""
+    talks = []
+    for site in range(SITES):
+        for index in range(TALKS):
+            number = site * TALKS + index
+            upcoming = index >= PAST
+            slot = (index - PAST if upcoming else index) * SITES + site
+            first_day = datetime(2026, 3, 2) if upcoming else datetime(2026, 1, 2)
+            day = first_day + timedelta(days=slot // _SLOTS_A_DAY)
+            minutes = 8 * 60 + slot % _SLOTS_A_DAY * 20
+            title = (
+                f"{_LEADS[number % 16]} {_SUBJECTS[number // 16 % 16]}"
+                f" for {_SETTINGS[number // 256 % 16]}"
+            )
+            talks.append(
+                FarmTalk(
+                    site=site,
+                    index=index,
+                    title=title,
+                    speaker=f"{_FIRST_NAMES[number % 64]} {_LAST_NAMES[number // 64 % 64]}",
+                    affiliation=_AFFILIATIONS[number % len(_AFFILIATIONS)],
+                    start=day.replace(hour=minutes // 60, minute=minutes % 60, tzinfo=ZONE),
+                )
+            )
+    return talks
+
+
+def _django_date(moment: datetime) -> str:
+    """`moment` as NYU's pages print it (Django's "N j, Y, P")."""
+    if (moment.hour, moment.minute) == (12, 0):
+        clock = "noon"
+    else:
+        clock = str(moment.hour % 12 or 12) + (f":{moment.minute:02d}" if moment.minute else "")
+        clock += " a.m." if moment.hour < 12 else " p.m."
+    return f"{_AP_MONTHS[moment.month - 1]} {moment.day}, {moment.year}, {clock}"
+
+
+_ITEM = re.compile(r'<li class="colloq-item">.*?</li>', re.DOTALL)
+_UPCOMING = re.compile(r'(<ul class="colloq-list upcoming">).*?(</ul>)', re.DOTALL)
+_PAST = re.compile(r'(<ul class="colloq-list past">).*?(</ul>)', re.DOTALL)
+_LATER_TERM = '<option value="fall_2026">Fall 2026</option>\n'
+_HREF = re.compile(r'(href=")[^"]*(")')
+_ITEM_DATE = re.compile(r'(<div class="colloq-date">).*?(</div>)')
+_ITEM_TITLE = re.compile(r'(<a href="[^"]*">).*?(</a>)')
+_ITEM_SPEAKER = re.compile(r'(<div class="colloq-speaker">).*?(</div>)')
+_DETAIL_TITLE = re.compile(r'(<h2 class="colloq-title">).*?(</h2>)')
+_SPEAKER = re.compile(r"(<strong>Speaker:</strong> )(.*?)(</p>)")
+_DATE = re.compile(r"(<strong>Date:</strong> ).*?(</p>)")
+
+
+def farm_pages(talks: Sequence[FarmTalk]) -> dict[tuple[str, str], bytes]:
+    """Every page of the farm by (host, path): NYU's saved listing and talk pages with each
+    talk's title, speaker and date put in. The listing offers no later semester."""
+    listing = (TEMPLATES / "listing-spring_2026.html").read_text(encoding="utf-8")
+    listing = listing.replace(_LATER_TERM, "")
+    match = _ITEM.search(listing)
+    if match is None or _LATER_TERM in listing:
+        raise RuntimeError("the NYU listing fixture no longer has the expected markup")
+    item = match.group()
+    details = [path.read_text(encoding="utf-8") for path in sorted(TEMPLATES.glob("[0-9]*.html"))]
+    by_site: dict[int, list[FarmTalk]] = defaultdict(list)
+    for talk in talks:
+        by_site[talk.site].append(talk)
+    pages = {}
+    for site, listed in by_site.items():
+        upcoming = sorted((t for t in listed if not t.past), key=lambda t: t.start)
+        past = sorted((t for t in listed if t.past), key=lambda t: t.start, reverse=True)
+        page = _put(_UPCOMING, listing, "\n".join(_item(item, talk) for talk in upcoming))
+        page = _put(_PAST, page, "\n".join(_item(item, talk) for talk in past))
+        pages[(_host(site), LISTING_PATH)] = page.encode()
+        for talk in listed:
+            template = details[(site + talk.index) % len(details)]
+            pages[(talk.host, talk.path)] = _detail(template, talk).encode()
+    return pages
+
+
+def _put(pattern: re.Pattern[str], text: str, value: str) -> str:
+    """`text` with what lies between `pattern`'s two groups, at its first match, made `value`."""
+    return pattern.sub(lambda m: m.group(1) + value + m.group(m.lastindex or 0), text, count=1)
+
+
+def _item(template: str, talk: FarmTalk) -> str:
+    entry = _put(_HREF, template, talk.path)
+    entry = _put(_ITEM_DATE, entry, _django_date(talk.start))
+    entry = _put(_ITEM_TITLE, entry, html.escape(talk.title))
+    return _put(_ITEM_SPEAKER, entry, f"{html.escape(talk.speaker)}, {talk.affiliation}")
+
+
+def _detail(template: str, talk: FarmTalk) -> str:
+    speaker = _SPEAKER.search(template)
+    if speaker is None:
+        raise RuntimeError("an NYU talk page fixture no longer has a Speaker label")
+    # The old speaker's name also appears in the bio: every mention becomes the new speaker.
+    page = template.replace(speaker.group(2).split(",")[0], html.escape(talk.speaker))
+    page = _put(_SPEAKER, page, f"{html.escape(talk.speaker)}, {talk.affiliation}")
+    page = _put(_DETAIL_TITLE, page, html.escape(talk.title))
+    return _put(_DATE, page, _django_date(talk.start))
+
+
+# --- The server: a process of its own, so that its work never holds the crawler's GIL. ---
+
+
+@dataclass(frozen=True)
+class Served:
+    """One request the server answered (control requests aside)."""
+
+    host: str
+    path: str
+    conditional: bool
+    status: int
+    body_bytes: int
+    started: float
+    """time.monotonic() when the request arrived (the clock is shared between processes)."""
+
+
+def _serve(conn: Connection, latency: float) -> None:
+    """The server process: serve the farm until terminated; the port goes back over `conn`."""
+    asyncio.run(_server(conn, latency))
+
+
+async def _server(conn: Connection, latency: float) -> None:
+    pages = {
+        key: (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
+        for key, body in farm_pages(farm_talks()).items()
+    }
+    served: list[tuple[str, str, bool, int, int, float]] = []
+    modified = email.utils.parsedate_to_datetime(LAST_MODIFIED)
+
+    def answer(host: str, path: str, headers: dict[str, str]) -> tuple[int, bytes, list[str]]:
+        if path == "/robots.txt":
+            return 200, b"User-agent: *\nAllow: /\n", ["Content-Type: text/plain"]
+        page = pages.get((host, path))
+        if page is None:
+            return 404, b"not on this farm\n", ["Content-Type: text/plain"]
+        body, etag = page
+        validators = [f"ETag: {etag}", f"Last-Modified: {LAST_MODIFIED}"]
+        if "if-none-match" in headers:
+            tags = [tag.strip() for tag in headers["if-none-match"].split(",")]
+            if etag in tags or "*" in tags:
+                return 304, b"", validators
+        elif "if-modified-since" in headers:
+            try:
+                since = email.utils.parsedate_to_datetime(headers["if-modified-since"])
+            except (TypeError, ValueError):
+                since = None
+            if since is not None and since >= modified:
+                return 304, b"", validators
+        return 200, body, ["Content-Type: text/html; charset=utf-8", *validators]
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
+                    return
+                started = time.monotonic()
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                path = request_line.split(" ")[1] if request_line.count(" ") >= 2 else "/"
+                headers = {}
+                for line in lines:
+                    name, colon, value = line.partition(":")
+                    if colon:
+                        headers[name.strip().lower()] = value.strip()
+                host = headers.get("host", "").lower().split(":")[0]
+                if host == CONTROL_HOST:
+                    body = json.dumps(served).encode()
+                    served.clear()
+                    status, extra = 200, ["Content-Type: application/json"]
+                else:
+                    await asyncio.sleep(latency)
+                    status, body, extra = answer(host, path, headers)
+                    conditional = "if-none-match" in headers or "if-modified-since" in headers
+                    served.append((host, path, conditional, status, len(body), started))
+                reason = {200: "OK", 304: "Not Modified", 404: "Not Found"}[status]
+                lines_out = [f"HTTP/1.1 {status} {reason}", *extra]
+                if status != 304:
+                    lines_out.append(f"Content-Length: {len(body)}")
+                writer.write(("\r\n".join(lines_out) + "\r\n\r\n").encode("latin-1") + body)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    return
+        finally:
+            writer.close()
+
+    # A backlog as deep as the farm is wide: the crawler may open a connection per site at once.
+    server = await asyncio.start_server(connection, "127.0.0.1", 0, backlog=4 * SITES)
+    conn.send(server.sockets[0].getsockname()[1])
+    async with server:
+        await server.serve_forever()
+
+
+@contextmanager
+def farm_server() -> Iterator[str]:
+    """Run the farm's server in a process of its own; yields its origin."""
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_serve, args=(sending, LATENCY), daemon=True)
+    process.start()
+    try:
+        if not receiving.poll(60):
+            raise RuntimeError("the farm server did not start")
+        yield f"http://127.0.0.1:{receiving.recv()}"
+    finally:
+        process.terminate()
+        process.join()
+
+
+def drain_log(origin: str) -> list[Served]:
+    """The requests the server answered since the last call."""
+    reply = httpx.get(f"{origin}/_stats", headers={"Host": CONTROL_HOST}, timeout=30)
+    reply.raise_for_status()
+    return [Served(*entry) for entry in reply.json()]
+
+
+class FarmTransport(httpx.AsyncBaseTransport):
+    """Sends every request to the farm's server, keeping the URL and Host header of the site
+    (like aggregator.snapshot.RedirectTransport), through a pool limited like the Fetcher's own."""
+
+    def __init__(self, origin: str) -> None:
+        self._origin = httpx.URL(origin)
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=KEEPALIVE)
+        self._inner = httpx.AsyncHTTPTransport(limits=limits)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Forward `request` to the farm's server."""
+        target = request.url.copy_with(
+            scheme=self._origin.scheme, host=self._origin.host, port=self._origin.port
+        )
+        forwarded = httpx.Request(
+            request.method, target, headers=request.headers, stream=request.stream
+        )
+        return await self._inner.handle_async_request(forwarded)
+
+    async def aclose(self) -> None:
+        """Close the pool."""
+        await self._inner.aclose()
+
+
+# --- The crawler side. ---
+
+
+def farm_sites() -> dict[str, SiteParser]:
+    """A parser per farm site: the bundled NYU parser, started at the site's listing."""
+    nyu = type(get_site("nyu-cs-colloquium"))
+    return {
+        f"farm-{site:03d}": nyu.configured(
+            id=f"farm-{site:03d}",
+            name=f"Farm site {site:03d} colloquium",
+            start_urls=(f"http://{_host(site)}{LISTING_PATH}",),
+            example_urls=(f"http://{_host(site)}{LISTING_PATH}1900/",),
+        )
+        for site in range(SITES)
+    }
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: the crawler's report and clocks, and what the server saw."""
+
+    report: RunReport
+    seconds: float
+    crawl_seconds: float
+    """Until the last site's crawl ended (the rest is storing, merging and publishing)."""
+    cpu_seconds: float
+    """CPU time of the crawler's process (the server's is not in it)."""
+    served: list[Served]
+
+
+def crawl_farm(config: Config, sites: dict[str, SiteParser], origin: str) -> Run:
+    """One run of the pipeline over the farm."""
+    finished: list[float] = []
+    cpu, began = time.process_time(), time.perf_counter()
+    report = pipeline.run(
+        config,
+        sites,
+        now=NOW,
+        transport=FarmTransport(origin),
+        progress=lambda _site: finished.append(time.perf_counter()),
+    )
+    seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    return Run(report, seconds, max(finished) - began, cpu, drain_log(origin))
+
+
+def run_pair(origin: str, sites: dict[str, SiteParser]) -> tuple[Run, Run]:
+    """A first and a second run into a fresh store."""
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Config(
+            out=Path(scratch) / "out",
+            db=Path(scratch) / "talkfeed.db",
+            base_url=None,
+            fetch=FetchSettings(delay=DELAY, concurrency=CONCURRENCY),
+            sources=tuple(SourceConfig(site) for site in sites),
+            path=None,
+        )
+        drain_log(origin)
+        first = crawl_farm(config, sites, origin)
+        _check_first(first)
+        second = crawl_farm(config, sites, origin)
+    return first, second
+
+
+def _check_first(first: Run) -> None:
+    """A benchmark that read nothing would measure nothing: the first run must read it all."""
+    talks = sum(source.talks for source in first.report.sources)
+    details = sum(source.details for source in first.report.sources)
+    errors = [error for source in first.report.sources for error in source.errors]
+    if talks != SITES * TALKS or details != SITES * TALKS or errors:
+        raise AssertionError(
+            f"the first run read {talks} talks and {details} talk pages, expected"
+            f" {SITES * TALKS} of each; errors: {errors[:3]}"
+        )
+
+
+async def _burst(origin: str) -> float:
+    """Seconds for one request to each site's robots.txt, all at once."""
+    async with httpx.AsyncClient(transport=FarmTransport(origin)) as client:
+        began = time.perf_counter()
+        answers = await asyncio.gather(
+            *(client.get(f"http://{_host(site)}/robots.txt") for site in range(SITES))
+        )
+        seconds = time.perf_counter() - began
+    if any(answer.status_code != 200 for answer in answers):
+        raise AssertionError("the farm server failed a burst of concurrent requests")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one run shows, counted from the server's log."""
+
+    requests: int
+    robots: int
+    conditional: int
+    unconditional_robots: int
+    not_modified: int
+    past_details: int
+    """Requests for the page of a talk that is over by NOW."""
+    body_bytes: int
+    busiest: int
+    """Requests to the host that got the most."""
+    mean_gap: float
+    """Mean time between the starts of two consecutive requests to one host."""
+
+
+def figures(served: Sequence[Served], past: set[tuple[str, str]]) -> Figures:
+    """Count a run's requests from the server's log."""
+    by_host: dict[str, list[float]] = defaultdict(list)
+    for entry in served:
+        by_host[entry.host].append(entry.started)
+    gaps: list[float] = []
+    for starts in by_host.values():
+        starts.sort()
+        gaps.extend(later - earlier for earlier, later in itertools.pairwise(starts))
+    robots = [entry for entry in served if entry.path == "/robots.txt"]
+    return Figures(
+        requests=len(served),
+        robots=len(robots),
+        conditional=sum(entry.conditional for entry in served),
+        unconditional_robots=sum(not entry.conditional for entry in robots),
+        not_modified=sum(entry.status == 304 for entry in served),
+        past_details=sum((entry.host, entry.path) in past for entry in served),
+        body_bytes=sum(entry.body_bytes for entry in served),
+        busiest=max(Counter(entry.host for entry in served).values()),
+        mean_gap=statistics.fmean(gaps),
+    )
+
+
+def run() -> Section:
+    """Median figures of several pairs of runs over the farm."""
+    past = {(talk.host, talk.path) for talk in farm_talks() if talk.past}
+    sites = farm_sites()
+    with farm_server() as origin:
+        burst = asyncio.run(_burst(origin))
+        pairs = [run_pair(origin, sites) for _ in range(REPEATS)]
+    runs = [(first, second) for first, second in pairs]
+    counted = [
+        (figures(first.served, past), figures(second.served, past)) for first, second in runs
+    ]
+    busiest = statistics.median(first.busiest for first, _ in counted)
+    bound = busiest * (DELAY + LATENCY)
+    # The fetcher spaces the *starts* of a host's requests by the delay, so a host's last
+    # request can start (busiest - 1) delays after its first.
+    tight = (busiest - 1) * max(DELAY, LATENCY) + LATENCY
+    ratio = statistics.median(first.seconds / bound for first, _ in runs)
+    crawl_ratio = statistics.median(first.crawl_seconds / bound for first, _ in runs)
+    cpu_share = statistics.median(first.cpu_seconds / first.seconds for first, _ in runs)
+    byte_share = statistics.median(s.body_bytes / f.body_bytes for f, s in counted)
+    past_fetched = statistics.median(s.past_details for _, s in counted)
+    unconditional = statistics.median(s.requests - s.conditional for _, s in counted)
+    unconditional_robots = statistics.median(s.unconditional_robots for _, s in counted)
+    rows = (
+        _row("Requests", [(f.requests, s.requests) for f, s in counted], share=True),
+        _row("of them robots.txt", [(f.robots, s.robots) for f, s in counted]),
+        _row("Conditional requests", [(f.conditional, s.conditional) for f, s in counted]),
+        _row("Answered 304", [(f.not_modified, s.not_modified) for f, s in counted]),
+        _row("Pages of past talks fetched", [(f.past_details, s.past_details) for f, s in counted]),
+        _row("Body bytes sent (KiB)", [(f.body_bytes, s.body_bytes) for f, s in counted], kib=True),
+        _row(
+            "Body bytes the crawler counted (KiB)",
+            [(f.report.bytes, s.report.bytes) for f, s in runs],
+            kib=True,
+        ),
+        _row("Busiest host's requests", [(f.busiest, s.busiest) for f, s in counted]),
+        _row(
+            "Mean gap between a host's request starts (s)",
+            [(f.mean_gap, s.mean_gap) for f, s in counted],
+            digits=3,
+        ),
+        _row("Run time (s)", [(f.seconds, s.seconds) for f, s in runs], share=True, digits=2),
+        _row("Crawl phase (s)", [(f.crawl_seconds, s.crawl_seconds) for f, s in runs], digits=2),
+        _row("Crawler CPU time (s)", [(f.cpu_seconds, s.cpu_seconds) for f, s in runs], digits=2),
+        _row(
+            "Run time / lower bound",
+            [(f.seconds / bound, s.seconds / bound) for f, s in runs],
+            digits=2,
+        ),
+    )
+
+    def verdict(met: bool) -> str:
+        return "met" if met else "NOT met"
+
+    return Section(
+        title="Crawl farm: 200 sites, one polite crawler",
+        method=(
+            f"{SITES} NYU-style sites (the saved NYU listing and talk pages as templates, each"
+            f" talk's title, speaker and date put in) on virtual hosts of one asyncio server in a"
+            f" process of its own: a listing of {TALKS} talks ({PAST} of them over by the run's"
+            f" fixed now) and a page per talk, {LATENCY * 1000:.0f} ms of latency per response,"
+            " ETag and Last-Modified, 304 to a matching conditional request; it answered a burst"
+            f" of {SITES} concurrent requests in {burst:.2f} s. The bundled NYU parser read every"
+            f" site (FetchSettings delay={DELAY}, concurrency={CONCURRENCY}, other settings"
+            f" default; the transport keeps {KEEPALIVE} idle connections, as the Fetcher's own"
+            f" client does). A first and a second run into a fresh store, median of {REPEATS}"
+            " pairs; requests, conditional requests, 304s and bytes are counted by the server."
+            " Lower bound: the busiest host's requests × (delay + latency) ="
+            f" {busiest:.0f} × {DELAY + LATENCY:.2f} s = {bound:.2f} s. Run time is the whole"
+            " `pipeline.run`; its crawl phase ends when the last site's crawl does."
+        ),
+        headers=("", "First run", "Second run", "Second / first"),
+        rows=rows,
+        finding=(
+            f"The first run took {ratio:.2f} times the lower bound of {bound:.2f} s (its crawl"
+            f" phase {crawl_ratio:.2f} times); the target of at most {TARGET_RATIO} times is"
+            f" {verdict(ratio <= TARGET_RATIO)}. The fetcher's delay runs from one request's"
+            f" start to the next, so a host could be done in {tight:.2f} s. The crawler's"
+            f" process was on the CPU for {cpu_share:.0%} of the first run's wall time. Second"
+            f" run: {past_fetched:.0f} pages of past talks fetched (target none:"
+            f" {verdict(past_fetched == 0)}); {unconditional:.0f} requests not conditional,"
+            f" {unconditional_robots:.0f} of them robots.txt (target none:"
+            f" {verdict(unconditional == 0)}); {byte_share:.2%} of the first run's bytes"
+            f" (target under {TARGET_BYTES:.0%}: {verdict(byte_share < TARGET_BYTES)})."
+        ),
+    )
+
+
+def _row(
+    label: str,
+    values: Sequence[tuple[float, float]],
+    *,
+    share: bool = False,
+    kib: bool = False,
+    digits: int = 0,
+) -> tuple[str, str, str, str]:
+    """A table row: the medians of the first and second runs' values, and optionally the
+    median of their ratios."""
+    scale = 1024 if kib else 1
+    first = statistics.median(f for f, _ in values) / scale
+    second = statistics.median(s for _, s in values) / scale
+    places = 1 if kib else digits
+    ratio = f"{statistics.median(s / f for f, s in values):.1%}" if share or kib else ""
+    return label, f"{first:,.{places}f}", f"{second:,.{places}f}", ratio
