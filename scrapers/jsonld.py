@@ -116,7 +116,8 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
     """Every node of the page's schema.org markup, the Events among them, and the problems."""
     nodes: list[Any] = []
     problems: list[str] = []
-    for number, script in enumerate(soup.find_all("script", type=_is_json_ld), 1):
+    scripts = (tag for tag in soup.find_all("script") if _is_json_ld(tag.get("type")))
+    for number, script in enumerate(scripts, 1):
         text = script.string or ""
         if not text.strip():
             continue
@@ -126,13 +127,14 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
             problems.append(f"JSON-LD block {number} skipped: {exc}")
     events = list(_events(nodes))
     if not events:
-        nodes = [_microdata(item) for item in soup.find_all(_top_level_item)]
+        items = (tag for tag in soup.descendants if isinstance(tag, Tag) and _top_level_item(tag))
+        nodes = [_microdata(item) for item in items]
         events = list(_events(nodes))
     return nodes, events, problems
 
 
-def _is_json_ld(value: str | None) -> bool:
-    return value is not None and value.split(";")[0].strip().lower() == "application/ld+json"
+def _is_json_ld(value: object) -> bool:
+    return isinstance(value, str) and value.split(";")[0].strip().lower() == "application/ld+json"
 
 
 def _load(text: str) -> list[Any]:
