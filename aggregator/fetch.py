@@ -7,8 +7,8 @@ like the first. An exchange with a host:
 1. fails at once if the host has been skipped after failing `host_failures` times in a row;
 2. checks the URL against the host's robots.txt (fetched once per run, in exchanges of its own);
 3. holds the host's lock until it ends, retries included, so requests to one host never overlap;
-4. before each attempt waits out the host's delay since the previous start, then takes one of the
-   `concurrency` slots shared by all hosts for the request and its body.
+4. before each attempt waits out the host's delay since its previous attempt ended, then takes
+   one of the `concurrency` slots shared by all hosts for the request and its body.
 
 Locks are only ever taken in the order robots.txt lock, host lock, slot, and a host lock is never
 held while waiting for another host's, which rules out deadlocks.
@@ -54,7 +54,8 @@ class FetchSettings:
 
     user_agent: str = DEFAULT_USER_AGENT
     delay: float = 1.0
-    """Seconds between the starts of two requests to the same host."""
+    """Seconds from the end of one request to a host to the start of the next: a slow server
+    gets its pause too, instead of a request the moment it answers."""
     timeout: float = 20.0
     """Seconds for connecting, and for each read."""
     retries: int = 3
@@ -83,6 +84,19 @@ class Validators(Protocol):
 
     def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
         """Remember the validators of `url`'s latest answer (None for one it did not have)."""
+
+
+class RobotsCache(Protocol):
+    """Where a fetcher keeps each host's robots.txt and its validators between runs, so that an
+    unchanged one is asked for conditionally and costs no body."""
+
+    def robots(self, url: str) -> tuple[str | None, str | None, str] | None:
+        """The (ETag, Last-Modified, text) of the robots.txt at `url` remembered, or None."""
+
+    def keep_robots(
+        self, url: str, etag: str | None, last_modified: str | None, text: str | None
+    ) -> None:
+        """Remember a robots.txt with its validators; None forgets it (there is none now)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +166,7 @@ class _Host:
     delay: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Held for a whole exchange, so that requests to the host never overlap."""
-    last_start: float | None = None
+    last_end: float | None = None
     failures: int = 0
     """Exchanges in a row that ended in a connection error, a timeout, a 5xx or a 429."""
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -171,7 +185,7 @@ class Fetcher:
     One fetcher owns one httpx client and remembers, per host, robots.txt, when the last request
     started and how often it failed, so share a single fetcher across a whole run. With
     `validators`, pages fetched before are asked for conditionally (If-None-Match,
-    If-Modified-Since) and may come back `not_modified`.
+    If-Modified-Since) and may come back `not_modified`; with `robots_cache`, robots.txt too.
     """
 
     def __init__(
@@ -180,6 +194,7 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         validators: Validators | None = None,
+        robots_cache: RobotsCache | None = None,
     ) -> None:
         if settings.concurrency < 1:
             raise ValueError("FetchSettings.concurrency must be at least 1")
@@ -187,6 +202,7 @@ class Fetcher:
         self.stats = FetchStats()
         self._transport = transport
         self._validators = validators
+        self._robots_cache = robots_cache
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, _Host] = {}
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -350,19 +366,21 @@ class Fetcher:
     ) -> tuple[httpx.Response, bytes]:
         """Send once, after the host's delay and in one of the shared slots; read the body."""
         client = self._http()
-        if host.last_start is not None:
-            wait = host.last_start + host.delay - time.monotonic()
+        if host.last_end is not None:
+            wait = host.last_end + host.delay - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
         async with self._slots:
-            host.last_start = time.monotonic()
             self.stats.requests += 1
-            resp = await client.send(request, stream=True)
             try:
-                body = await self._read(resp, url, robots=robots)
+                resp = await client.send(request, stream=True)
+                try:
+                    body = await self._read(resp, url, robots=robots)
+                finally:
+                    await resp.aclose()
+                    self.stats.bytes += resp.num_bytes_downloaded
             finally:
-                await resp.aclose()
-                self.stats.bytes += resp.num_bytes_downloaded
+                host.last_end = time.monotonic()
         return resp, body
 
     async def _read(self, resp: httpx.Response, url: str, *, robots: bool) -> bytes:
@@ -431,7 +449,15 @@ class Fetcher:
         robots_url = str(
             httpx.URL(scheme=url.scheme, host=url.host, port=url.port, path="/robots.txt")
         )
-        request = self._http().build_request("GET", robots_url)
+        cache = self._robots_cache
+        cached = cache.robots(robots_url) if cache is not None else None
+        conditions = {}
+        if cached is not None:
+            if cached[0]:
+                conditions["If-None-Match"] = cached[0]
+            if cached[1]:
+                conditions["If-Modified-Since"] = cached[1]
+        request = self._http().build_request("GET", robots_url, headers=conditions)
         try:
             resp, body = await self._follow(robots_url, request, robots=True)
         except FetchError as exc:
@@ -439,8 +465,22 @@ class Fetcher:
             host.down = exc.status is None
         else:
             status = resp.status_code
-            if resp.is_success:
-                host.robots = Protego.parse(decode_body(body, resp.charset_encoding))
+            text = None
+            if status == 304 and cached is not None and conditions:
+                self.stats.revalidated += 1
+                text = cached[2]
+            elif resp.is_success:
+                text = decode_body(body, resp.charset_encoding)
+                if cache is not None:
+                    etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+                    cache.keep_robots(
+                        robots_url, etag, modified, text if etag or modified else None
+                    )
+            elif cache is not None and cached is not None and status < 500 and status != 429:
+                # Gone for good (a 4xx): nothing to ask about conditionally next time.
+                cache.keep_robots(robots_url, None, None, None)
+            if text is not None:
+                host.robots = Protego.parse(text)
                 crawl_delay = host.robots.crawl_delay(self._robots_token)
                 if crawl_delay is not None and crawl_delay > host.delay:
                     host.delay = float(crawl_delay)

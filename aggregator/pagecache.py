@@ -2,8 +2,8 @@
 
 For every page fetched: its ETag and Last-Modified (for conditional requests: an unchanged page
 answers 304 with no body) and what parsing it gave (the listing's links, or the talk page's
-draft), so that a 304 costs no parsing. A talk page whose talk is over is not fetched again at
-all: its stored draft is reused.
+draft), so that a 304 costs no parsing; for each host's robots.txt, its text. A talk page whose
+talk is over is not fetched again at all: its stored draft is reused.
 
 The cache lives in the store's SQLite file, in its own table.
 """
@@ -42,6 +42,9 @@ class PageCache:
         try:
             self._db = sqlite3.connect(path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # A cache: after a power cut it may lack its last entries (they are fetched again),
+            # but it stays whole; waiting for the disk on each of thousands of pages does not pay.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
         except sqlite3.Error as exc:
             raise OutputError(str(path), f"cannot use the page cache: {exc}") from None
@@ -60,7 +63,9 @@ class PageCache:
         """The ETag and Last-Modified remembered for `url`, if its parse result is kept too
         (a validator without it would bring a 304 that nothing can be rebuilt from)."""
         row = self._db.execute(
-            "SELECT etag, last_modified FROM pages WHERE url = ? AND parsed IS NOT NULL", (url,)
+            "SELECT etag, last_modified FROM pages WHERE url = ? AND parsed IS NOT NULL"
+            " AND json_extract(parsed, '$.type') IS NOT 'robots'",
+            (url,),
         ).fetchone()
         return (row[0], row[1]) if row and (row[0] or row[1]) else None
 
@@ -94,6 +99,32 @@ class PageCache:
     def keep_draft(self, url: str, draft: TalkDraft) -> None:
         """Remember what a talk page gave."""
         self._keep(url, {"type": "talk", "draft": _draft_json(draft)})
+
+    def robots(self, url: str) -> tuple[str | None, str | None, str] | None:
+        """The validators and text of the robots.txt at `url` as last fetched."""
+        row = self._db.execute(
+            "SELECT etag, last_modified, parsed FROM pages WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None or row[2] is None or not (row[0] or row[1]):
+            return None
+        parsed = json.loads(row[2])
+        if parsed.get("type") != "robots":
+            return None
+        return row[0], row[1], str(parsed["text"])
+
+    def keep_robots(
+        self, url: str, etag: str | None, last_modified: str | None, text: str | None
+    ) -> None:
+        """Remember a robots.txt with its validators; None forgets the one remembered."""
+        if text is None:
+            self._write("DELETE FROM pages WHERE url = ?", (url,))
+            return
+        self._write(
+            "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, parsed = excluded.parsed",
+            (url, etag, last_modified, json.dumps({"type": "robots", "text": text})),
+        )
 
     def _parsed(self, url: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT parsed FROM pages WHERE url = ?", (url,)).fetchone()

@@ -187,7 +187,9 @@ async def _crawl_all(
     progress: Callable[[str], None] | None,
 ) -> tuple[list[CrawlResult], FetchStats]:
     with PageCache(config.db) as cache:
-        async with Fetcher(config.fetch, transport=transport, validators=cache) as fetcher:
+        async with Fetcher(
+            config.fetch, transport=transport, validators=cache, robots_cache=cache
+        ) as fetcher:
 
             async def one(source: SourceConfig) -> CrawlResult:
                 site = sites[source.site]

@@ -84,18 +84,19 @@ def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
             host = (self.headers.get("Host") or "").lower()
             page = routes.get((host, self.path))
             if self.path == "/robots.txt":
-                self._send(200, "text/plain", b"User-agent: *\nAllow: /\n")
+                body, media_type = b"User-agent: *\nAllow: /\n", "text/plain"
             elif page is not None:
                 body = page.read_bytes()
-                # Like a real server: an ETag, and 304 to a request that already has this body.
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self._send(304, None, b"", etag)
-                else:
-                    media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
-                    self._send(200, media_type, body, etag)
+                media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
             else:
                 self._send(404, "text/plain", b"not in the snapshot\n")
+                return
+            # Like a real server: an ETag, and 304 to a request that already has this body.
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, None, b"", etag)
+            else:
+                self._send(200, media_type, body, etag)
 
         def _send(
             self, status: int, content_type: str | None, body: bytes, etag: str | None = None

@@ -319,6 +319,83 @@ def test_robots_disallow_raises_and_never_requests_page(httpserver: HTTPServer) 
     assert stats.failures == 1
 
 
+@dataclass
+class MemoryRobots:
+    """A robots.txt cache in a dict, as the page cache keeps it from one run to the next."""
+
+    stored: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
+
+    def robots(self, url: str) -> tuple[str | None, str | None, str] | None:
+        return self.stored.get(url)
+
+    def keep_robots(
+        self, url: str, etag: str | None, last_modified: str | None, text: str | None
+    ) -> None:
+        if text is None:
+            self.stored.pop(url, None)
+        else:
+            self.stored[url] = (etag, last_modified, text)
+
+
+def _run_with_robots_cache(
+    urls: list[str], cache: MemoryRobots
+) -> tuple[list[Response | BaseException], FetchStats]:
+    async def run() -> tuple[list[Response | BaseException], FetchStats]:
+        async with Fetcher(FAST, robots_cache=cache) as fetcher:
+            results = await asyncio.gather(*(fetcher.get(u) for u in urls), return_exceptions=True)
+        return list(results), fetcher.stats
+
+    return asyncio.run(asyncio.wait_for(run(), timeout=30))
+
+
+def test_robots_is_asked_for_conditionally_and_its_rules_kept(httpserver: HTTPServer) -> None:
+    seen: list[str | None] = []
+
+    def answer(request: Request) -> ServerResponse:
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"r1"':
+            return ServerResponse(status=304, headers={"ETag": '"r1"'})
+        return ServerResponse(ROBOTS_PRIVATE, content_type="text/plain", headers={"ETag": '"r1"'})
+
+    httpserver.expect_request("/robots.txt").respond_with_handler(answer)
+    httpserver.expect_request("/public").respond_with_data("open")
+    urls = [httpserver.url_for("/private/talks"), httpserver.url_for("/public")]
+    cache = MemoryRobots()
+
+    first, _ = _run_with_robots_cache(urls, cache)
+    second, stats = _run_with_robots_cache(urls, cache)
+
+    assert seen == [None, '"r1"'], "the second run asks with the ETag the first one got"
+    assert stats.revalidated == 1
+    # The 304's empty body did not replace the rules: the private page is still off limits.
+    for results in (first, second):
+        assert isinstance(results[0], RobotsDisallowedError)
+        assert isinstance(results[1], Response)
+    assert "/private/talks" not in paths(httpserver)
+
+
+def test_robots_gone_is_forgotten(httpserver: HTTPServer) -> None:
+    robots(httpserver, "gone", status=404)
+    httpserver.expect_request("/private/talks").respond_with_data("now open")
+    url = httpserver.url_for("/robots.txt")
+    cache = MemoryRobots({url: ('"r1"', None, ROBOTS_PRIVATE)})
+
+    results, _ = _run_with_robots_cache([httpserver.url_for("/private/talks")], cache)
+
+    assert isinstance(results[0], Response), "a 404 robots.txt allows all, whatever was cached"
+    assert cache.stored == {}
+
+
+def test_robots_without_validators_is_not_kept(httpserver: HTTPServer) -> None:
+    robots(httpserver)
+    httpserver.expect_request("/public").respond_with_data("open")
+    cache = MemoryRobots()
+
+    _run_with_robots_cache([httpserver.url_for("/public")], cache)
+
+    assert cache.stored == {}, "nothing to ask conditionally with"
+
+
 def test_robots_rules_are_matched_by_product_token(httpserver: HTTPServer) -> None:
     # The talkfeed group disallows /private; another bot falls under "*" and may fetch it.
     robots(httpserver, ROBOTS_PRIVATE)
@@ -421,6 +498,22 @@ def test_per_host_delay_between_request_starts(httpserver: HTTPServer) -> None:
     gaps = [b - a for a, b in zip(recorder.times, recorder.times[1:], strict=False)]
     # Lower bound with slack: arrival times at the server jitter a little around send times.
     assert min(gaps) >= 0.2, gaps
+
+
+def test_a_slow_host_gets_its_delay_after_each_answer(threaded_server: HTTPServer) -> None:
+    spans = Spans(pause=0.3)
+    threaded_server.expect_request(re.compile(".*")).respond_with_handler(spans)
+    settings = FetchSettings(delay=0.2, backoff=0.01)
+
+    results, _ = fetch_all([threaded_server.url_for(f"/{name}") for name in "ab"], settings)
+
+    assert all(isinstance(r, Response) for r in results)
+    ordered = sorted(spans.spans, key=lambda span: span[1])
+    assert len(ordered) == 3  # robots.txt, /a, /b
+    # Answers take longer than the delay, yet each request waits the delay after the last
+    # answer (with slack for the time between the handler returning and the client reading).
+    pauses = [later[1] - earlier[2] for earlier, later in itertools.pairwise(ordered)]
+    assert min(pauses) >= 0.15, pauses
 
 
 def test_crawl_delay_longer_than_setting_is_honoured(httpserver: HTTPServer) -> None:

@@ -64,3 +64,16 @@ def test_validators_need_a_kept_parse(tmp_path: Path) -> None:
         cache.put("https://x.edu/a", '"v2"', "Tue, 10 Mar 2026 10:00:00 GMT")
         assert cache.get("https://x.edu/a") is None, "a fresh body voids the old parse"
         assert cache.draft("https://x.edu/a") is None
+
+
+def test_robots_text_and_validators_outlive_the_connection(tmp_path: Path) -> None:
+    url = "https://cs.example.edu/robots.txt"
+    with PageCache(tmp_path / "talkfeed.db") as cache:
+        cache.keep_robots(url, '"r1"', None, "User-agent: *\nDisallow: /private\n")
+    with PageCache(tmp_path / "talkfeed.db") as cache:
+        assert cache.robots(url) == ('"r1"', None, "User-agent: *\nDisallow: /private\n")
+        # Not a page: fetching robots.txt as one would bring a 304 with nothing to rebuild from.
+        assert cache.get(url) is None
+        assert cache.links(url) is None and cache.draft(url) is None
+        cache.keep_robots(url, None, None, None)
+        assert cache.robots(url) is None
