@@ -13,10 +13,14 @@ feed means the same thing in every format. Rendering is pure; writing is `publis
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache, partial
+from importlib import metadata
+from pathlib import Path
 from typing import Literal
 
 from aggregator.config import Config
@@ -34,7 +38,7 @@ from feeds import (
 )
 from scrapers import SiteParser
 
-__all__ = ["PROJECT_URL", "change_entries", "feed_files", "feed_specs"]
+__all__ = ["PROJECT_URL", "Output", "change_entries", "feed_files", "feed_specs"]
 
 PROJECT_URL = "https://github.com/talkfeed/talkfeed"
 _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
@@ -44,6 +48,10 @@ _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
     "restored": "restored",
 }
 """The kinds of change a subscriber follows (a retyped abstract is not news)."""
+_RENDERING_LIBRARIES = ("feedgen", "icalendar", "lxml", "nh3", "pydantic")
+_UNSHOWN = frozenset({"last_seen", "change_count"})
+"""Fields of a stored talk that no file shows: every run updates `last_seen`, so fingerprints
+that included it would never match (tests/aggregator/test_outputs.py checks they are unshown)."""
 
 
 def feed_specs(
@@ -110,6 +118,17 @@ def change_entries(changes: Sequence[Change], talks: Sequence[StoredTalk]) -> li
     return entries
 
 
+@dataclass(frozen=True)
+class Output:
+    """One output file: its name, how to render it, and a fingerprint of everything its bytes
+    depend on (None: rendered every run), so that a file whose inputs did not change since it
+    was written need not be rendered again."""
+
+    name: str
+    render: Callable[[], bytes]
+    fingerprint: str | None = None
+
+
 def feed_files(
     config: Config,
     sites: Mapping[str, SiteParser],
@@ -117,21 +136,43 @@ def feed_files(
     combined: Sequence[StoredTalk],
     changes: Sequence[Change],
     now: datetime,
-) -> Iterator[tuple[str, bytes]]:
-    """Every output file's name and bytes, rendered from the store's talks and changes one file
-    at a time, so only one is held in memory while it is written."""
+) -> Iterator[Output]:
+    """Every output file, from the store's talks and changes, each rendered only when asked
+    (one at a time, so only one is held in memory while it is written).
+
+    The feeds carry fingerprints: the rendering code and library versions, the feed's spec and
+    format, and every field of every talk it holds, in order. The index page and changes.atom
+    depend on "now" in ways a fingerprint would have to copy, and are always rendered.
+    """
     source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
     own: dict[str, list[StoredTalk]] = {}
     for record in records:
         own.setdefault(f"sites/{record.talk.source}", []).append(record)
+    digests: dict[int, bytes] = {}
+
+    def digest(st: StoredTalk) -> bytes:
+        # By identity: every talk is alive for the whole call, and appears in several feeds.
+        key = id(st)
+        if key not in digests:
+            data = st.model_dump_json(exclude=set(_UNSHOWN))
+            digests[key] = hashlib.blake2b(data.encode(), digest_size=16).digest()
+        return digests[key]
+
     for spec, selection in specs:
         if selection is None:
             chosen = own.get(spec.path, [])
         else:
             chosen = [t for t in combined if matches(t, selection)]
         for extension, render in FORMATS.items():
-            yield f"{spec.path}.{extension}", render(in_window(chosen, spec, extension, now), spec)
+            talks = in_window(chosen, spec, extension, now)
+            name = f"{spec.path}.{extension}"
+            fingerprint = hashlib.blake2b(digest_size=16)
+            fingerprint.update(_code_fingerprint())
+            fingerprint.update(f"{name}\n{spec!r}\n".encode())
+            for st in talks:
+                fingerprint.update(digest(st))
+            yield Output(name, partial(render, talks, spec), fingerprint.hexdigest())
     changes_spec = FeedSpec(
         path="changes",
         title="Talk changes",
@@ -141,9 +182,24 @@ def feed_files(
         cancel_prefix=config.publish.cancel_prefix,
         postpone_prefix=config.publish.postpone_prefix,
     )
-    yield "changes.atom", render_changes(change_entries(changes, combined), changes_spec)
-    yield "feeds.opml", render_opml([spec for spec, _ in specs], config.base_url)
-    yield (
-        "index.html",
-        render_index([spec for spec, _ in specs], combined, now, changes=changes_spec),
+    entries = change_entries(changes, combined)
+    yield Output("changes.atom", partial(render_changes, entries, changes_spec))
+    all_specs = [spec for spec, _ in specs]
+    yield Output("feeds.opml", partial(render_opml, all_specs, config.base_url))
+    yield Output(
+        "index.html", partial(render_index, all_specs, combined, now, changes=changes_spec)
     )
+
+
+@cache
+def _code_fingerprint() -> bytes:
+    """What rendering depends on besides the data: our rendering code and the libraries'
+    versions. Any change to them renders every file again."""
+    digest = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).parent
+    sources = [*(here.parent / "feeds").glob("*.py"), here / "outputs.py", here / "model.py"]
+    for path in sorted(sources):
+        digest.update(path.read_bytes())
+    for library in _RENDERING_LIBRARIES:
+        digest.update(f"{library} {metadata.version(library)}\n".encode())
+    return digest.digest()

@@ -29,7 +29,7 @@ from aggregator.model import StoredTalk
 from aggregator.normalize import normalize, talk_id
 from aggregator.outputs import feed_files
 from aggregator.pagecache import PageCache
-from aggregator.publish import write_outputs
+from aggregator.publish import write_changed, write_outputs
 from aggregator.store import Published, Sighting, Store
 from scrapers import SiteParser
 
@@ -153,7 +153,7 @@ def run(
         since = started - timedelta(days=config.publish.changes_days)
         changes = store.changes(since=since, scope="published")
         files = feed_files(config, sites, records, combined, changes, started)
-        report.written = write_outputs(config.out, files)
+        report.written = write_changed(config.out, files)
         health = health_json(report.sources, started, time.monotonic() - clock, report.exit_code)
         write_outputs(config.out, [(HEALTH_FILE, health)])
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))

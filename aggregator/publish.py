@@ -8,13 +8,15 @@ run's `write_outputs` deletes it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from aggregator.errors import OutputError
+from aggregator.outputs import Output
 
 __all__ = ["remove_temporaries", "write_atomic", "write_outputs"]
 
@@ -70,9 +72,61 @@ def write_outputs(out: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
     OutputError when the directory cannot be written; files already replaced stay whole.
     """
     remove_temporaries(out)
-    try:
+    with _writing(out):
         return sorted(name for name, data in files if write_atomic(out / name, data))
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Turn an OSError while writing into `out` into the OutputError a user reads."""
+    try:
+        yield
     except OSError as exc:
         raise OutputError(
             str(exc.filename or out), f"cannot write: {exc.strerror or exc}"
         ) from None
+
+
+FINGERPRINTS = ".fingerprints.json"
+"""In the output directory, beside the files: each feed's fingerprint when it was written. A dot
+file, so `talkfeed serve` never serves it; it goes with the directory it describes."""
+
+
+def write_changed(out: Path, outputs: Iterable[Output]) -> list[str]:
+    """Write the outputs (as `write_outputs` does), rendering only those whose fingerprint
+    changed since they were written, or whose file is gone; the sorted names that changed."""
+    previous = _read_fingerprints(out)
+    # Gone until this run's are written: after a run killed halfway, a file it rewrote could
+    # otherwise match an older fingerprint (its talks changed, then changed back) and stay stale.
+    with _writing(out), contextlib.suppress(FileNotFoundError):
+        (out / FINGERPRINTS).unlink()
+    fingerprints: dict[str, str] = {}
+
+    def changed() -> Iterator[tuple[str, bytes]]:
+        for output in outputs:
+            if output.fingerprint is not None and (
+                previous.get(output.name) == output.fingerprint and (out / output.name).is_file()
+            ):
+                fingerprints[output.name] = output.fingerprint
+                continue
+            yield output.name, output.render()
+            # Only once written: a run that fails halfway renders the rest again next time.
+            if output.fingerprint is not None:
+                fingerprints[output.name] = output.fingerprint
+
+    written = write_outputs(out, changed())
+    data = json.dumps(fingerprints, indent=0, sort_keys=True).encode()
+    with _writing(out):
+        write_atomic(out / FINGERPRINTS, data)
+    return written
+
+
+def _read_fingerprints(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / FINGERPRINTS).read_bytes())
+    except (OSError, ValueError):
+        # Missing or damaged: every file is rendered, which is always right.
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(name): str(value) for name, value in data.items()}
