@@ -48,7 +48,9 @@ _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
     "restored": "restored",
 }
 """The kinds of change a subscriber follows (a retyped abstract is not news)."""
-_RENDERING_LIBRARIES = ("feedgen", "icalendar", "lxml", "nh3", "pydantic")
+_RENDERING_LIBRARIES = ("feedgen", "icalendar", "lxml", "nh3", "pydantic", "tzdata")
+"""Their versions are in every fingerprint. tzdata stands for the zone rules the VTIMEZONEs and
+local times come from; a system zone database updated in place is not noticed."""
 _UNSHOWN = frozenset({"last_seen", "change_count"})
 """Fields of a stored talk that no file shows: every run updates `last_seen`, so fingerprints
 that included it would never match (tests/aggregator/test_outputs.py checks they are unshown)."""
