@@ -215,12 +215,9 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": self.settings.user_agent, "Accept": _ACCEPT},
             timeout=httpx.Timeout(self.settings.timeout),
-            # The slots bound the connections in use; a second limit in the pool would only add
-            # a place to wait.
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20),
             # Followed in `_follow`, so that each hop gets robots.txt, the host lock and retries.
             follow_redirects=False,
-            transport=self._transport,
+            transport=self._transport or _PerHostTransport(),
         )
         return self
 
@@ -491,6 +488,37 @@ class Fetcher:
             # Any other status (4xx, or a 3xx without Location or past the redirect limit): no
             # robots.txt, allow all.
         host.robots_loaded = True
+
+
+class _PerHostTransport(httpx.AsyncBaseTransport):
+    """A connection pool per host, each keeping its one connection alive between requests.
+
+    One pool for all hosts closes idle connections once more than its keep-alive limit are
+    open at all (httpcore 1.0 counts the busy ones too), so a crawl of many hosts would open
+    a new connection, TLS handshake included, for most requests; a larger limit makes that
+    pool's bookkeeping grow with every host (bench/RESULTS.md, "Crawl farm").
+    """
+
+    def __init__(self) -> None:
+        # Shared: loading the CA bundle for each host's pool costs more than the pool saves.
+        self._ssl = httpx.create_ssl_context()
+        self._pools: dict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` through its host's pool."""
+        url = request.url
+        key = (url.scheme, url.host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            # The host lock keeps a host to one request at a time: one connection suffices.
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=1)
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close every host's pool."""
+        for pool in self._pools.values():
+            await pool.aclose()
 
 
 def _response(resp: httpx.Response, body: bytes, *, not_modified: bool = False) -> Response:

@@ -7,6 +7,7 @@ import importlib
 import os
 import pkgutil
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,15 +27,32 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; have {', '.join(available)}")
         return 2
-    sections = []
+    # A benchmark not run this time keeps its section from the last results.
+    sections = _sections(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    commit = _commit()
     for name in chosen:
         print(f"running bench.{name} …", flush=True)
         module = importlib.import_module(f"bench.{name}")
         section: bench.Section = module.run()
-        sections.append(section.markdown())
-    RESULTS.write_text(_header() + "\n".join(sections), encoding="utf-8")
+        sections[name] = f"{_MARK.format(name)}\n{section.markdown()}\nCommit: {commit}\n"
+    kept = [sections[name] for name in available if name in sections]
+    RESULTS.write_text(_header() + "\n".join(kept), encoding="utf-8")
     print(f"wrote {RESULTS}")
     return 0
+
+
+_MARK = "<!-- bench.{} -->"
+_SECTION = re.compile(r"^<!-- bench\.(\w+) -->$", re.MULTILINE)
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The sections of an earlier RESULTS.md by benchmark name, each with its marker."""
+    marks = list(_SECTION.finditer(text))
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
+    return {
+        mark.group(1): text[mark.start() : end].rstrip("\n") + "\n"
+        for mark, end in zip(marks, ends, strict=True)
+    }
 
 
 def _header() -> str:
@@ -42,11 +60,11 @@ def _header() -> str:
         [
             "# Benchmark results",
             "",
-            "Written by `python -m bench`; rerun it rather than editing this file.",
+            "Written by `python -m bench [NAME ...]`; rerun it rather than editing this file."
+            " Each section names the commit it was measured at.",
             "",
             f"- Machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs",
             f"- Python: {platform.python_implementation()} {platform.python_version()}",
-            f"- Commit: {_commit()}",
             "",
             "",
         ]

@@ -15,11 +15,14 @@ import socket
 import threading
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -980,3 +983,58 @@ def test_host_failures_zero_never_skips(closed_port: int) -> None:
 
     assert all(isinstance(r, FetchError) and r.reason.startswith("ConnectError") for r in results)
     assert stats.requests == 4
+
+
+# --- connections ---------------------------------------------------------------------------------
+
+
+class _CountingServer(ThreadingHTTPServer):
+    """A keep-alive HTTP/1.1 server that counts the connections it accepts."""
+
+    def __init__(self, counts: Counter[int]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                body = b"ok"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.daemon_threads = True
+        self._counts = counts
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._counts[self.server_address[1]] += 1
+        super().process_request(request, client_address)
+
+
+def test_each_host_keeps_its_connection_across_many_hosts() -> None:
+    counts: Counter[int] = Counter()
+    servers = [_CountingServer(counts) for _ in range(30)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        urls = [
+            f"http://127.0.0.1:{server.server_address[1]}/page/{round_}"
+            for round_ in range(3)
+            for server in servers
+        ]
+        settings = replace(NO_ROBOTS, delay=0.0, concurrency=4)
+
+        results, _ = fetch_all(urls, settings)
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+    assert all(isinstance(r, Response) for r in results)
+    # 30 hosts, more than one shared pool would keep alive: still one connection each, reused
+    # for all three of its pages.
+    assert sorted(counts.values()) == [1] * 30
