@@ -377,6 +377,8 @@ class FarmTransport(httpx.AsyncBaseTransport):
     def __init__(self, origin: str) -> None:
         self._origin = httpx.URL(origin)
         self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
+        # One for all: each pool would otherwise load the CA bundle, though the farm is plain HTTP.
+        self._ssl = httpx.create_ssl_context()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Forward `request` to the farm's server."""
@@ -389,7 +391,7 @@ class FarmTransport(httpx.AsyncBaseTransport):
         site = request.url.host
         if site not in self._pools:
             limits = httpx.Limits(max_connections=None, max_keepalive_connections=1)
-            self._pools[site] = httpx.AsyncHTTPTransport(limits=limits)
+            self._pools[site] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
         return await self._pools[site].handle_async_request(forwarded)
 
     async def aclose(self) -> None:
