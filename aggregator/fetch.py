@@ -183,7 +183,7 @@ class Fetcher:
     """Fetches pages politely; use as `async with Fetcher(settings) as fetcher:`.
 
     One fetcher owns one httpx client and remembers, per host, robots.txt, when the last request
-    started and how often it failed, so share a single fetcher across a whole run. With
+    ended and how often it failed, so share a single fetcher across a whole run. With
     `validators`, pages fetched before are asked for conditionally (If-None-Match,
     If-Modified-Since) and may come back `not_modified`; with `robots_cache`, robots.txt too.
     """
@@ -250,11 +250,7 @@ class Fetcher:
         validators = self._validators
         stored = validators.get(url) if validators is not None and conditional else None
         etag, last_modified = stored or (None, None)
-        conditions = {}
-        if etag:
-            conditions["If-None-Match"] = etag
-        if last_modified:
-            conditions["If-Modified-Since"] = last_modified
+        conditions = _conditions(etag, last_modified)
         # httpx copies these headers onto redirect hops, so they reach the final URL too.
         request = self._http().build_request("GET", url, headers=conditions)
         resp, body = await self._follow(url, request, robots=False)
@@ -448,12 +444,7 @@ class Fetcher:
         )
         cache = self._robots_cache
         cached = cache.robots(robots_url) if cache is not None else None
-        conditions = {}
-        if cached is not None:
-            if cached[0]:
-                conditions["If-None-Match"] = cached[0]
-            if cached[1]:
-                conditions["If-Modified-Since"] = cached[1]
+        conditions = _conditions(cached[0], cached[1]) if cached is not None else {}
         request = self._http().build_request("GET", robots_url, headers=conditions)
         try:
             resp, body = await self._follow(robots_url, request, robots=True)
@@ -488,6 +479,16 @@ class Fetcher:
             # Any other status (4xx, or a 3xx without Location or past the redirect limit): no
             # robots.txt, allow all.
         host.robots_loaded = True
+
+
+def _conditions(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers of a conditional request with the validators remembered."""
+    conditions = {}
+    if etag:
+        conditions["If-None-Match"] = etag
+    if last_modified:
+        conditions["If-Modified-Since"] = last_modified
+    return conditions
 
 
 class _PerHostTransport(httpx.AsyncBaseTransport):
