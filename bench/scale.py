@@ -1,6 +1,6 @@
-"""Merging and publishing 1,000 to 100,000 synthetic talks: `merge`, then every file
-`feed_files` renders, written to a fresh directory by `write_outputs`, as a run of the
-pipeline does after its crawl (the store's reading and writing aside).
+"""Merging and publishing 1,000 to 100,000 synthetic talks as a run of the pipeline does after
+its crawl: the records read from the store, merged, the merged talks kept in the store and read
+back, and every file `feed_files` renders written by `write_changed`.
 
 Each size runs in a process of its own, so the peak resident memory it reports belongs to that
 size alone: the records (as a run holds them, read from the store), the merge and the writing,
@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,11 +24,11 @@ from pathlib import Path
 from aggregator.config import Config, SourceConfig
 from aggregator.fetch import FetchSettings
 from aggregator.merge import merge
-from aggregator.model import StoredTalk
 from aggregator.outputs import feed_files
 from aggregator.publish import write_changed
+from aggregator.store import Published, Sighting, Store
 from bench import Section
-from bench.merge import FIRST_DAY, SOURCES, synthetic
+from bench.merge import FIRST_DAY, SEEN, SOURCES, synthetic
 from scrapers import SiteParser
 
 SIZES = (1_000, 10_000, 100_000)
@@ -61,6 +60,8 @@ class Measure:
     seconds: float
     again: float
     """The same publishing again into the same directory: nothing changed, nothing rendered."""
+    store: float
+    """Of `seconds`, the part spent in the store's methods."""
     files: int
     written: int
     rss: int
@@ -88,12 +89,14 @@ def run() -> Section:
         title="Scale: merge and publish",
         method=(
             f"Synthetic records from bench/merge.py ({SOURCES} sources, 30 % of talks listed "
-            f"2-3 times): `aggregator.merge.merge`, one `StoredTalk` per cluster, then every "
-            f"file of `aggregator.outputs.feed_files` for a config of the {SOURCES} sources "
+            f"2-3 times) stored as a crawl leaves them; timed, what a run does next: "
+            f"`Store.talks`, `aggregator.merge.merge`, `Store.publish` and `Store.published`, "
+            f"then every file of `aggregator.outputs.feed_files` for a config of the {SOURCES} "
+            f"sources "
             f"(`all` and one feed per source in RSS, Atom and iCal, changes.atom, feeds.opml, "
             f"index.html) written by `aggregator.publish.write_changed` into an empty "
-            f"directory; then **again**, the same into the same directory, as a run that finds "
-            f"nothing new does: fingerprints spare rendering unchanged feeds."
+            f"directory; then **again**, the same with the same store and directory, as a run "
+            f"that finds nothing new does: fingerprints spare rendering unchanged feeds."
             f" Two scenarios: **store**, the target, {HISTORY_DAYS // 365} years of "
             f"talks that are over and {AHEAD_DAYS} days ahead, so the feeds' windows (RSS and "
             f"Atom 30 days back, iCal 180) hold what they hold in use; **crowded**, the worst "
@@ -108,6 +111,7 @@ def run() -> Section:
             "Files",
             "Written (MiB)",
             "Median time (s)",
+            "of it in the store (s)",
             "Again, unchanged (s)",
             "Peak RSS (MiB)",
         ),
@@ -122,8 +126,10 @@ def run() -> Section:
             f"{worst.rss / 10**6:.0f} MB writing {worst.written / 2**20:.0f} MiB of feeds, "
             f"most of it every abstract in every format twice (all and per source). Publishing "
             f"{SIZES[-1]:,} talks again with nothing changed takes {big.again:.1f} s (crowded: "
-            f"{worst.again:.1f} s): a cron run's usual case costs the merge and the fingerprints, "
-            f"not the rendering." + _history()
+            f"{worst.again:.1f} s): a cron run's usual case costs the store, the merge and the "
+            f"fingerprints, not the rendering. The store's part grows with the talks too: "
+            f"reading and validating each record and merged talk as pydantic models, and "
+            f"comparing each merged talk with the one kept." + _history()
         ),
     )
 
@@ -138,7 +144,8 @@ def _history() -> str:
         f"lines are folded on their bytes (feeds/folding.py, the same output as icalendar's, "
         f"tested), records are grouped by source once, files are written one at a time as they "
         f"are rendered, and each event is serialized as soon as it is built. Crowded case before "
-        f"(commit 8da4e3b): {before}, peak RSS {BEFORE[-1][3]} MiB at {BEFORE[-1][1]}. What is "
+        f"(commit 8da4e3b, without the store's part, which the table now includes): {before}, "
+        f"peak RSS {BEFORE[-1][3]} MiB at {BEFORE[-1][1]}. What is "
         f"left is icalendar's and feedgen's own work per entry (Event.add and content lines "
         f"about 0.25 ms per event), and for memory the talks themselves: each record as pydantic "
         f"models takes about 4 KB, half of it pydantic's per-instance field sets."
@@ -152,6 +159,7 @@ def _row(scenario: str, size: int, measure: Measure) -> tuple[str, ...]:
         f"{measure.files:,}",
         f"{measure.written / 2**20:.1f}",
         f"{measure.seconds:.2f}",
+        f"{measure.store:.2f}",
         f"{measure.again:.2f}",
         f"{measure.rss / 2**20:.0f}",
     )
@@ -167,9 +175,11 @@ def _measure(size: int, scenario: str) -> Measure:
     return Measure(**json.loads(done.stdout))
 
 
-def _publish(records: Sequence[StoredTalk], now: datetime, out: Path) -> tuple[int, int]:
-    """Merge and write every file into `out` (only what changed, as a run does); the number
-    of files written and the bytes `out` holds."""
+def _publish(db: Path, now: datetime, out: Path) -> tuple[int, int, float]:
+    """What a run does after its crawl: read the records from the store `db`, merge them, keep
+    the merged talks in the store, read them back and write every file into `out` (only what
+    changed); the number of files written, the bytes `out` holds, and the seconds spent in the
+    store's own methods."""
     ids = [f"src{n:02d}" for n in range(SOURCES)]
     sites: dict[str, SiteParser] = {
         source: SiteParser.configured(
@@ -182,28 +192,33 @@ def _publish(records: Sequence[StoredTalk], now: datetime, out: Path) -> tuple[i
     }
     config = Config(
         out=out,
-        db=out / "talkfeed.db",
+        db=db,
         base_url="https://talks.example.edu/",
         fetch=FetchSettings(),
         sources=tuple(SourceConfig(source) for source in ids),
         path=None,
     )
-    combined = [
-        StoredTalk(
-            talk=cluster.talk,
-            source_name=" · ".join(link.name for link in cluster.sources),
-            sources=cluster.sources,
-            provenance=cluster.provenance,
-            first_seen=cluster.members[0].first_seen,
-            last_seen=cluster.members[0].last_seen,
-            last_changed=cluster.members[0].last_changed,
-        )
-        for cluster in merge(records)
-    ]
-    combined.sort(key=lambda s: (s.talk.start, s.talk.id))
+    with Store(db) as store:
+        began = time.perf_counter()
+        records = store.talks()
+        in_store = time.perf_counter() - began
+        merged = [
+            Published(
+                talk=cluster.talk,
+                members=tuple(member.talk.id for member in cluster.members),
+                sources=cluster.sources,
+                provenance=cluster.provenance,
+            )
+            for cluster in merge(records, previous=store.cluster_ids())
+        ]
+        began = time.perf_counter()
+        store.publish(merged, now)
+        del merged
+        combined = store.published()
+        in_store += time.perf_counter() - began
     written = write_changed(out, feed_files(config, sites, records, combined, [], now))
     total = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
-    return len(written), total
+    return len(written), total, in_store
 
 
 def _one(size: int, scenario: str) -> Measure:
@@ -213,21 +228,28 @@ def _one(size: int, scenario: str) -> Measure:
     else:
         records = synthetic(size, random.Random(size))[0]
         now = FIRST_DAY
-    cold, warm = [], []
+    sightings = [Sighting(st.talk, st.source_name) for st in records]
+    del records
+    cold, warm, stored = [], [], []
     files = written = 0
     for _ in range(RUNS if scenario == "store" else CROWDED_RUNS):
         with tempfile.TemporaryDirectory() as scratch:
-            out = Path(scratch)
+            db, out = Path(scratch) / "talkfeed.db", Path(scratch) / "out"
+            # As the crawl leaves it: every record stored, nothing merged or published yet.
+            with Store(db) as store:
+                store.upsert(sightings, SEEN)
             began = time.perf_counter()
-            files, written = _publish(records, now, out)
+            files, written, in_store = _publish(db, now, out)
             cold.append(time.perf_counter() - began)
+            stored.append(in_store)
             began = time.perf_counter()
-            _publish(records, now, out)
+            _publish(db, now, out)
             warm.append(time.perf_counter() - began)
     rss = _peak_rss()
     return Measure(
         seconds=statistics.median(cold),
         again=statistics.median(warm),
+        store=statistics.median(stored),
         files=files,
         written=written,
         rss=rss,
