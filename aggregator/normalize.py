@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from aggregator.errors import RecordError
 from aggregator.model import Speaker, Status, Talk
 from scrapers import SiteParser, TalkDraft
-from scrapers.text import clean_block, clean_inline
+from scrapers.read.text import clean_block, clean_inline
 
 __all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
 

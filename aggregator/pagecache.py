@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from aggregator.errors import OutputError
 from scrapers import Link, TalkDraft
-from scrapers.speakers import SpeakerDraft
+from scrapers.drafts import SpeakerDraft
 
 __all__ = ["PageCache"]
 

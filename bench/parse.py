@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from aggregator.normalize import normalize
 from bench import Section, median_seconds
-from scrapers.base import Page
+from scrapers.drafts import Page
 from scrapers.registry import get_site
 
 SITE = "nyu-cs-colloquium"

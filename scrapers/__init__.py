@@ -1,8 +1,8 @@
 """Site parsers: HTML in, talk drafts out. Imports nothing else of talkfeed's."""
 
-from scrapers.base import LabelSite, Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import LabelSite, SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, SpeakerDraft, TalkDraft
 from scrapers.registry import UnknownSiteError, all_sites, get_site, register, site_for_url
-from scrapers.speakers import SpeakerDraft
 
 __all__ = [
     "LabelSite",

@@ -1,119 +1,26 @@
-"""What a site module builds on: the page it reads, the links and drafts it returns, and the
-base classes that do the generic work."""
+"""What a site module builds on: the base classes that do the generic work (a listing's links,
+label-style talk pages)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
-from urllib.parse import urldefrag, urljoin
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.dates import DateParseError, parse_datetime_range
-from scrapers.labels import extract_labels
-from scrapers.speakers import SpeakerDraft, parse_speakers
-from scrapers.text import clean_block, clean_inline, content_root
+from scrapers.drafts import Link, OptionError, Page, TalkDraft
+from scrapers.read.dates import DateParseError, parse_datetime_range
+from scrapers.read.labels import extract_labels
+from scrapers.read.schema_org import read_events
+from scrapers.read.speakers import parse_speakers
+from scrapers.read.text import clean_block, clean_inline, content_root
 
-__all__ = ["LabelSite", "Link", "OptionError", "Page", "ParseError", "SiteParser", "TalkDraft"]
-
-
-class ParseError(Exception):
-    """A page cannot be read as what its URL says it is; the message names the URL."""
-
-
-class OptionError(ValueError):
-    """A config option of a source is missing or wrong. `key` names it, and `path` the exact
-    entry within a table option (for the line number)."""
-
-    def __init__(self, key: str, message: str, *path: str) -> None:
-        super().__init__(f"{key!r} {message}")
-        self.key = key
-        self.path = (key, *path)
-
-
-@dataclass
-class Page:
-    """One fetched (or saved) document: HTML, iCalendar, JSON or XML, decoded to text.
-    `fetched_at` is the parser's only notion of "now"."""
-
-    url: str
-    text: str
-    fetched_at: datetime
-    notes: list[str] = field(default_factory=list)
-    """What a parser skipped on this page (an unreadable feed entry), for the run report."""
-
-    @cached_property
-    def soup(self) -> BeautifulSoup:
-        """The page parsed once as HTML, with lxml."""
-        return BeautifulSoup(self.text, "lxml")
-
-    def absolute(self, href: str) -> str:
-        """`href` resolved against the page URL, without its fragment."""
-        return urldefrag(urljoin(self.url, href.strip()))[0]
-
-
-@dataclass
-class TalkDraft:
-    """A talk as one page states it, before normalization. Parsers fill what they find."""
-
-    url: str
-    title: str | None = None
-    speakers: list[SpeakerDraft] = field(default_factory=list)
-    start: datetime | None = None
-    """Aware. An IANA zone (`ZoneInfo`) other than UTC becomes the talk's zone; a fixed offset or
-    UTC is shown in the site's zone."""
-    end: datetime | None = None
-    all_day: bool = False
-    """The talk is a whole day (or days): `start` is local midnight, `end` (if set) exclusive."""
-    key: str | None = None
-    """Identifies the talk within its source when its URL cannot (an iCal UID, an API id)."""
-    location: str | None = None
-    host: str | None = None
-    abstract: str | None = None
-    bio: str | None = None
-    notes: str | None = None
-    status: Literal["scheduled", "cancelled", "postponed"] | None = None
-    """Set only when the page states a status in structured data; title markers are read later."""
-    problems: list[str] = field(default_factory=list)
-    """Fields the parser could not read, for the run report."""
-
-    def over(self, seed: TalkDraft | None) -> TalkDraft:
-        """This draft, with gaps filled from `seed` (what the listing said about the talk)."""
-        if seed is None:
-            return self
-        return replace(
-            self,
-            title=self.title or seed.title,
-            speakers=self.speakers or seed.speakers,
-            start=self.start or seed.start,
-            end=self.end or (seed.end if self.start is None else None),
-            location=self.location or seed.location,
-            host=self.host or seed.host,
-            abstract=self.abstract or seed.abstract,
-            bio=self.bio or seed.bio,
-            notes=self.notes or seed.notes,
-            status=self.status or seed.status,
-            key=self.key or seed.key,
-            all_day=self.all_day if self.start is not None else seed.all_day,
-        )
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link found on a listing: a talk's detail page (with what the listing says about it,
-    if anything) or another listing page to read."""
-
-    url: str
-    kind: Literal["talk", "listing"]
-    seed: TalkDraft | None = None
-    complete: bool = False
-    """The seed is the whole talk (a feed or API entry): there is no detail page to fetch."""
+__all__ = ["DEFAULT_LABELS", "LabelSite", "SiteParser", "labels_with"]
 
 
 class SiteParser:
@@ -254,8 +161,7 @@ class LabelSite(SiteParser):
     def talk(self, page: Page) -> TalkDraft:
         """The talk, field by field: from the page's schema.org Event, then its labels (the title
         is the last heading before the first label), then its metadata."""
-        # scrapers.jsonld builds TalkDrafts, so it imports this module: import it late.
-        from scrapers.jsonld import read_events
+        # scrapers.read.schema_org builds TalkDrafts, so it imports this module: import it late.
 
         # Read before content_root(), which drops the <script>s that hold JSON-LD.
         found = read_events(page.soup, page.url, self.zone)

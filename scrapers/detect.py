@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.base import DEFAULT_LABELS, Page
-from scrapers.jsonld import find_events
-from scrapers.labels import extract_labels
-from scrapers.text import content_root
+from scrapers.base import DEFAULT_LABELS
+from scrapers.drafts import Page
+from scrapers.read.labels import extract_labels
+from scrapers.read.schema_org import find_events
+from scrapers.read.text import content_root
 
 __all__ = ["Candidate", "detect", "talk_pattern"]
 

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from soupsieve import SelectorSyntaxError
 from soupsieve import compile as compile_selector
 
-from scrapers.base import Link, OptionError, Page, SiteParser
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page
 
 __all__ = [
     "COMMON_KEYS",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scrapers.base import Link, Page, SiteParser
-from scrapers.ics import parse_calendar
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, Page
 from scrapers.kinds import kind
+from scrapers.read.ical import parse_calendar
 
 __all__ = ["IcalFeed"]
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from scrapers.base import DEFAULT_LABELS, LabelSite, Link, OptionError, Page
+from scrapers.base import DEFAULT_LABELS, LabelSite
+from scrapers.drafts import Link, OptionError, Page
 from scrapers.kinds import kind, linked_listings, pattern_option, selector_option
 
 __all__ = ["LabelPages"]

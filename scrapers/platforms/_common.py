@@ -1,5 +1,5 @@
 """What the platform adapters share: loosely typed JSON values as text, zone names, whole-day
-spans, JSON bodies, and query-string edits. (HTML fragments as text: `scrapers.text`.)"""
+spans, JSON bodies, and query-string edits. (HTML fragments as text: `scrapers.read.text`.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scrapers.base import Page, ParseError
+from scrapers.drafts import Page, ParseError
 
 __all__ = ["as_text", "json_body", "whole_days", "with_query", "zone_named"]
 

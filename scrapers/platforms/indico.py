@@ -30,11 +30,11 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, SpeakerDraft, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import json_body, zone_named
-from scrapers.speakers import SpeakerDraft
-from scrapers.text import clean_inline, html_to_text
+from scrapers.read.text import clean_inline, html_to_text
 
 __all__ = ["Indico"]
 

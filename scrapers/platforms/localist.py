@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import as_text, json_body, whole_days, with_query
-from scrapers.text import html_to_text
+from scrapers.read.text import html_to_text
 
 __all__ = ["Localist"]
 

@@ -36,11 +36,11 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, SpeakerDraft, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import json_body, zone_named
-from scrapers.speakers import SpeakerDraft
-from scrapers.text import clean_block, clean_inline
+from scrapers.read.text import clean_block, clean_inline
 
 __all__ = ["ResearchSeminars"]
 

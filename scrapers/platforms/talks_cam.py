@@ -33,10 +33,11 @@ from typing import Any, ClassVar, Literal
 
 from lxml import etree
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
 from scrapers.kinds import kind
-from scrapers.speakers import parse_speakers
-from scrapers.text import clean_block, clean_inline, html_to_text
+from scrapers.read.speakers import parse_speakers
+from scrapers.read.text import clean_block, clean_inline, html_to_text
 
 __all__ = ["TalksCam"]
 

@@ -36,10 +36,11 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import as_text, json_body, whole_days, zone_named
-from scrapers.text import html_to_text
+from scrapers.read.text import html_to_text
 
 __all__ = ["TribeEvents"]
 

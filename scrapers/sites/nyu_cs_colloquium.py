@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bs4 import Tag
 
-from scrapers.base import LabelSite, Link, Page
+from scrapers.base import LabelSite
+from scrapers.drafts import Link, Page
 from scrapers.registry import register
 
 _TERM = re.compile(r"(?P<term>spring|summer|fall)[_ -]?(?P<year>\d{4})", re.IGNORECASE)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from scrapers.generic.jsonld_pages import JsonLdSite
+from scrapers.generic.schema_org_pages import JsonLdSite
 from scrapers.registry import register
 
 

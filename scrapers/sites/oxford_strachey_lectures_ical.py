@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from scrapers.base import Link, Page, TalkDraft
+from scrapers.drafts import Link, Page, TalkDraft
 from scrapers.generic.ical_feed import IcalFeed
 from scrapers.registry import register
 

@@ -11,7 +11,7 @@ live page's markup before relying on it.
 
 from __future__ import annotations
 
-from scrapers.generic.jsonld_pages import JsonLdSite
+from scrapers.generic.schema_org_pages import JsonLdSite
 from scrapers.registry import register
 
 

@@ -16,7 +16,7 @@ from aggregator.crawl import crawl
 from aggregator.fetch import Fetcher, FetchSettings
 from aggregator.normalize import normalize
 from scrapers import Page, ParseError, get_site
-from scrapers.base import OptionError, TalkDraft
+from scrapers.drafts import OptionError, TalkDraft
 from scrapers.kinds import build_source
 from scrapers.platforms.indico import Indico
 

@@ -6,8 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from scrapers.base import DEFAULT_LABELS
-from scrapers.labels import extract_labels
-from scrapers.text import clean_block, clean_inline, content_root
+from scrapers.read.labels import extract_labels
+from scrapers.read.text import clean_block, clean_inline, content_root
 
 CHROME = """
 <header><nav><a href="/">Home</a> Speaker: Nobody</nav></header>

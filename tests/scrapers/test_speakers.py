@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrapers.speakers import SpeakerDraft, parse_speakers
+from scrapers.drafts import SpeakerDraft
+from scrapers.read.speakers import parse_speakers
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from aggregator.crawl import crawl
 from aggregator.fetch import Fetcher, FetchSettings
 from scrapers import Page, ParseError, get_site
-from scrapers.base import OptionError, TalkDraft
+from scrapers.drafts import OptionError, TalkDraft
 from scrapers.kinds import build_source
 from scrapers.platforms.talks_cam import TalksCam
 

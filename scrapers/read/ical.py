@@ -26,9 +26,9 @@ import recurring_ical_events
 from icalendar import Calendar, Component, Timezone, vDDDLists, vDDDTypes, vRecur
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from scrapers.base import ParseError, TalkDraft
-from scrapers.speakers import SpeakerDraft, parse_speakers
-from scrapers.text import clean_block, html_to_text
+from scrapers.drafts import ParseError, SpeakerDraft, TalkDraft
+from scrapers.read.speakers import parse_speakers
+from scrapers.read.text import clean_block, html_to_text
 
 __all__ = [
     "MAX_OCCURRENCES",

@@ -23,9 +23,9 @@ from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.base import Page, TalkDraft
-from scrapers.speakers import SpeakerDraft, parse_speakers
-from scrapers.text import block_text, clean_inline, html_to_text
+from scrapers.drafts import Page, SpeakerDraft, TalkDraft
+from scrapers.read.speakers import parse_speakers
+from scrapers.read.text import block_text, clean_inline, html_to_text
 
 __all__ = ["PageEvents", "event_draft", "find_events", "read_events"]
 
@@ -472,7 +472,7 @@ def _moment(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:
         return None
     if moment.tzinfo is None:
         # Through UTC and back: a wall time skipped by a spring-forward change becomes the
-        # instant the clocks showed, as in scrapers.dates.
+        # instant the clocks showed, as in scrapers.read.dates.
         moment = moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
     return moment, False
 

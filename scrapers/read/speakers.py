@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-__all__ = ["SpeakerDraft", "parse_speakers"]
+from scrapers.drafts import SpeakerDraft
+
+__all__ = ["parse_speakers"]
 
 # Name suffixes that a first-comma split would otherwise take for the affiliation.
 _SUFFIXES = re.compile(r"^(?:jr|sr|ii|iii|iv|ph\.?\s?d|md|m\.d)\.?$", re.IGNORECASE)
 _PARENTHESIZED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affiliation>[^()]+)\)$")
 _SEPARATORS = re.compile(r"\s*(?:\n+|;)\s*")
-
-
-@dataclass(frozen=True)
-class SpeakerDraft:
-    """A speaker as a page states it."""
-
-    name: str
-    affiliation: str | None = None
 
 
 def parse_speakers(text: str | None) -> list[SpeakerDraft]:

@@ -14,8 +14,8 @@ from aggregator.crawl import CrawlResult, crawl
 from aggregator.fetch import Fetcher, FetchSettings
 from scrapers import OptionError, Page, ParseError, SpeakerDraft, TalkDraft, get_site
 from scrapers.generic.ical_feed import IcalFeed
-from scrapers.ics import MAX_OCCURRENCES, ParsedCalendar, parse_calendar, split_description
 from scrapers.kinds import build_source
+from scrapers.read.ical import MAX_OCCURRENCES, ParsedCalendar, parse_calendar, split_description
 from tests.fixture_pages import FIXTURES
 
 FEED = "https://cs.example.edu/seminar.ics"

@@ -22,9 +22,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from scrapers.base import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
-from scrapers.jsonld import read_events
+from scrapers.base import SiteParser
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
 from scrapers.kinds import kind, linked_listings, pattern_option, selector_option
+from scrapers.read.schema_org import read_events
 
 __all__ = ["JsonLdSite"]
 

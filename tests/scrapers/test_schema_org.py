@@ -13,9 +13,9 @@ from bs4 import BeautifulSoup
 
 from aggregator.fixtures import fixture_pages
 from scrapers import LabelSite, OptionError, Page, ParseError, SiteParser, TalkDraft, get_site
-from scrapers.jsonld import event_draft, find_events, read_events
+from scrapers.drafts import SpeakerDraft
 from scrapers.kinds import build_source
-from scrapers.speakers import SpeakerDraft
+from scrapers.read.schema_org import event_draft, find_events, read_events
 from tests.fixture_pages import FIXTURES
 
 ZONE = ZoneInfo("America/Toronto")
