@@ -1,0 +1,1 @@
+"""Tests on what real university servers returned: the captures in ../shared/real/."""
