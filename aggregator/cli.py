@@ -389,7 +389,8 @@ def _history(args: argparse.Namespace) -> int:
     if not changes:
         print(f"no recorded changes for {args.talk!r}", file=sys.stderr)
         return EXIT_SOURCES_FAILED
-    for change in changes:
+    # A talk's source record and its published entry record the same change each: say it once.
+    for change in dict.fromkeys(changes):
         when = change.run_at.strftime("%Y-%m-%d %H:%M %Z").strip()
         line = f"{when}  {change.kind}"
         if change.field is not None:
@@ -399,7 +400,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _short(value: str | None, limit: int = 60) -> str:
-    text = "null" if value is None else value
+    # JSON null is a field without a value: a title not known yet, a talk without a page.
+    text = "(none)" if value in (None, "null") else value
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -4,9 +4,11 @@ A site's folder (`tests/fixtures/<site-id>/`) holds saved pages, `pages.toml` (e
 original URL and when it was saved) and a `<page>.expected.json` beside every page:
 
 - for a talk page, the record: keys present are compared, `<field>_startswith` compares a prefix
-  (or null), `title`, `url` and `start` are mandatory, unknown keys are errors;
+  (or null), `title`, `url` and `start` are mandatory (`title` and `url` may be null: the page
+  names no title yet, or the talk has no page of its own), unknown keys are errors;
 - for any other page (a listing, a feed, an API response), `{"listings": [further listing URLs],
-  "talks": [records in listing order]}`.
+  "talks": [records in listing order]}`; talks are matched by `id` when every one gives it, else
+  by `url`, so a talk without a url needs its `id`.
 
 An expectation written by a tool carries `"reviewed": false` until a person has checked it, and
 does not pass until then.
@@ -121,6 +123,8 @@ def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[s
         problems.append(f"listings: expected {expected['listings']}, got {parsed['listings']}")
     # Talks are matched by id when the expectation gives one: recurring events share a URL.
     by = "id" if all("id" in want for want in expected["talks"]) else "url"
+    if by == "url" and any(want.get("url") is None for want in expected["talks"]):
+        return [*problems, 'a talk without a url needs its "id": give every talk its "id"']
     got = {talk[by]: talk for talk in parsed["talks"]}
     wanted = [want.get(by) for want in expected["talks"]]
     problems += [f"talk {key}: missing" for key in wanted if key not in got]

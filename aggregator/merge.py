@@ -5,9 +5,10 @@ calendar). `merge` groups the stored per-source records into clusters:
 
 - Two talks of *different* sources are linked when their starts are within the tolerance and
   they share a speaker (see `speaker_key`), or have very similar titles (rapidfuzz `ratio` or
-  `token_sort_ratio` of the titles without case, accents or punctuation; placeholder titles
-  such as "TBA" are no evidence), or the same detail URL (see `url_key`; a URL that one source
-  gives to two talks is a listing, not a detail page, and is no evidence).
+  `token_sort_ratio` of the titles without case, accents or punctuation; a missing title, or a
+  placeholder such as "TBA" or "Seminar", is no evidence), or the same detail URL (see
+  `url_key`; a missing URL is no evidence, nor is a URL that one source gives to two talks: that
+  is a listing, not a detail page).
 - Links are made strongest first (same URL, then speaker, then title; closer starts first) with
   union-find. A link is refused when the two clusters it would join hold talks of one source
   (a source lists a talk once), start more than the tolerance apart, have clearly different
@@ -15,13 +16,14 @@ calendar). `merge` groups the stored per-source records into clusters:
   rules keep apart, even through a chain of links.
 - `Overrides.together` joins its pairs first, whatever the rules say; `Overrides.apart` wins
   over it when the two contradict. Pairs naming talks not in the input are ignored.
-- The merged talk takes each field from the richest member: the longest title, location, host,
-  abstract, bio and notes; the speakers with the most affiliations, then the most names; start
-  and time zone from the earliest member; an explicit end over none; cancelled over postponed
-  over scheduled over tentative (a talk one source still lists is not in doubt); all_day only
-  if every member is; id, source, url and default duration from the member whose id the
-  cluster has (the earliest member when the id is an earlier run's). Ties go to the earlier
-  member; `Cluster.provenance` names the source of each field.
+- The merged talk takes each field from the richest member: the longest title (any title over
+  none), location, host, abstract, bio and notes; the speakers with the most affiliations, then
+  the most names; start and time zone from the earliest member; an explicit end over none;
+  cancelled over postponed over scheduled over tentative (a talk one source still lists is not
+  in doubt); all_day only if every member is; id, source, url and default duration from the
+  member whose id the cluster has (the earliest member when the id is an earlier run's), except
+  that a url from another member beats none. Ties go to the earlier member;
+  `Cluster.provenance` names the source of each field.
 - Candidates are compared only inside a sliding window over the talks sorted by start, so the
   cost grows with the number of talks times the talks per window, never with all pairs.
 
@@ -44,6 +46,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from aggregator.model import SourceLink, Status, StoredTalk, Talk
+from aggregator.placeholders import is_placeholder_title
 
 __all__ = ["Cluster", "MergeSettings", "Overrides", "merge", "speaker_key", "url_key"]
 
@@ -100,25 +103,9 @@ _HONORIFICS = frozenset(
 )
 _PHD = re.compile(r"\bph d\b")
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd"})
-# Titles a source prints before the real one is known: two talks both "TBA" are not one talk.
-_PLACEHOLDER_TITLES = frozenset(
-    {
-        "tba",
-        "tbd",
-        "tbc",
-        "title tba",
-        "title tbd",
-        "to be announced",
-        "to be determined",
-        "to be confirmed",
-        "title to be announced",
-        "title to be determined",
-        "seminar",
-        "colloquium",
-        "talk",
-        "lecture",
-    }
-)
+# Titles that name only the kind of event: two talks both "Seminar" are not one talk. Titles
+# not known yet ("TBA") are already gone from normalized records, but not from older stores.
+_GENERIC_TITLES = frozenset({"seminar", "colloquium", "talk", "lecture"})
 _STATUS_RANK = {Status.CANCELLED: 0, Status.POSTPONED: 1, Status.SCHEDULED: 2, Status.TENTATIVE: 3}
 # Evidence ranks: stronger links are made first when the rules make links compete.
 _BY_URL, _BY_SPEAKER, _BY_TITLE = 0, 1, 2
@@ -261,7 +248,9 @@ def _merge(
 def _entry(stored: StoredTalk, names: dict[str, tuple[str, ...]], places: dict[str, str]) -> _Entry:
     """`stored` with its compared keys; `names` and `places` cache keys of repeated values."""
     talk = stored.talk
-    title = _fold(talk.title)
+    title = None
+    if talk.title and not is_placeholder_title(talk.title):
+        title = _fold(talk.title)
     location = None
     if talk.location:
         location = places.get(talk.location)
@@ -279,18 +268,18 @@ def _entry(stored: StoredTalk, names: dict[str, tuple[str, ...]], places: dict[s
         id=talk.id,
         source=talk.source,
         instant=talk.start.timestamp(),
-        url=url_key(talk.url),
+        url=url_key(talk.url) if talk.url else None,
         speakers=frozenset(keys),
-        title=title if title and title not in _PLACEHOLDER_TITLES else None,
+        title=title if title and title not in _GENERIC_TITLES else None,
         location=location or None,
     )
 
 
 def _drop_shared_urls(entries: Sequence[_Entry]) -> None:
     """Forget the URL of talks whose source gives that URL to several talks (a series page)."""
-    uses = Counter((entry.source, entry.url) for entry in entries)
+    uses = Counter((entry.source, entry.url) for entry in entries if entry.url is not None)
     for entry in entries:
-        if uses[entry.source, entry.url] > 1:
+        if entry.url is not None and uses[entry.source, entry.url] > 1:
             entry.url = None
 
 
@@ -485,7 +474,7 @@ def _merged(cluster_id: str, members: Sequence[StoredTalk]) -> tuple[Talk, dict[
     picks: dict[str, StoredTalk | None] = {
         "id": giver,
         "source": giver,
-        "url": giver,
+        "url": giver if giver.talk.url else next((m for m in members if m.talk.url), None),
         "default_duration_minutes": giver,
         "title": _longest(members, "title"),
         "speakers": max(

@@ -45,11 +45,24 @@ class Talk(BaseModel):
 
     id: str = Field(
         min_length=1,
-        description="Stable: the source plus the detail-URL key, never the time or title.",
+        description=(
+            "Stable: the source plus the talk's key there (its own id, such as an iCal UID, or"
+            " its detail URL's), never the time or title."
+        ),
     )
     source: str = Field(min_length=1, description="The id of the site that published the talk.")
-    url: str = Field(description="The talk's detail page (http or https).")
-    title: str = Field(description="The title without any cancelled/postponed marker.")
+    url: str | None = Field(
+        default=None,
+        description="The talk's own page (http or https); null when the source gives it none.",
+    )
+    title: str | None = Field(
+        default=None,
+        description=(
+            "The title without any cancelled/postponed marker; null while the source names none"
+            ' (a schedule listing only the speaker, a "TBA"). Feeds then show "Talk by <speakers>"'
+            " or, without speakers, the source's name: that text is never stored here."
+        ),
+    )
     speakers: list[Speaker] = Field(default_factory=list, description="In page order.")
     start: AwareDatetime = Field(description="Start instant, in the talk's own time zone.")
     end: AwareDatetime | None = Field(
@@ -74,14 +87,16 @@ class Talk(BaseModel):
 
     @field_validator("title")
     @classmethod
-    def _title_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("title must not be empty")
+    def _title_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("title must not be empty (null when there is none)")
         return value
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"url must be an absolute http(s) URL, got {value!r}")
@@ -129,7 +144,8 @@ class Talk(BaseModel):
 
 
 SEQUENCE_FIELDS = ("start", "end", "location", "title", "status")
-"""A change to one of these makes calendars update the event: the iCal SEQUENCE goes up."""
+"""A change to one of these makes calendars update the event: the iCal SEQUENCE goes up. So does
+a change of speakers' names while a talk has no title, as they stand in for it."""
 
 
 class SourceLink(BaseModel):
@@ -139,7 +155,9 @@ class SourceLink(BaseModel):
 
     source: str = Field(description="The source's id.")
     name: str = Field(description="The source's human-readable name.")
-    url: str = Field(description="The talk's page at that source.")
+    url: str | None = Field(
+        default=None, description="The talk's page at that source; null when it has none."
+    )
 
 
 class StoredTalk(BaseModel):
@@ -167,7 +185,9 @@ class StoredTalk(BaseModel):
     last_changed: AwareDatetime = Field(description="The run that last changed any field.")
     change_count: int = Field(default=0, ge=0, description="How many runs changed the talk.")
     sequence: int = Field(
-        default=0, ge=0, description="iCal SEQUENCE: runs that changed a SEQUENCE_FIELDS field."
+        default=0,
+        ge=0,
+        description="iCal SEQUENCE: runs that changed what calendars show (see SEQUENCE_FIELDS).",
     )
 
 

@@ -1,7 +1,7 @@
 """TalkDraft → Talk: the rules every site shares, so no site module repeats them.
 
-Whitespace, cancelled/postponed markers in titles, the site's time zone and default duration,
-and the stable id all live here.
+Whitespace, cancelled/postponed markers in titles, placeholder titles and speakers ("TBA"),
+the site's time zone and default duration, and the stable id all live here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from aggregator.errors import RecordError
 from aggregator.model import Speaker, Status, Talk
+from aggregator.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
 from scrapers.read.text import clean_block, clean_inline
 
@@ -122,13 +123,19 @@ def talk_zone(site: SiteParser, start: datetime) -> str:
 
 
 def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
-    """The record for `draft`; RecordError names the site, URL and field when it is invalid."""
-    title = clean_inline(draft.title)
-    if title is None:
-        raise RecordError(f"{site.id} {draft.url}: title: missing")
+    """The record for `draft`; RecordError names the site, URL and field when it is invalid.
+
+    A title or speaker that only stands in for one not known yet ("TBA", "N.N.") is dropped, and
+    an empty `draft.url` means the talk has no page: `draft.key` must then identify it.
+    """
+    url = draft.url.strip() or None
+    where = f"{site.id} {url or f'(no url, key {draft.key!r})'}"
+    if url is None and not draft.key:
+        raise RecordError(f"{where}: url: missing, and no key identifies the talk")
     if draft.start is None:
-        raise RecordError(f"{site.id} {draft.url}: start: missing (no date found)")
-    title, status = split_status_marker(title)
+        raise RecordError(f"{where}: start: missing (no date found)")
+    marked, status = split_status_marker(clean_inline(draft.title) or "")
+    title = None if is_placeholder_title(marked) else marked
     if status is Status.SCHEDULED:
         for text in (draft.notes, draft.abstract):
             status = status_from_body(text, draft.start) or status
@@ -139,13 +146,13 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     speakers = [
         Speaker(name=name, affiliation=clean_inline(s.affiliation))
         for s in draft.speakers
-        if (name := clean_inline(s.name))
+        if (name := clean_inline(s.name)) and not is_placeholder_name(name)
     ]
     try:
         return Talk(
-            id=talk_id(site, draft.url, draft.key),
+            id=talk_id(site, url or "", draft.key),
             source=site.id,
-            url=draft.url,
+            url=url,
             title=title,
             speakers=speakers,
             start=draft.start,
@@ -165,4 +172,4 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
             f"{'.'.join(str(p) for p in error['loc']) or 'record'}: {error['msg']}"
             for error in exc.errors()
         )
-        raise RecordError(f"{site.id} {draft.url}: {details}") from None
+        raise RecordError(f"{where}: {details}") from None

@@ -233,7 +233,9 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
             continue
         if talk.id not in seen:
             seen.add(talk.id)
-            sightings.append(Sighting(talk, site.name, partial=draft.url in result.partial))
+            # A talk without a page has no detail page that could have failed: it is whole.
+            partial = bool(draft.url) and draft.url in result.partial
+            sightings.append(Sighting(talk, site.name, partial=partial))
     report.talks = len(sightings)
     return report, sightings
 

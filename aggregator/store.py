@@ -84,7 +84,9 @@ _ADDED_COLUMNS = {
 }
 _Note = tuple[str, str | None, str | None, str | None]
 """A change as stored: kind, field, old value as JSON, new value as JSON."""
-_OPTIONAL_FIELDS = ("speakers", "end", "location", "host", "abstract", "bio", "notes")
+_OPTIONAL_FIELDS = (
+    "url", "title", "speakers", "end", "location", "host", "abstract", "bio", "notes",
+)  # fmt: skip
 _CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
 _TALK_COLUMNS = (
     "record, source_name, first_seen, last_seen, last_changed, change_count, sequence, moved_from"
@@ -493,7 +495,11 @@ def _differences(old: Talk, new: Talk) -> list[_Note]:
 
 def _bump(old: Talk, new: Talk) -> int:
     before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
-    return 1 if any(before[name] != after[name] for name in SEQUENCE_FIELDS) else 0
+    if any(before[name] != after[name] for name in SEQUENCE_FIELDS):
+        return 1
+    # Without a title, calendars show "Talk by <speakers>" in its place: new names retitle it.
+    untitled = old.title is None and new.title is None
+    return int(untitled and [s.name for s in old.speakers] != [s.name for s in new.speakers])
 
 
 def _moved_from(old: Talk, new: Talk, previous: str | None) -> str | None:

@@ -67,11 +67,13 @@ def add_talk_entry(
     published: datetime,
     updated: datetime,
 ) -> None:
-    """Append an entry about the talk: its link, description and sources as categories."""
+    """Append an entry about the talk: its link (if it has a page), description and sources as
+    categories."""
     fe = fg.add_entry(order="append")
     fe.id(clean(entry_id))
     fe.title(clean(title))
-    fe.link(href=clean(st.talk.url))
+    if st.talk.url:
+        fe.link(href=clean(st.talk.url))
     fe.content(html_description(st), type="html")
     fe.published(published.astimezone(UTC))
     fe.updated(updated.astimezone(UTC))

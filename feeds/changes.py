@@ -61,7 +61,7 @@ class ChangeEntry:
     @property
     def title(self) -> str:
         """ "Moved: Tue, Mar 10, 2026 · Title · Speaker (was Tue, Mar 3, 2026, 2:00 PM EST)"."""
-        text = f"{_LABELS[self.kind]}: {talk_line(self.talk.talk)}"
+        text = f"{_LABELS[self.kind]}: {talk_line(self.talk)}"
         if self.moved_from is not None:
             text += f" (was {local_time(self.talk.talk, self.moved_from, short=True)})"
         return text

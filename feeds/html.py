@@ -33,6 +33,7 @@ from feeds.spec import (
     moved_note,
     paragraphs,
     safe_html,
+    shown_title,
     source_links,
     status_label,
 )
@@ -82,7 +83,7 @@ margin-right:.35rem;vertical-align:.12em;color:var(--bad)}
 .tentative .status{color:var(--warn)}
 h4 a{text-decoration:none}
 h4 a:hover{text-decoration:underline}
-.called-off h4 a{color:var(--muted)}
+.called-off h4 s,.called-off h4 a{color:var(--muted)}
 .moved{color:var(--warn);font-weight:600}
 ul.feeds{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),1fr));gap:1rem}
 li.feed{padding:1rem;border:1px solid var(--line);border-radius:.5rem;background:var(--panel)}
@@ -336,7 +337,8 @@ def _talk_item(st: StoredTalk) -> str:
     talk = st.talk
     label = status_label(talk)
     sources = " ".join(dict.fromkeys(link.source for link in source_links(st)))
-    link = f'<a href="{_text(talk.url)}">{_text(talk.title)}</a>'
+    name = escape(shown_title(st))
+    link = f'<a href="{_text(talk.url)}">{name}</a>' if talk.url else name
     if label is None:
         state, heading = "talk", link
     elif talk.status in _CALLED_OFF:
@@ -348,7 +350,8 @@ def _talk_item(st: StoredTalk) -> str:
         f'<p class="when"><time datetime="{talk.start.isoformat()}">'
         f"{escape(_time(talk))}</time></p>",
         "<div>",
-        f'<h4 class="title">{heading}</h4>',
+        # The search reads `.title`; a made-up "Talk by …" is not what the page said.
+        f'<h4 class="{"title" if talk.title else "untitled"}">{heading}</h4>',
     ]
     moved = moved_note(st)
     if moved:

@@ -15,8 +15,8 @@ from feeds.spec import (
     clean,
     plain_description,
     source_names,
-    speaker_names,
     status_prefix,
+    title_and_speakers,
 )
 
 __all__ = ["PRODID", "render_ical"]
@@ -83,9 +83,7 @@ def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
 
 def _event(st: StoredTalk, spec: FeedSpec) -> Event:
     talk = st.talk
-    summary = clean(status_prefix(talk, spec)) + clean(talk.title)
-    if talk.speakers:
-        summary += " — " + speaker_names(talk)
+    summary = clean(status_prefix(talk, spec)) + title_and_speakers(st, " — ")
     event = Event()
     event.add("uid", clean(f"{talk.id}@talkfeed"))
     # DTSTAMP from the data, not the clock: otherwise every run would rewrite every event.
@@ -102,7 +100,8 @@ def _event(st: StoredTalk, spec: FeedSpec) -> Event:
     if talk.location:
         event.add("location", clean(talk.location))
     event.add("description", plain_description(st))
-    event.add("url", clean(talk.url))
+    if talk.url:
+        event.add("url", clean(talk.url))
     event.add("status", _STATUS[talk.status])
     event.add("sequence", st.sequence)
     event.add("created", st.first_seen.astimezone(UTC))

@@ -40,7 +40,8 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
         fe = fg.add_entry(order="append")
         fe.guid(clean(f"urn:talkfeed:{talk.id}"), permalink=False)
         fe.title(entry_title(st, spec))
-        fe.link(href=clean(talk.url))
+        if talk.url:
+            fe.link(href=clean(talk.url))
         fe.description(html_description(st))
         fe.pubDate(st.first_seen.astimezone(UTC))
         for name in source_names(st):

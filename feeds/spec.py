@@ -46,12 +46,14 @@ __all__ = [
     "plain_description",
     "safe_html",
     "select",
+    "shown_title",
     "source_links",
     "source_names",
     "speaker_names",
     "status_label",
     "status_prefix",
     "talk_line",
+    "title_and_speakers",
     "when",
 ]
 
@@ -66,7 +68,8 @@ class FeedFilter:
     A talk is kept when it passes all three parts:
 
     - `sources`: it is listed by one of these source ids (for a merged talk, by any member).
-    - `keywords`: its title, abstract or a speaker's name contains one of these phrases.
+    - `keywords`: its title, abstract or a speaker's name contains one of these phrases (the
+      title the talk has: never the "Talk by …" that `shown_title` makes up for one without).
     - `exclude`: none of those texts contains one of these phrases.
 
     Phrases match case- and accent-insensitively ("resume" finds "Résumé"), as whole words
@@ -186,7 +189,7 @@ def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
 def _mentions(talk: Talk, phrases: tuple[str, ...]) -> bool:
     pattern = _phrases(phrases)
     # Each field on its own, so that a phrase never spans the end of one and the start of another.
-    texts = [talk.title, talk.abstract or "", *(s.name for s in talk.speakers)]
+    texts = [talk.title or "", talk.abstract or "", *(s.name for s in talk.speakers)]
     return any(pattern.search(_fold(text)) for text in texts)
 
 
@@ -356,17 +359,40 @@ def speaker_names(talk: Talk) -> str:
     return ", ".join(clean(s.name) for s in talk.speakers)
 
 
-def talk_line(talk: Talk) -> str:
+def shown_title(st: StoredTalk) -> str:
+    """What every feed and page calls the talk, cleaned: its title; without one, "Talk by A, B
+    and C" after its speakers; without speakers either, its source's name.
+
+    Made up when rendering, never stored, and never searched by keyword filters: the page did
+    not say it. The status prefix is the caller's to add.
+    """
+    talk = st.talk
+    if talk.title:
+        return clean(talk.title)
+    names = [clean(s.name) for s in talk.speakers]
+    if names:
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"Talk by {listed}"
+    return clean(st.source_name) or "Talk"
+
+
+def title_and_speakers(st: StoredTalk, separator: str) -> str:
+    """`shown_title`, then the speakers' names after `separator`, unless the title is made of
+    them already: "Title · Speaker", "Talk by Speaker"."""
+    text = shown_title(st)
+    if st.talk.title and st.talk.speakers:
+        text += separator + speaker_names(st.talk)
+    return text
+
+
+def talk_line(st: StoredTalk) -> str:
     """The talk in one line: "Tue, Mar 10, 2026 · Title · Speaker"."""
-    parts = [local_date(talk.start, short=True), clean(talk.title)]
-    if talk.speakers:
-        parts.append(speaker_names(talk))
-    return " · ".join(parts)
+    return f"{local_date(st.talk.start, short=True)} · {title_and_speakers(st, ' · ')}"
 
 
 def entry_title(st: StoredTalk, spec: FeedSpec) -> str:
     """The RSS/Atom entry title: `talk_line`, prefixed when called off."""
-    return clean(status_prefix(st.talk, spec)) + talk_line(st.talk)
+    return clean(status_prefix(st.talk, spec)) + talk_line(st)
 
 
 _STATUS_NOTES = {
@@ -448,11 +474,14 @@ def safe_html(fragment: str) -> str:
 
 
 def listed_by_html(st: StoredTalk) -> str | None:
-    """For a merged talk, a link to its page at every source: "<a href=…>Name</a>; …"."""
+    """For a merged talk, every source, linked to the talk's page there if it has one:
+    "<a href=…>Name</a>; Name; …"."""
     if len(st.sources) < 2:
         return None
     return "; ".join(
         f'<a href="{html.escape(clean(link.url))}">{html.escape(clean(link.name))}</a>'
+        if link.url
+        else html.escape(clean(link.name))
         for link in st.sources
     )
 
@@ -460,7 +489,10 @@ def listed_by_html(st: StoredTalk) -> str | None:
 def _listed_by_text(st: StoredTalk) -> str | None:
     if len(st.sources) < 2:
         return None
-    return "; ".join(f"{clean(link.name)} <{clean(link.url)}>" for link in st.sources)
+    return "; ".join(
+        f"{clean(link.name)} <{clean(link.url)}>" if link.url else clean(link.name)
+        for link in st.sources
+    )
 
 
 def html_description(st: StoredTalk) -> str:
@@ -483,7 +515,8 @@ def html_description(st: StoredTalk) -> str:
 
 
 def plain_description(st: StoredTalk) -> str:
-    """The talk as plain text for calendars: moved, status, people, sources, sections, URL."""
+    """The talk as plain text for calendars: moved, status, people, sources, sections, URL (if
+    it has one)."""
     talk = st.talk
     blocks = _alerts(st)
     facts = _people(talk)
@@ -493,7 +526,8 @@ def plain_description(st: StoredTalk) -> str:
     if facts:
         blocks.append("\n".join(f"{label}: {value}" for label, value in facts))
     blocks += [f"{label}:\n" + "\n\n".join(paras) for label, paras in _sections(talk)]
-    blocks.append(clean(talk.url))
+    if talk.url:
+        blocks.append(clean(talk.url))
     return "\n\n".join(blocks)
 
 

@@ -66,6 +66,21 @@ def test_parse_detail_page_prints_one_record() -> None:
         assert field in record
 
 
+def test_parse_prints_null_for_a_talk_without_a_title(tmp_path: Path) -> None:
+    copy = tmp_path / "1857.html"
+    html = (NYU / "1857.html").read_text(encoding="utf-8")
+    title = "Building Efficient and Scalable Machine Learning Systems</h2>"
+    assert title in html
+    copy.write_text(html.replace(title, "Title: TBA</h2>"), encoding="utf-8")
+    url = "https://cs.nyu.edu/dynamic/news/colloquium/1857/"
+    result = talkfeed("parse", "nyu-cs-colloquium", str(copy), "--url", url)
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["title"] is None
+    assert record["url"] == url
+    assert record["speakers"][0]["name"] == "Qinghao Hu"
+
+
 def test_parse_with_url_resolves_links_against_it(tmp_path: Path) -> None:
     copy = tmp_path / "listing.html"
     copy.write_bytes((NYU / "listing-spring_2026.html").read_bytes())

@@ -21,7 +21,7 @@ def stored(
     key: int = 1,
     *,
     speakers: Sequence[str | Speaker] = ("Ada Lovelace",),
-    title: str = "Notes on the analytical engine",
+    title: str | None = "Notes on the analytical engine",
     start: datetime = START,
     seen: int = 0,
     **fields: Any,
@@ -550,3 +550,60 @@ def test_merge_is_deterministic_whatever_the_input_order() -> None:
 def test_duplicate_input_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="dept:1"):
         merge([stored("dept"), stored("dept", title="Edited")])
+
+
+# --- Talks without a title or a page of their own ----------------------------------------------
+
+
+@pytest.mark.parametrize("titled_first", [True, False])
+def test_a_talk_and_the_same_talk_without_a_title_are_one(titled_first: bool) -> None:
+    titled = stored("dept", seen=0 if titled_first else 1)
+    untitled = stored("lab", title=None, url=None, seen=1 if titled_first else 0)
+    (cluster,) = merge([titled, untitled])
+    assert cluster.talk.title == "Notes on the analytical engine"
+    assert cluster.provenance["title"] == "dept"
+    assert cluster.talk.url == "https://dept.example.edu/talks/1"
+    assert cluster.provenance["url"] == "dept"
+    links = [("dept", "https://dept.example.edu/talks/1"), ("lab", None)]
+    # Sources are listed in the order the store first saw them.
+    expected = links if titled_first else links[::-1]
+    assert [(s.source, s.url) for s in cluster.sources] == expected
+
+
+def test_a_missing_url_is_never_the_same_detail_url() -> None:
+    talks = [
+        stored("dept", speakers=["Grace Hopper"], title=None, url=None),
+        stored("lab", speakers=["Alan Turing"], title=None, url=None),
+        stored("cal", speakers=[], title=None, url=None),
+    ]
+    assert groups(merge(talks)) == [["cal:1"], ["dept:1"], ["lab:1"]]
+
+
+def test_one_source_with_several_talks_without_a_url_keeps_them_apart() -> None:
+    talks = [
+        stored("feed", 1, speakers=["Grace Hopper"], title=None, url=None),
+        stored("feed", 2, speakers=["Alan Turing"], title=None, url=None),
+        stored("cal", 1, speakers=["Alan Turing"], title="Morphogenesis"),
+    ]
+    assert groups(merge(talks)) == [["cal:1", "feed:2"], ["feed:1"]]
+
+
+def test_talks_without_titles_or_speakers_are_no_evidence() -> None:
+    talks = [stored("dept", speakers=[], title=None), stored("lab", speakers=[], title=None)]
+    assert len(merge(talks)) == 2
+
+
+def test_a_url_from_another_member_beats_none() -> None:
+    first = stored("dept", title=None, url=None, seen=0)
+    second = stored("lab", seen=1)
+    (cluster,) = merge([first, second])
+    assert cluster.id == "dept:1"
+    assert cluster.talk.url == "https://lab.example.edu/talks/1"
+    assert (cluster.provenance["id"], cluster.provenance["url"]) == ("dept", "lab")
+
+
+def test_a_singleton_without_title_or_url_names_no_source_for_them() -> None:
+    (cluster,) = merge([stored("dept", title=None, url=None)])
+    assert (cluster.talk.title, cluster.talk.url) == (None, None)
+    assert "title" not in cluster.provenance and "url" not in cluster.provenance
+    assert cluster.sources == (SourceLink(source="dept", name="Dept"),)

@@ -79,7 +79,7 @@ def test_id_for_url_without_key_is_a_stable_hash() -> None:
 @pytest.mark.parametrize(
     ("draft", "message"),
     [
-        (TalkDraft(URL, title=" ", start=datetime(2026, 3, 10, 14, tzinfo=NY)), "title: missing"),
+        (TalkDraft("", title="T", start=datetime(2026, 3, 10, 14, tzinfo=NY)), "url: missing, and no key"),
         (TalkDraft(URL, title="T"), "start: missing"),
         (TalkDraft("ftp://cs.nyu.edu/x/", title="T", start=datetime(2026, 3, 10, 14, tzinfo=NY)), "url"),
         (TalkDraft(URL, title="T", start=datetime(2026, 3, 10, 14)), "start: Input should have timezone info"),
@@ -88,7 +88,7 @@ def test_id_for_url_without_key_is_a_stable_hash() -> None:
 def test_invalid_drafts_name_site_url_and_field(draft: TalkDraft, message: str) -> None:
     with pytest.raises(RecordError) as caught:
         normalize(draft, SITE)
-    assert str(caught.value).startswith(f"nyu-cs-colloquium {draft.url}: ")
+    assert str(caught.value).startswith(f"nyu-cs-colloquium {draft.url or '(no url, key None)'}: ")
     assert message in str(caught.value)
 
 
@@ -174,3 +174,76 @@ def test_a_notice_in_the_notes_cancels_the_talk() -> None:
         notes="This talk has been cancelled.",
     )
     assert normalize(draft, SITE).status is Status.CANCELLED
+
+
+START = datetime(2026, 9, 1, 16, tzinfo=NY)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        None, "", "   ", "TBA", "TBD", "T.B.A.", "tba", "To be announced", "To be determined",
+        "Title TBA", "Title: TBA", "Title to be announced", "(TBA)", "TBA.", "  [ T.B.D. ]  ",
+        "wird noch bekannt gegeben", "N.N.", "à préciser", "A PRECISER", "à venir",
+        "por confirmar", "por anunciar", "da definire", "a confirmar", "nog niet bekend", "--",
+        "CANCELLED: TBA", "TBA (postponed)",
+    ],
+)  # fmt: skip
+def test_a_missing_or_placeholder_title_is_no_title(title: str | None) -> None:
+    draft = TalkDraft(URL, title=title, speakers=[SpeakerDraft("Jon Schneider")], start=START)
+    talk = normalize(draft, SITE)
+    assert talk.title is None
+    assert [s.name for s in talk.speakers] == ["Jon Schneider"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["TBD: Tree Based Decoding", "Robots, TBA", "Title", "Avenir of Type Theory", "NN Pruning"],
+)
+def test_a_title_that_merely_contains_a_placeholder_is_a_title(title: str) -> None:
+    assert normalize(TalkDraft(URL, title=title, start=START), SITE).title == title
+
+
+def test_a_placeholder_title_keeps_its_status_marker() -> None:
+    talk = normalize(TalkDraft(URL, title="CANCELLED: Title TBA", start=START), SITE)
+    assert (talk.title, talk.status) == (None, Status.CANCELLED)
+
+
+def test_placeholder_speakers_are_dropped() -> None:
+    names = ["TBA", "TBD", "N.N.", "To be announced", "Speaker TBA", "Speaker: T.B.D.", "Ada TBA"]
+    draft = TalkDraft(URL, title="T", speakers=[SpeakerDraft(n) for n in names], start=START)
+    assert [s.name for s in normalize(draft, SITE).speakers] == ["Ada TBA"]
+
+
+def test_neither_title_nor_speakers_is_a_valid_record() -> None:
+    talk = normalize(TalkDraft(URL, title="TBA", speakers=[SpeakerDraft("TBA")], start=START), SITE)
+    assert (talk.title, talk.speakers, talk.url) == (None, [], URL)
+
+
+@pytest.mark.parametrize("url", ["", "   "])
+def test_an_empty_url_is_no_url_and_the_key_is_the_id(url: str) -> None:
+    draft = TalkDraft(url, title="Lattices", start=START, key="event-17")
+    talk = normalize(draft, SITE)
+    assert talk.url is None
+    assert talk.id == "nyu-cs-colloquium:event-17"
+
+
+def test_a_record_without_title_or_url_round_trips_through_json() -> None:
+    talk = normalize(
+        TalkDraft("", speakers=[SpeakerDraft("Jon Schneider")], start=START, key="k"), SITE
+    )
+    dumped = talk.model_dump(mode="json")
+    assert (dumped["title"], dumped["url"]) == (None, None)
+    assert Talk.model_validate_json(talk.model_dump_json()) == talk
+
+
+def test_model_takes_null_title_and_url_but_not_empty_strings() -> None:
+    base: dict[str, object] = {
+        "id": "x:1", "source": "x", "timezone": "America/New_York", "start": START,
+    }  # fmt: skip
+    talk = Talk.model_validate({**base, "title": None, "url": None})
+    assert (talk.title, talk.url) == (None, None)
+    for field, value in (("title", ""), ("url", "")):
+        with pytest.raises(ValidationError) as caught:
+            Talk.model_validate({**base, field: value})
+        assert caught.value.errors()[0]["loc"] == (field,)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import Speaker, Status, Talk
-from aggregator.store import Sighting, Store
+from aggregator.model import SourceLink, Speaker, Status, Talk
+from aggregator.store import Published, Sighting, Store
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -114,3 +114,81 @@ def test_failed_upsert_changes_nothing(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError):
             store.upsert(sightings(), T0 + timedelta(days=1))
         assert [(s.talk.id, s.talk.title) for s in store.talks()] == [("site:1", "A talk")]
+
+
+# --- Talks without a title or a page of their own ----------------------------------------------
+
+
+def test_a_talk_without_title_or_url_round_trips(tmp_path: Path) -> None:
+    bare = talk(title=None, url=None)
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.upsert([Sighting(bare, "Site")], T0)
+        links = (SourceLink(source="site", name="Site"),)
+        store.publish([Published(bare, (bare.id,), links, {"start": "site"})], T0)
+    with Store(path) as store:
+        (stored,) = store.talks()
+        (published,) = store.published()
+    assert stored.talk == published.talk == bare
+    assert (stored.talk.title, stored.talk.url) == (None, None)
+    assert published.sources == links
+    assert published.sources[0].url is None
+
+
+def test_a_title_that_appears_later_is_a_sequence_change(tmp_path: Path) -> None:
+    later = T0 + timedelta(days=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(title=None), "Site")], T0)
+        assert store.upsert([Sighting(talk(title="Lattices"), "Site")], later).changed == 1
+        (stored,) = store.talks()
+        changes = store.changes(talk_id="site:1")
+    assert stored.talk.title == "Lattices"
+    assert (stored.sequence, stored.change_count, stored.last_changed) == (1, 1, later)
+    assert [(c.kind, c.field, c.old, c.new) for c in changes] == [
+        ("new", None, None, None),
+        ("changed", "title", "null", '"Lattices"'),
+    ]
+
+
+def test_a_talk_that_gets_a_page_later_records_it(tmp_path: Path) -> None:
+    later = T0 + timedelta(days=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(url=None), "Site")], T0)
+        store.upsert([Sighting(talk(), "Site")], later)
+        (stored,) = store.talks()
+        change = store.changes(talk_id="site:1")[-1]
+    assert (change.field, change.old, change.new) == (
+        "url",
+        "null",
+        '"https://example.edu/talks/1/"',
+    )
+    # A page is no reason for calendars to re-notify: SEQUENCE stays.
+    assert (stored.sequence, stored.last_changed) == (0, later)
+
+
+def test_a_partial_sighting_without_title_or_url_keeps_the_stored_ones(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(), "Site")], T0)
+        listing_only = talk(title=None, url=None)
+        assert store.upsert([Sighting(listing_only, "Site", partial=True)], T0).unchanged == 1
+        (stored,) = store.talks()
+    assert (stored.talk.title, stored.talk.url) == ("A talk", "https://example.edu/talks/1/")
+
+
+def test_new_speakers_of_a_talk_without_a_title_are_a_sequence_change(tmp_path: Path) -> None:
+    ada, alan = Speaker(name="Ada"), Speaker(name="Alan")
+    steps = [
+        (talk(title=None, speakers=[ada]), 0),
+        # The affiliation is not in "Talk by Ada": calendars show nothing new.
+        (talk(title=None, speakers=[Speaker(name="Ada", affiliation="Y")]), 0),
+        (talk(title=None, speakers=[ada, alan]), 1),
+        (talk(title="Engines", speakers=[ada, alan]), 2),
+        (talk(title="Engines", speakers=[alan]), 2),
+    ]
+    with Store(tmp_path / "db.sqlite") as store:
+        sequences = []
+        for day, (record, _) in enumerate(steps):
+            store.upsert([Sighting(record, "Site")], T0 + timedelta(days=day))
+            (stored,) = store.talks()
+            sequences.append(stored.sequence)
+    assert sequences == [sequence for _, sequence in steps]

@@ -295,7 +295,7 @@ def test_source_menu_lists_each_source_once_with_its_talks(talks: list[StoredTal
     ]
     sources = {_href(li): str(li["data-sources"]) for li in _items(page)}
     # A merged talk can be found under every source that lists it.
-    assert sources[NYU_LINK.url] == f"{NYU_LINK.source} {COURANT_LINK.source}"
+    assert sources[str(NYU_LINK.url)] == f"{NYU_LINK.source} {COURANT_LINK.source}"
     assert sources["https://www.csail.mit.edu/event/77"] == "csail"
 
 

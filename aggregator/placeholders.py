@@ -1,0 +1,70 @@
+"""What schedules print where a title or a speaker is not known yet ("TBA", "N.N.", "à venir").
+
+Such text says nothing about the talk: a record keeps no title rather than "TBA", and no speaker
+rather than one named "Speaker TBA". Only the whole text counts: "Robots, TBD" is a title. Text
+without a letter or digit ("?", "--") is no title or name either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["is_placeholder_name", "is_placeholder_title"]
+
+_UNKNOWN = (
+    # English
+    "TBA", "TBD", "TBC", "To be announced", "To be determined", "To be confirmed", "Forthcoming",
+    "Title TBA", "Title TBD", "Title TBC", "Title to be announced", "Title to be determined",
+    "Title to be confirmed", "Title forthcoming", "Topic TBA", "Topic to be announced",
+    # German
+    "N.N.", "wird noch bekannt gegeben", "wird bekannt gegeben", "wird noch bekanntgegeben",
+    "Titel folgt", "Thema folgt", "Titel wird noch bekannt gegeben",
+    # French
+    "à préciser", "à venir", "à confirmer", "à déterminer", "à annoncer", "titre à venir",
+    "titre à préciser", "titre à confirmer",
+    # Spanish
+    "por confirmar", "por anunciar", "por definir", "por determinar", "título por confirmar",
+    "título por anunciar", "título por definir",
+    # Italian
+    "da definire", "da confermare", "da annunciare", "da comunicare", "titolo da definire",
+    "titolo da confermare",
+    # Portuguese
+    "a confirmar", "a definir", "a anunciar", "a ser anunciado", "título a confirmar",
+    "título a definir",
+    # Dutch
+    "nog niet bekend", "nog te bepalen", "nader te bepalen", "n.t.b.", "titel volgt",
+    "wordt nog bekendgemaakt",
+)  # fmt: skip
+_SPEAKER_UNKNOWN = (
+    "Speaker TBA", "Speaker TBD", "Speaker TBC", "Speaker to be announced",
+    "Speaker to be confirmed", "Speakers TBA", "Referent folgt", "Referentin folgt",
+    "Intervenant à venir", "Ponente por confirmar",
+)  # fmt: skip
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _key(text: str) -> str:
+    """Letters and digits only, lower case, accents dropped: "T.B.A." and "(tba)" are "tba"."""
+    if text.isascii():
+        # Most titles: merging asks about every record, so skip the Unicode work.
+        return _NOT_LETTERS.sub("", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_LETTERS.sub("", bare)
+
+
+_TITLES = frozenset(_key(text) for text in _UNKNOWN)
+_NAMES = _TITLES | frozenset(_key(text) for text in _SPEAKER_UNKNOWN)
+
+
+def is_placeholder_title(title: str) -> bool:
+    """Whether `title` is only a stand-in for a title not known yet ("TBA", "Title: TBA")."""
+    key = _key(title)
+    return not key or key in _TITLES
+
+
+def is_placeholder_name(name: str) -> bool:
+    """Whether a speaker's `name` only stands in for one not known yet ("N.N.", "Speaker TBA")."""
+    key = _key(name)
+    return not key or key in _NAMES
