@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.drafts import Link, OptionError, Page, TalkDraft
-from scrapers.read.dates import DateParseError, parse_datetime_range
 from scrapers.read.labels import extract_labels
 from scrapers.read.schema_org import read_events
 from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import clean_block, clean_inline, content_root
+from scrapers.when import DateParseError, parse_datetime_range
 
 __all__ = ["DEFAULT_LABELS", "LabelSite", "SiteParser", "labels_with"]
 

@@ -472,7 +472,7 @@ def _moment(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:
         return None
     if moment.tzinfo is None:
         # Through UTC and back: a wall time skipped by a spring-forward change becomes the
-        # instant the clocks showed, as in scrapers.read.dates.
+        # instant the clocks showed, as in scrapers.when.
         moment = moment.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
     return moment, False
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrapers.read.dates import DateParseError, parse_datetime, parse_datetime_range
+from scrapers.when import DateParseError, parse_datetime, parse_datetime_range
 
 NY = ZoneInfo("America/New_York")
 

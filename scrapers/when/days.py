@@ -1,0 +1,379 @@
+"""Calendar days in free text: "Tuesday, Sept. 12", "12. Mai 2025", "3 de junio de 2025",
+"2025年5月12日（星期一）", "15.01.2026", "9/1", "2025-05-12", and day ranges ("March 17–20, 2026",
+"du 17 au 20 mars 2026", "Tue, Mar 17, 2026 – Fri, Mar 20, 2026").
+
+Two regexes per language set (built once from CLDR names) read the folded text: one for dates
+that start with a name, searched from the names' trie so the engine skips every position where
+no name starts, and one for dates that start with a digit, tried only where a digit run starts.
+Numeric dates follow the style's order (day/month or month/day); dotted ones are always day first
+("15.1."), year-first ones ("2025/05/12") are unambiguous.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from scrapers.when.guards import labelled_number
+from scrapers.when.mentions import DayMention
+from scrapers.when.names import CJK_LANGUAGES, bracketed_weekdays, languages_to_read, vocabulary
+from scrapers.when.patterns import LETTER_AFTER, LETTER_BEFORE, alternation, fold, name_key
+from scrapers.when.style import DateStyle
+
+__all__ = ["find_days", "find_days_in"]
+
+_YEAR = r"(?:19|20|21)\d\d(?!\d)"
+_SHORT_YEAR = r"\d\d(?!\d)"
+_ORDINAL = rf"(?:(?:st|nd|rd|th|er|re|eme|e|º|ª|°){LETTER_AFTER}|\.)?"
+# A number followed by these is an hour ("March 3pm" is not March 3), not a day.
+_NOT_AN_HOUR = (
+    rf"(?!\s?(?:[ap]\.?\s?m{LETTER_AFTER}|[:：]\d|h\d|h{LETTER_AFTER}|uhr|uur|[時时点點시]))"
+)
+_RANGE = r"(?:\s*[-–—~〜]\s*|\s+(?:to|au|bis|al|a|till|until|through|thru|tot|t/m|ate)\s+)"
+_NUMBER_BEFORE = r"(?<![\w.,/-])"
+_ARTICLE = r"(?:(?:the|le|den|der|el|il)\s+)?"
+
+
+def _day(group: str, *, first: bool = True) -> str:
+    guard = rf"(?<![\d.,:/]){LETTER_BEFORE}" if first else ""
+    return rf"{guard}(?P<{group}>[0-3]?\d)(?!\d){_NOT_AN_HOUR}{_ORDINAL}"
+
+
+def _month_tail(prefix: str) -> str:
+    """What follows a month name: "Sept. 12", "March 17–20, 2026", "Feb 3rd"."""
+    return (
+        r",?\s*"
+        + _day(f"{prefix}d", first=False)
+        + rf"(?:{_RANGE}{_day(f'{prefix}d2', first=False)})?"
+        + rf"(?:\s*,?\s*(?P<{prefix}y>{_YEAR}))?"
+    )
+
+
+def _digit_forms(months: str) -> str:
+    """The forms that start with a digit."""
+    day_first = (
+        _day("bd")
+        + rf"(?:{_RANGE}{_day('bd2', first=False)})?"
+        + r"(?:\s*(?:of|de|del|di)\s+|\s*[-/]\s*|\s*)"
+        + rf"(?P<bm>{months}){LETTER_AFTER}\.?"
+        + rf"(?:(?:\s+(?:de|del)\s+|\s*[-/]\s*|\s*,?\s*)(?P<by>{_YEAR}))?"
+    )
+    year_first = (
+        rf"(?<![\d.,:/])(?P<cy>{_YEAR})\.?,?\s+(?P<cm>{months}){LETTER_AFTER}\.?\s*" + _day("cd")
+    )
+    iso = (
+        rf"{_NUMBER_BEFORE}(?P<iy>{_YEAR})(?P<isep>[-/.])(?P<im>[01]?\d)(?P=isep)"
+        r"(?P<id>[0-3]?\d)(?!\d|[./-]\d)"
+    )
+    dotted = (
+        rf"{_NUMBER_BEFORE}(?P<gd>[0-3]?\d)\.\s?(?P<gm>[01]?\d)\."
+        rf"(?:\s?(?P<gy>{_YEAR}|{_SHORT_YEAR}))?(?!\d|\.\d)"
+    )
+    slashed = (
+        rf"{_NUMBER_BEFORE}(?P<na>[0-3]?\d)/(?P<nb>[0-3]?\d)"
+        rf"(?:/(?P<ny>{_YEAR}|{_SHORT_YEAR}))?(?!\d|[./]\d){_NOT_AN_HOUR}"
+    )
+    dashed = (
+        rf"{_NUMBER_BEFORE}(?P<ha>[0-3]?\d)-(?P<hb>[0-3]?\d)-(?P<hy>{_YEAR}|{_SHORT_YEAR})"
+        r"(?!\d|[.-]\d)"
+    )
+    return "|".join((day_first, year_first, iso, dotted, slashed, dashed))
+
+
+def _cjk_form(cjk_weekdays: str, bracketed: str) -> str:
+    return (
+        r"(?:(?P<kera>令和|平成)\s*(?P<key>\d{1,2}|元)\s*年\s*"
+        rf"|(?P<ky>{_YEAR})\s*[年년]\s*)?"
+        r"(?<!\d)(?P<km>[01]?\d)\s*[月월]\s*(?P<kd>[0-3]?\d)\s*[日号號일]"
+        r"(?:\s*[-–—~〜～至到]\s*(?:(?P<km2>[01]?\d)\s*[月월]\s*)?(?P<kd2>[0-3]?\d)\s*[日号號일])?"
+        rf"(?:\s*[（(]\s*(?P<kwb>{bracketed})\s*[)）]|\s*(?P<kw>{cjk_weekdays}))?"
+    )
+
+
+def _weekday_after(weekdays: str) -> str:
+    return rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\))?"
+
+
+@dataclass(frozen=True)
+class _Reader:
+    by_name: re.Pattern[str]
+    """Dates that start with a month ("Sept. 12") or a weekday before any form ("Tuesday,
+    Sept. 12", "Thu 12 Mar", "Di., 3.6.2025"). It starts with the names' trie, so the engine
+    tries only positions where a name may start."""
+    by_digit: re.Pattern[str]
+    """Dates that start with a digit (or a Japanese era), tried where a digit run starts."""
+    months: Mapping[str, int]
+    weekdays: Mapping[str, int]
+
+
+@lru_cache(maxsize=64)
+def _reader(languages: tuple[str, ...]) -> _Reader:
+    names = vocabulary(languages_to_read(languages))
+    months, weekdays = alternation(names.months), alternation(names.weekdays)
+    after_weekday = rf"{_digit_forms(months)}|(?P<xm>{months}){LETTER_AFTER}\.?{_month_tail('x')}"
+    by_name = (
+        rf"(?P<name>{alternation({*names.months, *names.weekdays})}){LETTER_AFTER}\.?"
+        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})" + _weekday_after(weekdays)
+    )
+    by_digit = (
+        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays)}"
+        + "|"
+        + _cjk_form(
+            alternation(vocabulary(CJK_LANGUAGES).weekdays), alternation(bracketed_weekdays())
+        )
+    )
+    return _Reader(re.compile(by_name), re.compile(by_digit), names.months, names.weekdays)
+
+
+def find_days(text: str, style: DateStyle = DateStyle()) -> list[DayMention]:
+    """Every calendar day printed in `text`, in order; a range of days is one mention."""
+    return find_days_in(text, fold(text), style)
+
+
+_SEEDS = re.compile(r"[\d令平]\d*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def find_days_in(text: str, folded: str, style: DateStyle) -> list[DayMention]:
+    """`find_days` on `text` already folded by `patterns.fold` (the readers share one fold)."""
+    seeds = list(_SEEDS.finditer(folded))
+    if not seeds:
+        return []
+    reader = _reader(style.languages)
+    matches = _matches(reader, folded, seeds)
+    day_first = style.day_first if style.day_first is not None else _proven_day_first(matches)
+    found: list[DayMention] = []
+    for match in matches:
+        mention = _read(match, text, folded, reader, day_first)
+        if mention is not None:
+            found.append(mention)
+    return _join_ranges(found, folded)
+
+
+def _matches(reader: _Reader, folded: str, seeds: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The non-overlapping matches of both patterns, in order."""
+    named = [
+        match
+        for match in reader.by_name.finditer(folded)
+        if not (match.start() and _LETTER.match(folded, match.start() - 1))
+    ]
+    found: list[re.Match[str]] = []
+    covered = 0
+    for seed in seeds:
+        while named and named[0].start() <= seed.start():
+            by_name = named.pop(0)
+            if by_name.start() >= covered:
+                found.append(by_name)
+                covered = by_name.end()
+        if seed.start() < covered or _cannot_start(folded, seed):
+            continue
+        match = reader.by_digit.match(folded, seed.start())
+        if match is not None:
+            found.append(match)
+            covered = match.end()
+    found.extend(match for match in named if match.start() >= covered)
+    return found
+
+
+# Every form starting with a digit wants no Latin letter, digit or date separator before it
+# (CJK ones may follow CJK text: "于2025年"), and none goes on with a colon (that is a time).
+_NOT_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyz.,:/-")
+
+
+def _cannot_start(folded: str, seed: re.Match[str]) -> bool:
+    start, end = seed.span()
+    return (start > 0 and folded[start - 1] in _NOT_BEFORE) or folded[end : end + 1] == ":"
+
+
+def _proven_day_first(matches: list[re.Match[str]]) -> bool:
+    """Day first only when numeric dates prove it (a first number above 12) more often than
+    they prove the opposite; month first otherwise."""
+    day_votes = month_votes = 0
+    for match in matches:
+        for first, second in (("na", "nb"), ("ha", "hb")):
+            if match[first] is not None:
+                day_votes += int(match[first]) > 12
+                month_votes += int(match[second]) > 12
+    return day_votes > month_votes
+
+
+_Parts = tuple[int | None, int, int, tuple[int | None, int, int] | None]
+
+
+def _read(
+    match: re.Match[str], text: str, folded: str, reader: _Reader, day_first: bool
+) -> DayMention | None:
+    groups = match.groupdict()
+    parts = _parts(groups, match, text, folded, reader, day_first)
+    if parts is None:
+        return None
+    year, month, day, last = parts
+    if not _exists(year, month, day) or (last is not None and not _exists(*last)):
+        return None
+    weekday = _weekday(groups, reader)
+    if groups.get("name") is not None and groups.get("ad") is None:
+        weekday = reader.weekdays.get(name_key(groups["name"]))
+        if weekday is None:
+            return None
+    return DayMention(match.start(), match.end(), year, month, day, weekday, last)
+
+
+def _parts(
+    groups: dict[str, str | None],
+    match: re.Match[str],
+    text: str,
+    folded: str,
+    reader: _Reader,
+    day_first: bool,
+) -> _Parts | None:
+    if groups.get("ad") is not None:
+        return _named(match, text, reader, ("name", "ad", "ad2", "ay"))
+    if groups.get("xd") is not None:
+        return _named(match, text, reader, ("xm", "xd", "xd2", "xy"))
+    if groups["bd"] is not None:
+        return _named(match, text, reader, ("bm", "bd", "bd2", "by"))
+    if groups["cy"] is not None:
+        return _named(match, text, reader, ("cm", "cd", None, "cy"))
+    if groups["iy"] is not None:
+        return int(match["iy"]), int(match["im"]), int(match["id"]), None
+    if groups["gd"] is not None:
+        if labelled_number(folded, match.start("gd")):
+            return None
+        return _full_year(groups["gy"]), int(match["gm"]), int(match["gd"]), None
+    if groups["na"] is not None:
+        return _slashed(match, folded, day_first)
+    if groups["ha"] is not None:
+        if labelled_number(folded, match.start("ha")):
+            return None
+        year = _full_year(match["hy"])
+        return _ordered(int(match["ha"]), int(match["hb"]), year, day_first)
+    return _cjk(groups)
+
+
+# English words that are also months; in lower case they are the words ("it may 3 times").
+_WORDS_NOT_MONTHS = frozenset({"may", "march"})
+
+
+def _named(
+    match: re.Match[str], text: str, reader: _Reader, groups: tuple[str, str, str | None, str]
+) -> _Parts | None:
+    month_group, day_group, last_group, year_group = groups
+    if text[match.start(month_group) : match.end(month_group)] in _WORDS_NOT_MONTHS:
+        return None
+    month = reader.months.get(name_key(match[month_group]))
+    if month is None:
+        return None
+    year = _int(match[year_group])
+    day = int(match[day_group])
+    last_day = _int(match[last_group]) if last_group else None
+    last = (year, month, last_day) if last_day is not None and last_day > day else None
+    return year, month, day, last
+
+
+def _slashed(match: re.Match[str], folded: str, day_first: bool) -> _Parts | None:
+    if labelled_number(folded, match.start("na")):
+        return None
+    first, second, year = int(match["na"]), int(match["nb"]), match["ny"]
+    if year is None and _fraction(folded, match, first, second):
+        return None
+    return _ordered(first, second, _full_year(year), day_first)
+
+
+def _cjk(groups: dict[str, str | None]) -> _Parts | None:
+    year = _int(groups["ky"])
+    era = groups["kera"]
+    if era is not None:
+        era_year = 1 if groups["key"] == "元" else int(groups["key"] or 0)
+        # Reiwa 1 is 2019, Heisei 1 is 1989.
+        year = era_year + (2018 if era == "令和" else 1988)
+    month, day = int(groups["km"] or 0), int(groups["kd"] or 0)
+    last_day = _int(groups["kd2"])
+    last_month = _int(groups["km2"]) or month
+    last = None
+    if last_day is not None and (last_month, last_day) > (month, day):
+        last = (year, last_month, last_day)
+    return year, month, day, last
+
+
+def _weekday(groups: dict[str, str | None], reader: _Reader) -> int | None:
+    after = groups.get("wa")
+    if after is not None:
+        return reader.weekdays.get(name_key(after))
+    for group in ("kw", "kwb"):
+        name = groups.get(group)
+        if name is not None:
+            return bracketed_weekdays().get(name)
+    return None
+
+
+# "1/2 cup", "3/4 of the room": a proper fraction with a small denominator, then a word.
+_WORD_AFTER = re.compile(r"\s+[^\W\d_]")
+_DIGIT_BEFORE = re.compile(r"\d\s$")
+
+
+def _fraction(folded: str, match: re.Match[str], first: int, second: int) -> bool:
+    if _DIGIT_BEFORE.search(folded, max(0, match.start() - 2), match.start()):
+        return True
+    proper = first < second and second in (2, 3, 4, 8, 16)
+    return proper and _WORD_AFTER.match(folded, match.end()) is not None
+
+
+def _ordered(first: int, second: int, year: int | None, day_first: bool) -> _Parts:
+    day, month = (first, second) if day_first else (second, first)
+    if not _exists(year, month, day) and _exists(year, day, month):
+        # "25/12" in a month-first text: only one reading is a date.
+        day, month = month, day
+    return year, month, day, None
+
+
+def _int(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _full_year(value: str | None) -> int | None:
+    if value is None:
+        return None
+    year = int(value)
+    if year >= 100:
+        return year
+    return year + (2000 if year < 70 else 1900)
+
+
+def _exists(year: int | None, month: int, day: int) -> bool:
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    # Without a year, February 29 may exist: take a leap year.
+    return day <= calendar.monthrange(2000 if year is None else year, month)[1]
+
+
+_RANGE_BETWEEN = re.compile(_RANGE)
+
+
+def _join_ranges(found: list[DayMention], folded: str) -> list[DayMention]:
+    """Two days with only a range sign between them ("Mar 30 – Apr 2, 2026") are one range."""
+    joined: list[DayMention] = []
+    for mention in found:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.last is None
+            and mention.last is None
+            and _RANGE_BETWEEN.fullmatch(folded, previous.end, mention.start)
+        ):
+            joined[-1] = _range(previous, mention)
+        else:
+            joined.append(mention)
+    return joined
+
+
+def _range(first: DayMention, last: DayMention) -> DayMention:
+    later = (last.month, last.day) > (first.month, first.day)
+    first_year, last_year = first.year, last.year
+    if first_year is None and last_year is not None:
+        first_year = last_year if later else last_year - 1
+    elif last_year is None and first_year is not None:
+        last_year = first_year if later else first_year + 1
+    return replace(first, end=last.end, year=first_year, last=(last_year, last.month, last.day))

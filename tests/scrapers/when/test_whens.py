@@ -1,0 +1,302 @@
+"""find_whens pairs each day with its time; resolve turns a mention into aware datetimes."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scrapers.when import DateStyle, When, find_whens, resolve
+from tests.scrapers.when.styles import DE, EN, ES, FR, IT, JA, NL, PT, US, ZH
+
+NY = ZoneInfo("America/New_York")
+
+# (printed span, start ISO, end ISO or None, all day), resolved with 2025 and New York.
+Resolved = tuple[str, str, str | None, bool]
+
+
+def read(text: str, style: DateStyle) -> list[Resolved]:
+    return [_resolved(text, when) for when in find_whens(text, style)]
+
+
+def _resolved(text: str, when: When) -> Resolved:
+    start, end, all_day = resolve(when, 2025, NY)
+    return text[when.start : when.end], start.isoformat(), end.isoformat() if end else None, all_day
+
+
+@pytest.mark.parametrize(
+    ("text", "style", "expected"),
+    [
+        (
+            "Fri, Sep 19, 2025 , 4:00 pm – 6:00 pm",
+            EN,
+            [
+                (
+                    "Fri, Sep 19, 2025 , 4:00 pm – 6:00 pm",
+                    "2025-09-19T16:00:00-04:00",
+                    "2025-09-19T18:00:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        (
+            "March 10, 2026, 2 p.m.",
+            EN,
+            [("March 10, 2026, 2 p.m.", "2026-03-10T14:00:00-04:00", None, False)],
+        ),
+        (
+            "Sept. 22, 2026, noon",
+            EN,
+            [("Sept. 22, 2026, noon", "2026-09-22T12:00:00-04:00", None, False)],
+        ),
+        (
+            "March 10, 2026 at 2PM; 60 Fifth Avenue, Room 150",
+            EN,
+            [("March 10, 2026 at 2PM", "2026-03-10T14:00:00-04:00", None, False)],
+        ),
+        (
+            "Tuesday, November 4, 2025",
+            EN,
+            [("Tuesday, November 4, 2025", "2025-11-04T00:00:00-05:00", None, True)],
+        ),
+        ("Mar 7 11 am", EN, [("Mar 7 11 am", "2025-03-07T11:00:00-05:00", None, False)]),
+        ("Nov 2, 1:30p", EN, [("Nov 2, 1:30p", "2025-11-02T13:30:00-05:00", None, False)]),
+        ("Oct 16, 6p", EN, [("Oct 16, 6p", "2025-10-16T18:00:00-04:00", None, False)]),
+        (
+            "Jan 30, 3:45pm-5:00pm, WWH 1302",
+            EN,
+            [
+                (
+                    "Jan 30, 3:45pm-5:00pm",
+                    "2025-01-30T15:45:00-05:00",
+                    "2025-01-30T17:00:00-05:00",
+                    False,
+                )
+            ],
+        ),
+        (
+            "Feb 15, 3-4pm, CDS 150",
+            EN,
+            [("Feb 15, 3-4pm", "2025-02-15T15:00:00-05:00", "2025-02-15T16:00:00-05:00", False)],
+        ),
+        ("4/16 11am EST", US, [("4/16 11am EST", "2025-04-16T11:00:00-04:00", None, False)]),
+        ("10/7 11.15am EST", US, [("10/7 11.15am EST", "2025-10-07T11:15:00-04:00", None, False)]),
+        ("July 8, 10am PT", EN, [("July 8, 10am PT", "2025-07-08T10:00:00-07:00", None, False)]),
+        (
+            "14:00, 12 May 2025",
+            EN,
+            [("14:00, 12 May 2025", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "4pm Tuesday 3 June",
+            EN,
+            [("4pm Tuesday 3 June", "2025-06-03T16:00:00-04:00", None, False)],
+        ),
+        (
+            "14:00, 12 May 2025; 15:00, 13 May 2025",
+            EN,
+            [
+                ("14:00, 12 May 2025", "2025-05-12T14:00:00-04:00", None, False),
+                ("15:00, 13 May 2025", "2025-05-13T15:00:00-04:00", None, False),
+            ],
+        ),
+        (
+            "May 12, 14:00, May 13, 15:00",
+            EN,
+            [
+                ("May 12, 14:00", "2025-05-12T14:00:00-04:00", None, False),
+                ("May 13, 15:00", "2025-05-13T15:00:00-04:00", None, False),
+            ],
+        ),
+        (
+            "Date: 12 March 2025 Time: 14:00",
+            EN,
+            [("12 March 2025 Time: 14:00", "2025-03-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "12 March 2025. Lunch will be served; talk at 2pm",
+            EN,
+            [("12 March 2025", "2025-03-12T00:00:00-04:00", None, True)],
+        ),
+        (
+            "12. Mai 2025, 16:15 Uhr",
+            DE,
+            [("12. Mai 2025, 16:15 Uhr", "2025-05-12T16:15:00-04:00", None, False)],
+        ),
+        (
+            "Mittwoch, 21. Oktober 2025, 18 Uhr",
+            DE,
+            [("Mittwoch, 21. Oktober 2025, 18 Uhr", "2025-10-21T18:00:00-04:00", None, False)],
+        ),
+        (
+            "Di., 3.6.2025, 14 Uhr c.t.",
+            DE,
+            [("Di., 3.6.2025, 14 Uhr c.t.", "2025-06-03T14:15:00-04:00", None, False)],
+        ),
+        (
+            "mardi 3 juin 2025 à 14h",
+            FR,
+            [("mardi 3 juin 2025 à 14h", "2025-06-03T14:00:00-04:00", None, False)],
+        ),
+        (
+            "7 avril 2026 (10h-12h, ENAC)",
+            FR,
+            [
+                (
+                    "7 avril 2026 (10h-12h",
+                    "2026-04-07T10:00:00-04:00",
+                    "2026-04-07T12:00:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        (
+            "le 12 mai à 14 h 30",
+            FR,
+            [("12 mai à 14 h 30", "2025-05-12T14:30:00-04:00", None, False)],
+        ),
+        (
+            "martes, 3 de junio de 2025, 16:00",
+            ES,
+            [("martes, 3 de junio de 2025, 16:00", "2025-06-03T16:00:00-04:00", None, False)],
+        ),
+        (
+            "3 de junio, de 14:00 a 16:00",
+            ES,
+            [
+                (
+                    "3 de junio, de 14:00 a 16:00",
+                    "2025-06-03T14:00:00-04:00",
+                    "2025-06-03T16:00:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        (
+            "15 de maio de 2025, às 14h",
+            PT,
+            [("15 de maio de 2025, às 14h", "2025-05-15T14:00:00-04:00", None, False)],
+        ),
+        (
+            "giovedì 15 maggio 2025, ore 14:30",
+            IT,
+            [("giovedì 15 maggio 2025, ore 14:30", "2025-05-15T14:30:00-04:00", None, False)],
+        ),
+        (
+            "15 maggio 2025 alle 14",
+            IT,
+            [("15 maggio 2025 alle 14", "2025-05-15T14:00:00-04:00", None, False)],
+        ),
+        (
+            "donderdag 15 mei 2025, 14.00 uur",
+            NL,
+            [("donderdag 15 mei 2025, 14.00 uur", "2025-05-15T14:00:00-04:00", None, False)],
+        ),
+        (
+            "15 mei 2025 om 16:00",
+            NL,
+            [("15 mei 2025 om 16:00", "2025-05-15T16:00:00-04:00", None, False)],
+        ),
+        (
+            "2025年5月12日 14:00",
+            ZH,
+            [("2025年5月12日 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "2025年5月12日（星期一）下午2:00-3:30",
+            ZH,
+            [
+                (
+                    "2025年5月12日（星期一）下午2:00-3:30",
+                    "2025-05-12T14:00:00-04:00",
+                    "2025-05-12T15:30:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        (
+            "5月12日 14:00-15:30",
+            ZH,
+            [
+                (
+                    "5月12日 14:00-15:30",
+                    "2025-05-12T14:00:00-04:00",
+                    "2025-05-12T15:30:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        ("2025-05-12 14:00", ZH, [("2025-05-12 14:00", "2025-05-12T14:00:00-04:00", None, False)]),
+        (
+            "2025年12月19日（金）15:00〜16:30 JST",
+            JA,
+            [
+                (
+                    "2025年12月19日（金）15:00〜16:30 JST",
+                    "2025-12-19T15:00:00+09:00",
+                    "2025-12-19T16:30:00+09:00",
+                    False,
+                )
+            ],
+        ),
+        # Day ranges: all-day, the end is the midnight after the last day
+        (
+            "Tue, Mar 17, 2026 – Fri, Mar 20, 2026",
+            EN,
+            [
+                (
+                    "Tue, Mar 17, 2026 – Fri, Mar 20, 2026",
+                    "2026-03-17T00:00:00-04:00",
+                    "2026-03-21T00:00:00-04:00",
+                    True,
+                )
+            ],
+        ),
+        (
+            "Dec 30 – Jan 2",
+            EN,
+            [("Dec 30 – Jan 2", "2025-12-30T00:00:00-05:00", "2026-01-03T00:00:00-05:00", True)],
+        ),
+        (
+            "March 17–20, 2026, 9am–5pm",
+            EN,
+            [
+                (
+                    "March 17–20, 2026, 9am–5pm",
+                    "2026-03-17T09:00:00-04:00",
+                    "2026-03-20T17:00:00-04:00",
+                    False,
+                )
+            ],
+        ),
+        # DST: 2:30 does not exist on March 8, 2026 in New York; an end before the start is dropped
+        (
+            "March 8, 2026, 2:30 a.m.",
+            EN,
+            [("March 8, 2026, 2:30 a.m.", "2026-03-08T03:30:00-04:00", None, False)],
+        ),
+        (
+            "March 9, 2026, 3 p.m. – 2 p.m.",
+            EN,
+            [("March 9, 2026, 3 p.m. – 2 p.m.", "2026-03-09T15:00:00-04:00", None, False)],
+        ),
+    ],
+)
+def test_whens(text: str, style: DateStyle, expected: list[Resolved]) -> None:
+    assert read(text, style) == expected
+
+
+def test_no_whens_in_prose() -> None:
+    assert find_whens("We show that 3 of 4 methods fail at 2pm loads.") == []
+
+
+def test_printed_year_wins_over_the_given_one() -> None:
+    [when] = find_whens("March 10, 2026, 2 p.m.")
+    assert resolve(when, 1999, NY)[0].year == 2026
+
+
+def test_zone_of_the_text_wins_over_the_given_one() -> None:
+    [when] = find_whens("Oct 3, 4pm CEST")
+    start, _, _ = resolve(when, 2025, NY)
+    assert start.tzinfo == ZoneInfo("Europe/Berlin")
+    assert start.isoformat() == "2025-10-03T16:00:00+02:00"
