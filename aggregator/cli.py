@@ -16,8 +16,10 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress
 
+from aggregator.arguments import aware_datetime
 from aggregator.config import Config, SourceConfig, bundled_parsers, load_config
 from aggregator.errors import OutputError, TalkfeedError
+from aggregator.extract import add_extract_command
 from aggregator.fetch import FetchSettings
 from aggregator.fixtures import (
     site_folders,
@@ -102,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parse_cmd.set_defaults(handler=_parse)
 
+    add_extract_command(commands)
     add_kit_commands(commands)
 
     history_cmd = commands.add_parser("history", help="every recorded change to one talk")
@@ -175,7 +178,7 @@ def _output_options(command: argparse.ArgumentParser, db_default: Path | None = 
     )
     command.add_argument(
         "--now",
-        type=_aware_datetime,
+        type=aware_datetime,
         metavar="ISO",
         help="pretend the run happens at this ISO 8601 time with offset (for reproducible runs)",
     )
@@ -186,16 +189,6 @@ def _output_options(command: argparse.ArgumentParser, db_default: Path | None = 
         default="text",
         help="text lines, or one JSON object per line on stderr (default: %(default)s)",
     )
-
-
-def _aware_datetime(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {text!r}") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"needs a UTC offset, e.g. {text}+00:00")
-    return value
 
 
 def _port(text: str) -> int:

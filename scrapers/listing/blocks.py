@@ -1,0 +1,409 @@
+"""Finding a page's talk blocks by structure: table rows, list items, definition-list entries,
+repeated elements (CMS cards, views rows, articles), runs of elements between headings or rules
+or starting with a date, and lines of one paragraph that each start with a date.
+
+Every repeated structure is a candidate group; a group is scored by how many of its blocks carry
+a date and how much else in them says "talk" (a time of day, a name, a "Speaker:" label, talk
+words around it), and the best groups win. News lists, menus and archives lose: their items
+carry no time, no person and no talk words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bs4 import Tag
+
+from scrapers.listing.dom import HEADINGS, Doc, Line
+from scrapers.listing.people import looks_like_name
+from scrapers.read.words import (
+    FIELD_LABELS,
+    NEWS_WORDS,
+    TALK_WORDS,
+    label_field,
+    label_pattern,
+    words_pattern,
+)
+from scrapers.when import DateStyle, DayMention, find_clocks, find_days
+
+__all__ = ["Block", "Group", "find_groups"]
+
+_MIN_BLOCKS = 2
+_LIST_TAGS = frozenset({"ul", "ol"})
+# Elements whose children are one listing's entries by nature, read by their own rule.
+_OWN_RULE = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl"})
+_INLINE = frozenset(
+    {"a", "span", "strong", "b", "em", "i", "small", "sup", "sub", "br", "img", "time", "abbr",
+     "cite", "code", "font", "u", "label", "mark", "q", "s", "wbr"}
+)  # fmt: skip
+_POSITIONAL = re.compile(r"^(?:odd|even|first|last|active|current|clearfix|row|col|views-row-\d+"
+                         r"|item-\d+|.*\d.*)$")  # fmt: skip
+_DATE_AT_START = 16
+"""How far into a line its date may start for the line to start with a date ("Tue, 12 …")."""
+_HOLDERS = ["p", "div", "li", "tr", "table", "ul", "ol", "section", "article", "dl", "blockquote",
+            *HEADINGS]  # fmt: skip
+"""Elements whose lines are their own: an element holding one is no run of `<br>` lines."""
+_DayTest = Callable[[str], bool]
+_Starts = Callable[[Tag], bool]
+_SCAN = 1200
+"""Characters of a block read for its date: the date of a talk comes before its abstract."""
+
+
+@dataclass(eq=False)
+class Block:
+    """One talk's part of the page, as the candidate group cut it."""
+
+    tags: list[Tag]
+    text: str
+    lines: list[Line] | None = None
+    """Set when the block is part of one element (a line of a paragraph)."""
+    cells: bool = False
+    """The tags are the cells of a table row."""
+
+    @cached_property
+    def head(self) -> str:
+        """The text where the block's date is looked for."""
+        return self.text[:_SCAN]
+
+
+@dataclass(eq=False)
+class Group:
+    """Blocks cut the same way from one container: the rows of a table, a list's items …"""
+
+    shape: str
+    container: Tag
+    blocks: list[Block]
+    columns: list[str | None] = field(default_factory=list)
+    """For a table: the field each column holds, from its header."""
+    header_text: str = ""
+    score: float = 0.0
+    days: dict[int, list[DayMention]] = field(default_factory=dict)
+    """Each block's day mentions (by index), found while scoring."""
+
+    def describe(self, doc: Doc) -> str:
+        """Where the group is, for a person: 'the table under "Schedule"'."""
+        heading = _heading_before(doc, self.container)
+        where = f' under "{heading}"' if heading else ""
+        return f"{len(self.blocks)} {self.shape}{where}"
+
+
+def find_groups(doc: Doc, style: DateStyle, cards: str | None = None) -> list[Group]:
+    """The groups of blocks that hold the page's talks, in page order; empty when none does.
+    With `cards` (a CSS selector), the blocks are the elements it selects."""
+    page_words = _page_context(doc)
+    scored = []
+    candidates = _cards(doc, cards) if cards else _candidates(doc, style)
+    for group in candidates:
+        group.score = _score(doc, group, style, page_words)
+        if group.score > 0:
+            scored.append(group)
+    scored.sort(key=lambda g: g.score, reverse=True)
+    chosen: list[Group] = []
+    for group in scored:
+        if chosen and (group.shape != chosen[0].shape or group.score < 0.25 * chosen[0].score):
+            continue
+        if any(_overlaps(group, other) for other in chosen):
+            continue
+        chosen.append(group)
+    chosen.sort(key=lambda g: _position(doc, g.container))
+    return chosen
+
+
+# --- candidates -----------------------------------------------------------------------------
+
+
+def _candidates(doc: Doc, style: DateStyle) -> Iterator[Group]:
+    starts: dict[int, bool] = {}
+
+    def starts_with_day(text: str) -> bool:
+        key = hash(text[:80])
+        if key not in starts:
+            days = find_days(text.lstrip()[:80], style)
+            starts[key] = bool(days) and days[0].start <= _DATE_AT_START
+        return starts[key]
+
+    for tag in doc.elements():
+        name = tag.name
+        if name == "table":
+            group = _table(doc, tag)
+        elif name in _LIST_TAGS:
+            group = _simple(
+                doc, tag, "list items", [c for c in doc.children(tag) if c.name == "li"]
+            )
+        elif name == "dl":
+            group = _definitions(doc, tag)
+        else:
+            group = None
+        if group is not None:
+            yield group
+        if name in _OWN_RULE:
+            continue
+        children = doc.children(tag)
+        if len(children) >= _MIN_BLOCKS:
+            yield from _repeated(doc, tag, children)
+            yield from _sections(doc, tag, children, starts_with_day)
+        if name not in HEADINGS and "\n" in doc.text(tag).strip():
+            lined = _lines(doc, tag, starts_with_day)
+            if lined is not None:
+                yield lined
+
+
+def _cards(doc: Doc, selector: str) -> Iterator[Group]:
+    """The selected elements, grouped by their parent."""
+    by_parent: dict[int, list[Tag]] = {}
+    parents: dict[int, Tag] = {}
+    for tag in doc.root.select(selector):
+        shown = all(doc.visible(t) for t in [tag, *tag.parents])
+        if isinstance(tag, Tag) and shown and tag.parent is not None:
+            by_parent.setdefault(id(tag.parent), []).append(tag)
+            parents[id(tag.parent)] = tag.parent
+    for key, tags in by_parent.items():
+        group = _simple(doc, parents[key], "cards", tags)
+        if group is not None:
+            yield group
+
+
+def _simple(doc: Doc, container: Tag, shape: str, tags: list[Tag]) -> Group | None:
+    blocks = [Block([t], doc.text(t)) for t in tags if doc.text(t).strip()]
+    return Group(shape, container, blocks) if len(blocks) >= _MIN_BLOCKS else None
+
+
+def _table(doc: Doc, table: Tag) -> Group | None:
+    columns: list[str | None] = []
+    blocks: list[Block] = []
+    for row in _rows(doc, table):
+        cells = [c for c in doc.children(row) if c.name in ("td", "th")]
+        if not cells:
+            continue
+        header = all(c.name == "th" for c in cells) or (
+            row.parent is not None and (row.parent.name == "thead")
+        )
+        if header and not blocks:
+            columns = [_column_field(doc.text(c)) for c in cells]
+            continue
+        if any(doc.text(c).strip() for c in cells):
+            blocks.append(Block(cells, "\n".join(doc.text(c) for c in cells), cells=True))
+    if len(blocks) < _MIN_BLOCKS and not (blocks and any(columns)):
+        return None
+    return Group("table rows", table, blocks, columns=columns)
+
+
+def _rows(doc: Doc, table: Tag) -> Iterator[Tag]:
+    for child in doc.children(table):
+        if child.name == "tr":
+            yield child
+        elif child.name in ("thead", "tbody", "tfoot"):
+            yield from (row for row in doc.children(child) if row.name == "tr")
+
+
+def _column_field(text: str) -> str | None:
+    """The field a column header names ("Speaker", "Datum", "题目"), or None."""
+    key = " ".join(text.casefold().split()).rstrip(":：")
+    if not key:
+        return None
+    found = label_field(key)
+    if found is not None:
+        return found
+    for name, labels in FIELD_LABELS.items():
+        if any(words_pattern((label,)).search(key) for label in labels if len(label) > 3):
+            return name
+    return None
+
+
+def _definitions(doc: Doc, dl: Tag) -> Group | None:
+    blocks: list[Block] = []
+    for child in doc.children(dl):
+        if child.name == "dt" or not blocks:
+            blocks.append(Block([child], doc.text(child)))
+        elif child.name == "dd":
+            blocks[-1].tags.append(child)
+            blocks[-1].text += "\n" + doc.text(child)
+    blocks = [b for b in blocks if b.text.strip()]
+    return Group("definitions", dl, blocks) if len(blocks) >= _MIN_BLOCKS else None
+
+
+def _signature(tag: Tag) -> tuple[str, tuple[str, ...]]:
+    classes = tuple(sorted(str(c) for c in tag.get("class") or [] if not _POSITIONAL.match(str(c))))
+    return tag.name, classes
+
+
+def _repeated(doc: Doc, parent: Tag, children: list[Tag]) -> Iterator[Group]:
+    counts = Counter(_signature(c) for c in children if c.name not in _INLINE)
+    for signature, count in counts.items():
+        if count < _MIN_BLOCKS or signature[0] in ("li", "tr", "dt", "dd", "td"):
+            continue
+        tags = [c for c in children if _signature(c) == signature]
+        shape = "paragraphs" if signature[0] == "p" else "repeated elements"
+        group = _simple(doc, parent, shape, tags)
+        if group is not None:
+            yield group
+
+
+def _sections(
+    doc: Doc, parent: Tag, children: list[Tag], starts_with_day: _DayTest
+) -> Iterator[Group]:
+    """Runs of children that each start at a heading (of one level), or at a child that starts
+    with a date; a rule (`<hr>`) ends a run."""
+    levels = Counter(c.name for c in children if c.name in HEADINGS)
+    for level, count in levels.items():
+        if count >= _MIN_BLOCKS:
+            group = _runs(doc, parent, children, _named(level), "sections")
+            if group is not None:
+                yield group
+    dated = [c for c in children if c.name not in HEADINGS and starts_with_day(doc.text(c))]
+    if len(dated) >= _MIN_BLOCKS and len(dated) < len(children):
+        ids = {id(c) for c in dated}
+        group = _runs(doc, parent, children, lambda c: id(c) in ids, "dated runs")
+        if group is not None:
+            yield group
+
+
+def _named(name: str) -> _Starts:
+    def starts(tag: Tag) -> bool:
+        return tag.name == name
+
+    return starts
+
+
+def _runs(doc: Doc, parent: Tag, children: list[Tag], starts: _Starts, shape: str) -> Group | None:
+    blocks: list[Block] = []
+    current: Block | None = None
+    for child in children:
+        if child.name == "hr":
+            current = None
+            continue
+        if starts(child):
+            current = Block([child], doc.text(child))
+            blocks.append(current)
+        elif current is not None:
+            current.tags.append(child)
+            current.text += "\n" + doc.text(child)
+    blocks = [b for b in blocks if b.text.strip()]
+    return Group(shape, parent, blocks) if len(blocks) >= _MIN_BLOCKS else None
+
+
+def _lines(doc: Doc, tag: Tag, starts_with_day: _DayTest) -> Group | None:
+    """One element's lines (cut by `<br>`) as blocks, each from a line starting with a date."""
+    text = doc.text(tag)
+    if sum(1 for line in text.split("\n") if line.strip() and starts_with_day(line)) < _MIN_BLOCKS:
+        return None
+    if tag.find(_HOLDERS) is not None:
+        # Lines of block elements are those elements' own business.
+        return None
+    blocks: list[Block] = []
+    for line in doc.lines([tag]):
+        if starts_with_day(line.text):
+            blocks.append(Block([tag], line.text, lines=[line]))
+        elif blocks and blocks[-1].lines is not None:
+            blocks[-1].lines.append(line)
+            blocks[-1].text += "\n" + line.text
+    return Group("lines", tag, blocks) if len(blocks) >= _MIN_BLOCKS else None
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def _score(doc: Doc, group: Group, style: DateStyle, page_words: float) -> float:
+    """How surely the group lists talks: 0 when it does not."""
+    evidence = 0.0
+    dated = 0
+    for number, block in enumerate(group.blocks):
+        days = find_days(block.head, style)
+        if not days:
+            continue
+        group.days[number] = days
+        dated += 1
+        evidence += _block_evidence(block, style)
+    if dated < _MIN_BLOCKS and not (dated == 1 and len(group.blocks) == 1):
+        return 0.0
+    share = dated / len(group.blocks)
+    if share < 0.4:
+        return 0.0
+    context = page_words + _context(doc, group)
+    mean = evidence / dated
+    if mean < 0.75 and context <= 0:
+        return 0.0
+    columns = 1.0 if any(c in ("speaker", "title") for c in group.columns) else 0.0
+    return dated * share * (0.5 + mean + max(context, -0.5) + columns)
+
+
+def _block_evidence(block: Block, style: DateStyle) -> float:
+    """What besides a date says the block is a talk: a time of day, a label, a person's name,
+    talk words."""
+    head = block.head
+    score = 0.0
+    if find_clocks(head, style):
+        score += 1.0
+    lines = [line.strip() for line in head.split("\n") if line.strip()]
+    if any(label_pattern().match(line) for line in lines):
+        score += 1.0
+    if any(_names_someone(line) for line in lines):
+        score += 1.0
+    if words_pattern(TALK_WORDS).search(head):
+        score += 0.5
+    return score
+
+
+def _names_someone(line: str) -> bool:
+    if len(line) > 120:
+        return False
+    parts = re.split(r"\s*(?:[(（,:;|–—]|\s-\s)\s*", line)
+    return any(looks_like_name(part) for part in parts if 3 < len(part) < 50)
+
+
+def _context(doc: Doc, group: Group) -> float:
+    """+1 when the group's heading or caption speaks of talks, -1 when of news."""
+    around = " ".join(
+        filter(None, [_heading_before(doc, group.container), _caption(group.container)])
+    )
+    classes = " ".join(
+        str(c) for tag in [group.container, *group.container.parents][:4]
+        for c in tag.get("class") or []
+    )  # fmt: skip
+    if words_pattern(NEWS_WORDS).search(around) or re.search(r"\bnews\b", classes, re.I):
+        return -1.0
+    return 1.0 if words_pattern(TALK_WORDS).search(around) else 0.0
+
+
+def _page_context(doc: Doc) -> float:
+    """+0.5 when the page's title or main heading speaks of talks."""
+    title = doc.soup.title.get_text() if doc.soup.title is not None else ""
+    heading = doc.root.find("h1")
+    text = title + " " + (heading.get_text() if isinstance(heading, Tag) else "")
+    if words_pattern(TALK_WORDS).search(text):
+        return 0.5
+    return -0.5 if words_pattern(NEWS_WORDS).search(text) else 0.0
+
+
+def _caption(container: Tag) -> str:
+    caption = container.find("caption", recursive=False) if container.name == "table" else None
+    return caption.get_text(" ", strip=True) if isinstance(caption, Tag) else ""
+
+
+def _heading_before(doc: Doc, tag: Tag) -> str | None:
+    """The text of the nearest heading before `tag` in document order."""
+    for element in tag.find_all_previous(list(HEADINGS), limit=1):
+        if isinstance(element, Tag) and doc.visible(element):
+            return " ".join(element.get_text(" ").split()) or None
+    return None
+
+
+def _overlaps(one: Group, other: Group) -> bool:
+    inner = {id(t) for block in one.blocks for t in block.tags}
+    mine = {id(one.container)} | inner
+    theirs = {id(other.container)} | {id(t) for block in other.blocks for t in block.tags}
+    if mine & theirs and not (one.shape == "lines" and other.shape == "lines"):
+        return True
+    return any(
+        id(parent) in theirs for block in one.blocks for t in block.tags for parent in t.parents
+    ) or any(
+        id(parent) in mine for block in other.blocks for t in block.tags for parent in t.parents
+    )
+
+
+def _position(doc: Doc, tag: Tag) -> int:
+    return next((n for n, element in enumerate(doc.elements()) if element is tag), 0)

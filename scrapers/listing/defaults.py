@@ -1,0 +1,106 @@
+"""What a series announces once for all its talks: "All talks are at 3:30pm in Room 101 unless
+noted", "Time: 2:00pm-3:00pm", "Die Vorträge finden dienstags um 16:15 Uhr im Hörsaal 3
+statt". Read from the page's text outside the talk blocks; a talk that gives its own time or
+room keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import Tag
+
+from scrapers.listing.blocks import Group
+from scrapers.listing.dom import Doc
+from scrapers.read.words import ROOM_WORDS, label_field, label_pattern, words_pattern
+from scrapers.when import ClockMention, DateStyle, find_clocks, find_days
+
+__all__ = ["SeriesDefaults", "series_defaults"]
+
+_LEAVES = frozenset(
+    {"p", "li", "dd", "dt", "div", "h2", "h3", "h4", "h5", "h6", "td", "caption", "section"}
+)
+_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
+# Where a room follows in a sentence: "in room 401B", "im Hörsaal 3", "dans la salle 12".
+_PREPOSITION = re.compile(
+    r"(?:^|\s)(?:in(?:\s+the)?|im|in\s+der|in\s+de|à\s+la|au|dans(?:\s+la|\s+le)?|"
+    r"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at)\s+",
+    re.IGNORECASE,
+)
+# The room itself runs to the end of its clause: a full stop, a semicolon, "unless …", or a
+# comma before a word in lower case (", unless stated"); a comma before a name or a number
+# goes on ("Room LG07, Ashworth Building", "Hall 150, Center for Data Science, 60 5th ave").
+_PLACE = re.compile(
+    r"(?P<place>(?:[^,;.。]|\.\S|,\s*(?=[A-Z0-9À-Þ]))+?)"
+    r"(?=\s+(?:unless|except|statt|sauf|salvo|excepto|tranne|behalve|and|und|et|y)\b|"
+    r",(?!\s*[A-Z0-9À-Þ])|[;。]|\.(?:\s|$)|$)",
+)
+_PLACE_CJK = re.compile(r"(?:在|于|於|地点[:：]?)\s*(?P<place>[^，。,;；\s]{2,30})")
+
+
+@dataclass(frozen=True)
+class SeriesDefaults:
+    """The series' usual time and room, if the page states them."""
+
+    clock: ClockMention | None = None
+    location: str | None = None
+
+
+def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDefaults:
+    """The time and room the page states for all its talks, outside the talk blocks."""
+    inside = {id(t) for group in groups for block in group.blocks for t in block.tags}
+    # Elements around the talks hold the talks' own times: not a series' announcement.
+    around = {id(p) for group in groups for b in group.blocks for t in b.tags for p in t.parents}
+    clock: ClockMention | None = None
+    location: str | None = None
+    for tag in doc.elements():
+        if id(tag) in inside or id(tag) in around:
+            continue
+        if tag.name not in _LEAVES or _holds_blocks(doc, tag) or _within(tag, inside):
+            continue
+        for sentence in _SENTENCE.split(doc.text(tag)):
+            sentence = " ".join(sentence.split())
+            if not sentence or find_days(sentence, style):
+                continue
+            label = label_pattern().match(sentence)
+            field = label_field(label["label"]) if label else None
+            value = sentence[label.end() :] if label else sentence
+            clocks = find_clocks(value, style)
+            if field == "location" and location is None:
+                location = value.rstrip(" .")
+                continue
+            if clocks and clock is None and field in (None, "time", "date"):
+                clock = clocks[0]
+                location = location or _place(value)
+    return SeriesDefaults(clock, location)
+
+
+def _balanced(sentence: str, start: int, place: str) -> str:
+    """`place` run on to the parenthesis it leaves open: "Hörsaal 3 (Gebäude C, Straße 8)"."""
+    if place.count("(") <= place.count(")"):
+        return place
+    close = sentence.find(")", start + len(place))
+    return sentence[start : close + 1] if close >= 0 else place
+
+
+def _holds_blocks(doc: Doc, tag: Tag) -> bool:
+    return any(child.name in _LEAVES for child in doc.children(tag))
+
+
+def _within(tag: Tag, inside: set[int]) -> bool:
+    return any(id(parent) in inside for parent in tag.parents)
+
+
+def _place(sentence: str) -> str | None:
+    """The room a sentence names after "in", "im", "dans la" …, if it reads as a room."""
+    starts = [m.end() for m in _PREPOSITION.finditer(sentence)]
+    matches = [_PLACE.match(sentence, start) for start in starts]
+    matches += list(_PLACE_CJK.finditer(sentence))
+    for match in matches:
+        if match is None:
+            continue
+        place = _balanced(sentence, match.start("place"), match["place"]).strip(" .")
+        if words_pattern(ROOM_WORDS).search(place) and not find_clocks(place):
+            return place
+    return None

@@ -1,0 +1,559 @@
+"""Reading one talk block: its date and time, speakers with affiliations, title, location,
+host, abstract and the talk's own link.
+
+Each line of the block gets a field from, in this order: a label ("Speaker:", "Ort:",
+"报告人："), its table column's header, the class names around it (`field--name-speaker`,
+`event-location`), and last its content: a date, a person's name (with an affiliation in
+parentheses, after a comma or dash, or on the next line), a room, a quoted, italic, bold or
+linked title, a long paragraph for an abstract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urldefrag, urlsplit
+
+from bs4 import Tag
+
+from scrapers.drafts import SpeakerDraft
+from scrapers.listing.dom import HEADINGS, Doc, Line, Piece
+from scrapers.listing.people import looks_like_name, read_speakers, strip_honorifics
+from scrapers.read.words import (
+    CALENDAR_LINK,
+    INSTITUTION_WORDS,
+    MORE_LINK,
+    NOT_A_TALK,
+    ROOM_WORDS,
+    label_field,
+    label_pattern,
+    words_pattern,
+)
+from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_whens
+
+__all__ = ["BlockFields", "read_block"]
+
+# Class words that say which field an element holds, most specific first.
+_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("published", frozenset({"pubdate", "published", "posted", "postdate", "byline", "updated"})),
+    ("affiliation", frozenset({"affiliation", "affil", "institution", "organization", "org"})),
+    ("subtitle", frozenset({"subtitle", "subheading", "subhead"})),
+    ("speaker", frozenset({"speaker", "speakers", "presenter", "performer", "person", "author",
+                           "referent", "lecturer"})),
+    ("location", frozenset({"location", "venue", "room", "place", "where", "address", "ort"})),
+    ("date", frozenset({"date", "time", "datetime", "when", "day", "startdate", "month"})),
+    ("host", frozenset({"host", "organizer", "organiser"})),
+    ("abstract", frozenset({"abstract", "description", "teaser", "excerpt", "body", "summary"})),
+    ("title", frozenset({"title", "headline", "heading"})),
+)  # fmt: skip
+_QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
+_SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s)\s*")
+_MARKER = re.compile(
+    r"[(\[]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|reporté|"
+    r"cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)\s*[)\]]",
+    re.IGNORECASE,
+)
+# A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
+_CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|en|with|mit|avec|con|com)\s+", re.IGNORECASE)
+_FOLLOWING = {"speaker": 1, "abstract": 20, "bio": 20}
+"""Lines after a "Label: value" line that still belong to the label (an affiliation, more
+paragraphs of an abstract)."""
+_NO_DATE = frozenset({"abstract", "published", "bio"})
+"""Fields whose dates are not the talk's: a publication date, a date in a text."""
+_LONG = 25
+"""Words from which a line is running text (an abstract), not a title."""
+_DATE_TIME_ATTRIBUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+@dataclass
+class BlockFields:
+    """What one block says about its talk, before years and series defaults are applied."""
+
+    when: When | None = None
+    clock: ClockMention | None = None
+    """A time printed apart from the date (its own column or line)."""
+    stamps: list[datetime] = field(default_factory=list)
+    """Machine-readable times of `<time datetime>` elements, when they carry a time of day."""
+    title: str | None = None
+    subtitle: str | None = None
+    speakers: list[SpeakerDraft] = field(default_factory=list)
+    location: str | None = None
+    host: str | None = None
+    abstract: str | None = None
+    url: str | None = None
+    status: Literal["cancelled", "postponed"] | None = None
+    not_a_talk: bool = False
+
+
+def read_block(
+    doc: Doc, lines: list[Line], tags: list[Tag], columns: list[str | None], style: DateStyle
+) -> BlockFields:
+    """The fields of one block made of `lines` (from `tags`)."""
+    reader = _Reader(doc, columns, style)
+    return reader.read(lines, tags)
+
+
+@dataclass
+class _Candidate:
+    text: str
+    weight: int
+    href: str | None = None
+
+
+class _Reader:
+    def __init__(self, doc: Doc, columns: list[str | None], style: DateStyle) -> None:
+        self.doc = doc
+        self.columns = columns
+        self.style = style
+        self.out = BlockFields()
+        self.titles: list[_Candidate] = []
+        self.speaker_lines: list[tuple[str, bool]] = []
+        """Texts naming speakers, and whether a label or column says so."""
+        self.free: list[Line] = []
+        self.abstract: list[str] = []
+        self.links: list[Piece] = []
+        self.previous_speaker = False
+        """The line read last named a speaker without an affiliation."""
+
+    def read(self, lines: list[Line], tags: list[Tag]) -> BlockFields:
+        self.out.stamps = _stamps(tags)
+        self.links = [p for line in lines for p in line.pieces if p.href]
+        self._status(lines)
+        labelled = self._labels(lines)
+        self._date(labelled)
+        for line, role in labelled:
+            self._assign(line, role)
+        self._speakers()
+        self.out.title = self._title()
+        if self.out.abstract is None and self.abstract:
+            self.out.abstract = "\n\n".join(self.abstract)
+        self.out.url = self._url()
+        if self.out.abstract is None and self.out.url and "#" in self.out.url:
+            self.out.abstract = _anchor_text(self.doc, self.out.url)
+        self._not_a_talk(lines)
+        return self.out
+
+    # --- roles ---------------------------------------------------------------------------
+
+    def _labels(self, lines: list[Line]) -> list[tuple[Line, str | None]]:
+        """Each line with the field a label, its column or its classes give it (None: read it
+        by its content). A label's value is the rest of its line and, for a speaker, the line
+        after it (the affiliation); a label alone on its line names the lines after it, up to
+        the next label or a line its classes give another field."""
+        out: list[tuple[Line, str | None]] = []
+        pending: str | None = None
+        room = 0
+        """How many more lines the pending label may take."""
+        for line in lines:
+            text = line.text
+            if _is_buttons(line):
+                continue
+            match = label_pattern().match(text)
+            if match and (role := label_field(match["label"])):
+                rest = text[match.end() :].strip()
+                pending, room = role, _FOLLOWING.get(role, 0)
+                if rest:
+                    out.append((_rest_of(line, len(text) - len(rest)), role))
+                else:
+                    room = _FOLLOWING.get(role, 0) + 2
+                continue
+            bare = label_field(text.rstrip(":：").strip())
+            if bare is not None and len(text) <= 40:
+                pending, room = bare, _FOLLOWING.get(bare, 0) + 2
+                continue
+            role = self._column(line) or _hinted(line)
+            if pending is not None and room > 0 and role in (None, pending, "affiliation"):
+                role = role if role == "affiliation" else pending
+                room -= 1
+            else:
+                pending = None
+            out.append((line, role))
+        return out
+
+    def _column(self, line: Line) -> str | None:
+        if line.cell is None or line.cell >= len(self.columns):
+            return None
+        return self.columns[line.cell]
+
+    # --- date and time -------------------------------------------------------------------
+
+    def _date(self, labelled: list[tuple[Line, str | None]]) -> None:
+        """The block's date (and time): the first on a line marked as a date, else the first
+        anywhere before the running text; a time printed apart from the date is looked for in
+        the same way. What is cut out of a line leaves the rest to be read by its content."""
+        ordered = sorted(
+            range(len(labelled)), key=lambda n: (labelled[n][1] not in ("date", "time"), n)
+        )
+        for number in ordered:
+            line, role = labelled[number]
+            if role in _NO_DATE:
+                continue
+            whens = find_whens(line.text, self.style)
+            if whens:
+                self.out.when = whens[0]
+                labelled[number] = (_cut(line, whens[0].start, whens[0].end), "rest")
+                break
+        if self.out.when is not None and self.out.when.clock is not None:
+            return
+        for number in ordered:
+            line, role = labelled[number]
+            if role in _NO_DATE or role in ("title", "speaker"):
+                continue
+            clocks = find_clocks(line.text, self.style)
+            if clocks:
+                self.out.clock = clocks[0]
+                labelled[number] = (_cut(line, clocks[0].start, clocks[0].end), "rest")
+                return
+
+    # --- the other fields ----------------------------------------------------------------
+
+    def _assign(self, line: Line, role: str | None) -> None:
+        text = _tidy(line.text)
+        if not text:
+            return
+        if role == "published":
+            return
+        if role in ("date", "time", "rest"):
+            # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
+            # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
+            if _room_code(text):
+                self.out.location = self.out.location or text
+            else:
+                self._by_content(line, text)
+            return
+        if role == "speaker":
+            self.speaker_lines.append((text, True))
+        elif role == "affiliation":
+            self.speaker_lines.append(("\x00" + text, True))
+        elif role == "title":
+            self.titles.append(_Candidate(text, 10, _own_link(line, text)))
+        elif role == "subtitle":
+            self.out.subtitle = self.out.subtitle or text
+        elif role == "location":
+            self.out.location = self.out.location or text
+        elif role == "host":
+            self.out.host = self.out.host or strip_honorifics(text)
+        elif role == "abstract":
+            self.abstract.append(text)
+        else:
+            self._by_content(line, text)
+
+    def _by_content(self, line: Line, text: str) -> None:
+        """A line no label names: styled parts first (headings, quotes, italics, links), then
+        the rest cut at separators and each part read by its shape."""
+        if _is_prose(text) and not any(p.heading for p in line.pieces):
+            self.abstract.append(text)
+            return
+        last = self.speaker_lines[-1] if self.speaker_lines else None
+        if last is not None and self.previous_speaker and _institution(text):
+            # "Name" then "Institution" on the next line.
+            self.speaker_lines.append(("\x00" + text, False))
+            self.previous_speaker = False
+            return
+        self.previous_speaker = False
+        if any(p.heading for p in line.pieces):
+            self.titles.append(_Candidate(text, 9, _own_link(line, text)))
+            return
+        rest = text
+        quoted = _QUOTED.search(rest)
+        if quoted:
+            self.titles.append(_Candidate(quoted["text"], 8, _own_link(line, quoted["text"])))
+            rest = (rest[: quoted.start()] + " | " + rest[quoted.end() :]).strip(" |")
+        for piece in line.pieces:
+            styled = _tidy(piece.text)
+            if not styled or styled not in rest or len(styled) < 4:
+                continue
+            if looks_like_name(styled) or read_speakers(styled) or _is_room(styled):
+                continue
+            if piece.emphasis or (piece.href and self._is_own(piece.href)) or piece.strong:
+                weight = 7 if piece.emphasis else 6 if piece.href else 5
+                self.titles.append(_Candidate(styled, weight, piece.href))
+                rest = rest.replace(styled, " | ", 1).strip(" |")
+        for part in _parts(rest):
+            self._part(part, line)
+
+    def _part(self, part: str, line: Line) -> None:
+        part = _CONJUNCTION.sub("", part.strip(" ,;:|–—-"))
+        if not part:
+            return
+        speakers = read_speakers(part)
+        if speakers:
+            self.speaker_lines.append((part, False))
+            self.previous_speaker = speakers[-1].affiliation is None
+        elif _is_room(part):
+            self.out.location = self.out.location or part
+        elif _is_prose(part):
+            self.abstract.append(part)
+        elif len(part.split()) >= 2 or len(part) >= 12 or (part and not part.isascii()):
+            self.titles.append(_Candidate(part, 3, _own_link(line, part)))
+
+    def _speakers(self) -> None:
+        """Speakers from their lines: an affiliation line joins the speaker before it, and a
+        trusted line of a name followed by one that is not a name is name and affiliation."""
+        speakers: list[SpeakerDraft] = []
+        previous_name = False
+        for text, trusted in self.speaker_lines:
+            if text.startswith("\x00"):
+                if speakers and speakers[-1].affiliation is None:
+                    speakers[-1] = SpeakerDraft(speakers[-1].name, text[1:])
+                continue
+            found = read_speakers(text, trusted=trusted)
+            if (
+                trusted
+                and previous_name
+                and speakers
+                and speakers[-1].affiliation is None
+                and not looks_like_name(text)
+                and (len(found) == 1 or not found)
+            ):
+                speakers[-1] = SpeakerDraft(speakers[-1].name, text)
+                previous_name = False
+                continue
+            speakers += found
+            previous_name = bool(found) and found[-1].affiliation is None
+        self.out.speakers = [s for s in speakers if s.name]
+
+    def _title(self) -> str | None:
+        names = {s.name for s in self.out.speakers}
+        candidates = [c for c in self.titles if c.text not in names and not _is_more(c.text)]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda c: (c.weight, len(c.text)))
+        return best.text
+
+    # --- the talk's own link ---------------------------------------------------------------
+
+    def _is_own(self, href: str) -> bool:
+        """Whether a link can be the talk's own page: not a calendar export, not a file."""
+        path = urlsplit(href).path.lower()
+        return not (
+            href.lower().startswith("webcal:")
+            or path.endswith((".ics", ".ical", ".pdf", ".jpg", ".jpeg", ".png", ".gif"))
+            or "calendar.google.com" in href
+            or "outlook." in href
+        )
+
+    def _url(self) -> str | None:
+        """The talk's own page: the link whose text is the title, else a "more" link, else
+        the one link of the block that is neither a person's homepage nor a calendar export."""
+        links = [p for p in self.links if p.href and self._is_own(p.href)]
+        links = [p for p in links if not words_pattern(CALENDAR_LINK).fullmatch(_tidy(p.text))]
+        title = self.out.title
+        if title:
+            for piece in links:
+                text = _tidy(piece.text)
+                if text and (text == title or (len(text) > 8 and text in title)):
+                    return piece.href
+            for candidate in self.titles:
+                if candidate.text == title and candidate.href:
+                    return candidate.href
+        for piece in links:
+            if _is_more(_tidy(piece.text)):
+                return piece.href
+        names = {s.name for s in self.out.speakers}
+        others = {
+            p.href
+            for p in links
+            if p.href
+            and not (looks_like_name(_tidy(p.text)) or strip_honorifics(_tidy(p.text)) in names)
+            and not self.doc.same_page(p.href)
+            and urlsplit(p.href).netloc == urlsplit(self.doc.url).netloc
+        }
+        return others.pop() if len(others) == 1 else None
+
+    # --- what is not a talk --------------------------------------------------------------
+
+    def _status(self, lines: list[Line]) -> None:
+        for line in lines:
+            match = _MARKER.search(line.text)
+            if match:
+                word = match["word"].lower()
+                self.out.status = "postponed" if word in _POSTPONED else "cancelled"
+                for piece in line.pieces:
+                    piece.text = _MARKER.sub(" ", piece.text)
+                return
+
+    def _not_a_talk(self, lines: list[Line]) -> None:
+        """A row that names no one and nothing, or that says there is no talk (a break, a
+        holiday, a reception), is no talk."""
+        if not self.out.speakers and not self.out.title:
+            self.out.not_a_talk = True
+            return
+        texts = [c.text for c in self.titles] + [t.lstrip("\x00") for t, _ in self.speaker_lines]
+        pattern = words_pattern(NOT_A_TALK)
+        for text in texts:
+            rest = pattern.sub(" ", text)
+            if rest == text:
+                continue
+            # "Reception in the common room", with no one speaking, or "No talk (Fall Break)".
+            opening = pattern.match(text) is not None and not self.out.speakers
+            if opening or len(re.findall(r"\w+", rest)) <= 3:
+                self.out.not_a_talk = True
+                return
+
+
+_POSTPONED = frozenset({"postponed", "verschoben", "reporté", "rinviato", "延期"})
+
+
+def _is_buttons(line: Line) -> bool:
+    """A line of nothing but "Read more" and "Add to calendar" links."""
+    texts = [p for p in line.pieces if p.text.strip()]
+    return bool(texts) and all(
+        p.href and (_is_more(_tidy(p.text)) or _is_calendar(p)) for p in texts
+    )
+
+
+def _is_calendar(piece: Piece) -> bool:
+    text = _tidy(piece.text)
+    href = piece.href or ""
+    path = urlsplit(href).path.lower()
+    export = href.lower().startswith("webcal:") or path.endswith((".ics", ".ical", ".vcs"))
+    export = export or "calendar.google.com" in href or "outlook." in href
+    return export or (len(text.split()) <= 5 and bool(words_pattern(CALENDAR_LINK).search(text)))
+
+
+def _hinted(line: Line) -> str | None:
+    for word in reversed(line.hints):
+        for role, words in _HINTS:
+            if word in words:
+                return role
+    return None
+
+
+def _rest_of(line: Line, skip: int) -> Line:
+    """`line` without its first `skip` characters (of its collapsed text)."""
+    return _cut(line, 0, skip)
+
+
+def _cut(line: Line, start: int, end: int) -> Line:
+    """`line` with the characters `start`…`end` of its text (as `Line.text` collapses it)
+    removed, each remaining character keeping its piece's style."""
+    collapsed: list[tuple[int, str]] = []
+    space: int | None = None
+    for number, piece in enumerate(line.pieces):
+        for char in piece.text:
+            if char.isspace():
+                space = number if collapsed else None
+                continue
+            if space is not None:
+                collapsed.append((space, " "))
+                space = None
+            collapsed.append((number, char))
+    pieces: list[Piece] = []
+    last = -1
+    for position, (number, char) in enumerate(collapsed):
+        if start <= position < end:
+            last = -1
+            continue
+        if number != last:
+            source = line.pieces[number]
+            pieces.append(Piece("", source.strong, source.emphasis, source.href, source.heading))
+            last = number
+        pieces[-1].text += char
+    return Line(pieces, line.hints, line.cell)
+
+
+def _parts(text: str) -> list[str]:
+    """`text` cut where a speaker or a room meets a title: peel name and room parts off both
+    ends at separators; the middle stays whole (titles have colons and dashes of their own)."""
+    pieces = [p for p in _SEPARATOR.split(text) if p.strip()]
+    if len(pieces) <= 1:
+        return pieces
+    head: list[str] = []
+    tail: list[str] = []
+    while len(pieces) > 1 and _peelable(pieces[0]):
+        head.append(pieces.pop(0))
+    while len(pieces) > 1 and _peelable(pieces[-1]):
+        tail.insert(0, pieces.pop())
+    middle = _SEPARATOR_JOIN.join(pieces) if pieces else ""
+    return [*head, *([middle] if middle else []), *tail]
+
+
+_SEPARATOR_JOIN = ": "
+
+
+def _peelable(part: str) -> bool:
+    part = part.strip(" ,;")
+    return bool(read_speakers(part)) or (_roomish(part) and len(part) <= 60)
+
+
+def _is_prose(text: str) -> bool:
+    """Running text (an abstract's sentence), not a title: long, or a long sentence."""
+    words = len(text.split())
+    return words >= _LONG or (words >= 12 and text.rstrip()[-1:] in ".!?。")
+
+
+def _institution(text: str) -> bool:
+    """A university's, institute's or company's name, as printed under a speaker's name."""
+    if len(text.split()) > 12 or _is_prose(text):
+        return False
+    acronym = re.fullmatch(r"[A-Z][A-Z&.\-]{1,9}(?:\s[A-Z][\w.-]*)?", text) is not None
+    return acronym or bool(words_pattern(INSTITUTION_WORDS).search(text))
+
+
+def _room_code(text: str) -> bool:
+    """A building and room as timetables abbreviate them: "WWH 1302", "C 2.07", "HS 3"."""
+    words = text.split()
+    return 1 <= len(words) <= 3 and any(c.isdigit() for c in text) and not find_clocks(text)
+
+
+def _is_room(part: str) -> bool:
+    words = part.split()
+    if not words or len(words) > 10 or not words_pattern(ROOM_WORDS).search(part):
+        return False
+    online = re.search(r"(?i)\b(?:online|zoom|teams|webex|virtual|webinar)\b", part)
+    return bool(online) or any(char.isdigit() for char in part) or len(words) <= 4
+
+
+def _roomish(text: str) -> bool:
+    return bool(words_pattern(ROOM_WORDS).search(text)) and len(text.split()) <= 12
+
+
+def _is_more(text: str) -> bool:
+    return bool(words_pattern(MORE_LINK).fullmatch(text.strip(" .…»›>→")))
+
+
+def _own_link(line: Line, text: str) -> str | None:
+    for piece in line.pieces:
+        if piece.href and _tidy(piece.text) and _tidy(piece.text) in text:
+            return piece.href
+    return None
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;|·•–—-")
+
+
+def _stamps(tags: list[Tag]) -> list[datetime]:
+    stamps = []
+    for tag in tags:
+        for element in tag.find_all("time", attrs={"datetime": _DATE_TIME_ATTRIBUTE}, limit=4):
+            try:
+                moment = datetime.fromisoformat(str(element["datetime"]).replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                stamps.append(moment)
+    return stamps
+
+
+def _anchor_text(doc: Doc, url: str) -> str | None:
+    """The text of the page section an in-page link points at: the heading holding the
+    anchor, then the paragraphs after it up to the next heading or rule."""
+    anchor = urldefrag(url)[1]
+    if not anchor or not doc.same_page(url):
+        return None
+    target = doc.soup.find(id=anchor) or doc.soup.find(True, attrs={"name": anchor})
+    if not isinstance(target, Tag):
+        return None
+    start = next((t for t in [target, *target.parents] if t.name in HEADINGS), target)
+    texts = []
+    for sibling in start.find_next_siblings():
+        if not isinstance(sibling, Tag) or sibling.name in HEADINGS or sibling.name == "hr":
+            break
+        text = " ".join(doc.text(sibling).split())
+        if text:
+            texts.append(text)
+    return "\n\n".join(texts) or None

@@ -1,0 +1,203 @@
+"""The words talk listings are written in, by what they signal, in the languages universities
+publish in. Matching is on case-folded text; entries are lower case.
+
+Listed once here so the block finder, the field reader and the defaults reader agree on them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+__all__ = [
+    "CALENDAR_LINK",
+    "FIELD_LABELS",
+    "HONORIFICS",
+    "INSTITUTION_WORDS",
+    "MORE_LINK",
+    "NEWS_WORDS",
+    "NOT_A_TALK",
+    "ROOM_WORDS",
+    "TALK_WORDS",
+    "label_pattern",
+    "words_pattern",
+]
+
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "speaker": (
+        "speaker", "speakers", "presenter", "presenters", "presented by", "lecturer", "who",
+        "guest", "invited speaker", "referent", "referentin", "referenten", "vortragende",
+        "vortragender", "sprecher", "sprecherin", "redner", "rednerin", "gast", "orateur",
+        "oratrice", "intervenant", "intervenante", "intervenants", "conférencier",
+        "conférencière", "conférenciers", "exposant", "ponente", "ponentes", "conferenciante",
+        "expositor", "expositora", "palestrante", "palestrantes", "conferencista", "relatore",
+        "relatrice", "relatori", "oratore", "spreker", "sprekers", "报告人", "主讲人", "讲者",
+        "演讲人", "主讲嘉宾", "報告人", "主講人", "講演者", "発表者", "講師", "話題提供者",
+    ),
+    "title": (
+        "title", "topic", "talk", "talk title", "subject", "titel", "thema", "vortrag",
+        "vortragstitel", "titre", "sujet", "título", "titulo", "tema", "titolo", "onderwerp",
+        "题目", "报告题目", "讲座题目", "標題", "題目", "タイトル", "演題", "講演題目",
+    ),
+    "date": (
+        "date", "dates", "day", "when", "date and time", "date & time", "date/time", "datum",
+        "termin", "wann", "zeit und ort", "jour", "quand", "fecha", "día", "cuándo", "data",
+        "dia", "quando", "giorno", "datum en tijd", "日期", "时间", "時間",
+        "日時", "日付", "開催日", "报告时间", "讲座时间", "活动时间", "開催日時",
+    ),
+    "time": ("time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd"),
+    "location": (
+        "location", "place", "venue", "where", "room", "rooms", "lecture hall", "ort",
+        "raum", "hörsaal", "veranstaltungsort", "lieu", "salle", "endroit", "lugar", "sala",
+        "sede", "aula", "local", "luogo", "locatie", "zaal", "plaats", "地点", "地點", "会场",
+        "报告地点", "讲座地点", "活动地点",
+        "場所", "会場", "教室",
+    ),
+    "abstract": (
+        "abstract", "summary", "synopsis", "description", "zusammenfassung", "kurzfassung",
+        "inhalt", "résumé", "resume", "resumen", "resumo", "sommario", "riassunto",
+        "samenvatting", "摘要", "内容摘要", "报告摘要", "概要", "要旨", "アブストラクト",
+    ),
+    "host": (
+        "host", "hosts", "hosted by", "organizer", "organizers", "organiser", "organisers",
+        "gastgeber", "einladung", "eingeladen von", "organisateur", "organisatrice",
+        "invité par", "anfitrión", "organizador", "organizadora", "organizzatore", "邀请人",
+        "主持人", "世話人", "司会",
+    ),
+    "affiliation": (
+        "affiliation", "institution", "university", "institut", "université", "universidad",
+        "universidade", "università", "instituut", "单位", "所属", "所属機関",
+    ),
+    "bio": ("bio", "biography", "speaker bio", "about the speaker", "biografie", "biographie"),
+    "published": (
+        "published", "published on", "posted", "posted on", "date posted", "last updated",
+        "updated", "veröffentlicht", "veröffentlicht am", "erstellt am", "publié le", "publié",
+        "mis en ligne", "mis à jour", "publicado", "publicado el", "publicado em", "pubblicato",
+        "pubblicato il", "gepubliceerd", "gepubliceerd op", "发布时间", "发布日期", "发表时间",
+        "更新时间", "掲載日", "投稿日", "更新日",
+    ),
+}  # fmt: skip
+"""Label texts ("Speaker:", "Ort:", "报告人：") by the field they introduce."""
+
+NOT_A_TALK = (
+    "no talk", "no seminar", "no colloquium", "no meeting", "no lecture", "no class",
+    "no session", "break", "spring break", "fall break", "winter break", "reading week",
+    "recess", "holiday", "holidays", "thanksgiving", "vacation", "easter", "christmas",
+    "new year", "reception", "social", "party", "exam", "exams", "cancelled", "canceled",
+    "kein kolloquium", "kein seminar", "kein vortrag", "keine veranstaltung", "ferien",
+    "feiertag", "vorlesungsfrei", "weihnachten", "ostern", "pfingsten", "entfällt",
+    "pas de séminaire", "pas d'exposé", "relâche", "vacances", "férié", "jour férié",
+    "no hay seminario", "sin seminario", "no hay charla", "vacaciones", "festivo", "feriado",
+    "semana santa", "sem seminário", "não haverá", "recesso", "nessun seminario",
+    "niente seminario", "vacanze", "festa", "geen seminar", "geen colloquium", "vakantie",
+    "feestdag", "休会", "暂停", "放假", "假期", "休み", "休講", "祝日", "お休み",
+)  # fmt: skip
+"""What a row says when it is not a talk: a break, a holiday, a reception."""
+
+TALK_WORDS = (
+    "seminar", "seminars", "colloquium", "colloquia", "talk", "talks", "lecture", "lectures",
+    "speaker", "speakers", "symposium", "workshop", "kolloquium", "vortrag", "vorträge",
+    "vortragsreihe", "ringvorlesung", "séminaire", "séminaires", "colloque", "exposé",
+    "conférence", "conférences", "seminario", "seminarios", "coloquio", "charla", "charlas",
+    "conferencia", "ponencia", "palestra", "palestras", "seminário", "seminários",
+    "colóquio", "seminari", "conferenza", "seminarie", "lezing", "lezingen", "voordracht",
+    "报告", "讲座", "学术报告", "研讨会", "セミナー", "講演", "談話会", "コロキウム",
+)  # fmt: skip
+"""Words that name talks and series of them."""
+
+NEWS_WORDS = (
+    "news", "press", "announcement", "announcements", "blog", "nachrichten", "aktuelles",
+    "meldungen", "actualités", "nouvelles", "noticias", "notícias", "novità", "notizie",
+    "nieuws", "新闻", "新聞", "ニュース", "お知らせ",
+)  # fmt: skip
+"""Words that name news, whose dated items are not talks."""
+
+ROOM_WORDS = (
+    "room", "rm", "hall", "auditorium", "building", "bldg", "lab", "laboratory", "library",
+    "lounge", "center", "centre", "theater", "theatre", "floor", "online", "zoom", "teams",
+    "virtual", "webinar", "campus", "street", "st", "avenue", "ave", "raum", "hörsaal",
+    "seminarraum", "gebäude", "saal", "bibliothek", "salle", "amphi", "amphithéâtre",
+    "bâtiment", "bibliothèque", "aula", "sala", "salón", "edificio", "auditorio",
+    "anfiteatro", "sala de", "prédio", "bloco", "auditório", "edifício", "zaal", "gebouw",
+    "lokaal", "报告厅", "会议室", "教室", "楼", "厅", "室", "会議室", "講義室", "号館", "号室",
+    "ホール",
+)  # fmt: skip
+"""Words of room and building names."""
+
+INSTITUTION_WORDS = (
+    "university", "univ", "universität", "universitat", "université", "universidad",
+    "universidade", "università", "universiteit", "uniwersytet", "univerzita", "institute",
+    "institut", "instituto", "istituto", "instytut", "college", "école", "ecole", "escola",
+    "escuela", "scuola", "hochschule", "polytechnic", "politecnico", "polytechnique",
+    "laboratory", "laboratoire", "laboratorio", "labs", "lab", "research", "centre", "center",
+    "centro", "zentrum", "academy", "akademie", "académie", "academia", "hospital", "clinic",
+    "inria", "cnrs", "inserm", "max-planck", "fraunhofer", "helmholtz", "google", "microsoft",
+    "ibm", "meta", "amazon", "deepmind", "nvidia", "eth", "epfl", "cern", "nasa", "school",
+    "faculty", "department", "dept", "fakultät", "faculté", "facultad", "大学", "大學",
+    "研究所", "研究院", "学院", "科学院", "研究员", "研究センター",
+)  # fmt: skip
+"""Words of the names of universities, institutes and companies, where speakers come from."""
+
+MORE_LINK = (
+    "more", "more info", "more information", "details", "read more", "see more", "full details",
+    "abstract", "info", "mehr", "weiterlesen", "weitere informationen", "details anzeigen",
+    "plus", "en savoir plus", "lire la suite", "suite", "détails", "más", "leer más",
+    "ver más", "más información", "saiba mais", "leia mais", "ver mais", "leggi", "leggi tutto",
+    "dettagli", "meer", "lees meer", "meer informatie", "详情", "更多", "查看详情", "詳細",
+    "詳しく", "もっと見る",
+)  # fmt: skip
+"""Texts of a link to a talk's own page that are not its title."""
+
+CALENDAR_LINK = (
+    "add to calendar", "add to my calendar", "calendar", "ical", "ics", "icalendar",
+    "outlook", "google calendar", "add to google", "download ics", "export", "vcal",
+    "zum kalender hinzufügen", "kalender", "in kalender eintragen", "ajouter au calendrier",
+    "agenda", "añadir al calendario", "agregar al calendario", "adicionar ao calendário",
+    "aggiungi al calendario", "toevoegen aan agenda", "添加到日历", "カレンダーに追加",
+)  # fmt: skip
+"""Texts of links that export a talk to a calendar: never the talk's own page."""
+
+HONORIFICS = (
+    "prof", "prof.", "professor", "professorin", "dr", "dr.", "dr.-ing.", "dr. rer. nat.",
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "sir", "dame", "herr", "frau",
+    "m.", "mme", "mme.", "mlle", "pr", "pr.", "sr", "sr.", "sra", "sra.", "srta", "don",
+    "doña", "dott", "dott.", "dott.ssa", "ing.", "ir.", "drs.", "assoc. prof.",
+    "asst. prof.", "associate professor", "assistant professor",
+)  # fmt: skip
+"""Titles printed before a name that are not part of it."""
+
+
+@cache
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding any of `words` as whole words (CJK ones anywhere), case-folded."""
+    spaced = sorted((w for w in words if w.isascii() or not _is_cjk(w)), key=len, reverse=True)
+    cjk = sorted((w for w in words if _is_cjk(w)), key=len, reverse=True)
+    parts = []
+    if spaced:
+        joined = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spaced)
+        parts.append(rf"(?<![\w-])(?:{joined})(?![\w-])")
+    if cjk:
+        parts.append("|".join(re.escape(w) for w in cjk))
+    return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+@cache
+def label_pattern() -> re.Pattern[str]:
+    """A label at the start of a text: "Speaker:", "Ort :", "报告人：", "Title -"; the group
+    `label` holds its text. A label needs its colon (or full-width colon)."""
+    names = sorted({n for names in FIELD_LABELS.values() for n in names}, key=len, reverse=True)
+    joined = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    return re.compile(rf"^\s*(?P<label>{joined})\s*[:：]\s*", re.IGNORECASE)
+
+
+def label_field(label: str) -> str | None:
+    """The field a label's text names, or None."""
+    key = " ".join(label.casefold().split())
+    return _LABEL_FIELDS.get(key)
+
+
+_LABEL_FIELDS = {name: field for field, names in FIELD_LABELS.items() for name in names}
+
+
+def _is_cjk(word: str) -> bool:
+    return any("\u3000" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in word)

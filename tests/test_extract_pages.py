@@ -1,0 +1,71 @@
+"""`talkfeed extract` on listing pages, field by field against hand-written expectations.
+
+Two sets, discovered so that adding a page adds a test: the pages under
+`tests/fixtures/_listings/` (written for these tests in shapes and languages unlike the real
+ones; `pages.toml` gives each one's URL, zone and capture time), which must be read right
+field for field, and the real pages under `../shared/real/pages/` with an `.expected.json`,
+which must each be read at least 95 % right, exactly as a user runs the command (no `--now`:
+the year of a year-less date must come from the page).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aggregator.cli import main
+from aggregator.expectations import load_expectation, score
+from tests.fixture_pages import FIXTURES
+from tests.shared_real import SHARED_REAL, capture_id, real_glob, require_shared
+
+OWN = FIXTURES / "_listings"
+OWN_PAGES: dict[str, dict[str, Any]] = tomllib.loads(
+    (OWN / "pages.toml").read_text(encoding="utf-8")
+)
+REAL_PAGES: dict[str, dict[str, Any]] = tomllib.loads(
+    (Path(__file__).parent / "real" / "pages.toml").read_text(encoding="utf-8")
+)
+REAL_TARGET = 0.95
+
+
+def extract(
+    capsys: pytest.CaptureFixture[str], file: Path, url: str, zone: str, now: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """The records `talkfeed extract` prints for `file`, and what it says on stderr."""
+    arguments = ["extract", str(file), "--url", url, "--timezone", zone]
+    if now is not None:
+        arguments += ["--now", now]
+    assert main(arguments) == 0
+    out, err = capsys.readouterr()
+    records: list[dict[str, Any]] = json.loads(out)
+    return records, err
+
+
+@pytest.mark.parametrize("name", sorted(OWN_PAGES))
+def test_own_listing_is_read_right(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    entry = OWN_PAGES[name]
+    now = entry["captured_at"].isoformat()
+    records, err = extract(capsys, OWN / name, entry["url"], entry["timezone"], now)
+    expected = load_expectation((OWN / name).with_suffix(".expected.json"))
+    result = score(records, expected)
+    assert result.wrong == [], f"{result}\n{err}"
+
+
+def test_every_own_page_is_listed() -> None:
+    pages = {p.name for p in OWN.glob("*.html")}
+    assert pages == set(OWN_PAGES)
+    assert all((OWN / n).with_suffix(".expected.json").is_file() for n in pages)
+
+
+@pytest.mark.parametrize("expected", real_glob("pages/*/*.expected.json"), ids=capture_id)
+def test_real_page_is_read_right(expected: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    require_shared()
+    page = expected.with_name(expected.name.removesuffix(".expected.json") + ".html")
+    entry = REAL_PAGES[page.relative_to(SHARED_REAL / "pages").as_posix()]
+    records, err = extract(capsys, page, entry["url"], entry["timezone"])
+    result = score(records, load_expectation(expected))
+    assert result.share >= REAL_TARGET, f"{result}\n" + "\n".join(result.wrong) + f"\n{err}"
