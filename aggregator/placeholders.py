@@ -35,6 +35,9 @@ _UNKNOWN = (
     # Dutch
     "nog niet bekend", "nog te bepalen", "nader te bepalen", "n.t.b.", "titel volgt",
     "wordt nog bekendgemaakt",
+    # Chinese, Japanese, Korean
+    "待定", "题目待定", "报告题目待定", "待通知", "未定", "調整中", "題目未定", "タイトル未定",
+    "演題未定", "미정",
 )  # fmt: skip
 _SPEAKER_UNKNOWN = (
     "Speaker TBA", "Speaker TBD", "Speaker TBC", "Speaker to be announced",

@@ -24,6 +24,7 @@ from scrapers.read.words import (
     FIELD_LABELS,
     NEWS_WORDS,
     TALK_WORDS,
+    TEACHING_WORDS,
     label_field,
     label_pattern,
     words_pattern,
@@ -174,6 +175,7 @@ def _simple(doc: Doc, container: Tag, shape: str, tags: list[Tag]) -> Group | No
 
 def _table(doc: Doc, table: Tag) -> Group | None:
     columns: list[str | None] = []
+    header_text = ""
     blocks: list[Block] = []
     for row in _rows(doc, table):
         cells = [c for c in doc.children(row) if c.name in ("td", "th")]
@@ -184,12 +186,13 @@ def _table(doc: Doc, table: Tag) -> Group | None:
         )
         if header and not blocks:
             columns = [_column_field(doc.text(c)) for c in cells]
+            header_text = " ".join(doc.text(c) for c in cells)
             continue
         if any(doc.text(c).strip() for c in cells):
             blocks.append(Block(cells, "\n".join(doc.text(c) for c in cells), cells=True))
     if len(blocks) < _MIN_BLOCKS and not (blocks and any(columns)):
         return None
-    return Group("table rows", table, blocks, columns=columns)
+    return Group("table rows", table, blocks, columns=columns, header_text=header_text)
 
 
 def _rows(doc: Doc, table: Tag) -> Iterator[Tag]:
@@ -257,7 +260,7 @@ def _sections(
     dated = [c for c in children if c.name not in HEADINGS and starts_with_day(doc.text(c))]
     if len(dated) >= _MIN_BLOCKS and len(dated) < len(children):
         ids = {id(c) for c in dated}
-        group = _runs(doc, parent, children, lambda c: id(c) in ids, "dated runs")
+        group = _runs(doc, parent, children, lambda c: id(c) in ids, "dated runs", HEADINGS)
         if group is not None:
             yield group
 
@@ -269,11 +272,20 @@ def _named(name: str) -> _Starts:
     return starts
 
 
-def _runs(doc: Doc, parent: Tag, children: list[Tag], starts: _Starts, shape: str) -> Group | None:
+def _runs(
+    doc: Doc,
+    parent: Tag,
+    children: list[Tag],
+    starts: _Starts,
+    shape: str,
+    ends: frozenset[str] = frozenset(),
+) -> Group | None:
+    """The children cut into blocks, each from a child `starts` accepts; a rule or an element
+    named in `ends` ends a block without starting one."""
     blocks: list[Block] = []
     current: Block | None = None
     for child in children:
-        if child.name == "hr":
+        if child.name == "hr" or child.name in ends and not starts(child):
             current = None
             continue
         if starts(child):
@@ -307,7 +319,7 @@ def _lines(doc: Doc, tag: Tag, starts_with_day: _DayTest) -> Group | None:
 # --- scoring --------------------------------------------------------------------------------
 
 
-def _score(doc: Doc, group: Group, style: DateStyle, page_words: float) -> float:
+def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -> float:
     """How surely the group lists talks: 0 when it does not."""
     evidence = 0.0
     dated = 0
@@ -323,7 +335,10 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float) -> float
     share = dated / len(group.blocks)
     if share < 0.4:
         return 0.0
-    context = page_words + _context(doc, group)
+    around = _context(doc, group)
+    if around is None or (page_words is None and around <= 0):
+        return 0.0
+    context = (page_words or 0.0) + around
     mean = evidence / dated
     if mean < 0.75 and context <= 0:
         return 0.0
@@ -355,28 +370,45 @@ def _names_someone(line: str) -> bool:
     return any(looks_like_name(part) for part in parts if 3 < len(part) < 50)
 
 
-def _context(doc: Doc, group: Group) -> float:
-    """+1 when the group's heading or caption speaks of talks, -1 when of news."""
+def _context(doc: Doc, group: Group) -> float | None:
+    """+1 when the words around the group (its heading, caption, column headers) speak of
+    talks; None when they speak only of news or of courses, whose dated rows are no talks."""
     around = " ".join(
-        filter(None, [_heading_before(doc, group.container), _caption(group.container)])
+        filter(
+            None,
+            [_heading_before(doc, group.container), _caption(group.container), group.header_text],
+        )
     )
     classes = " ".join(
         str(c) for tag in [group.container, *group.container.parents][:4]
         for c in tag.get("class") or []
     )  # fmt: skip
-    if words_pattern(NEWS_WORDS).search(around) or re.search(r"\bnews\b", classes, re.I):
-        return -1.0
-    return 1.0 if words_pattern(TALK_WORDS).search(around) else 0.0
+    kind = _speaks_of(around)
+    if kind == "talks":
+        return 1.0
+    if kind is not None or re.search(r"\bnews\b", classes, re.IGNORECASE):
+        return None
+    return 0.0
 
 
-def _page_context(doc: Doc) -> float:
-    """+0.5 when the page's title or main heading speaks of talks."""
+def _page_context(doc: Doc) -> float | None:
+    """+0.5 when the page's title or main heading speaks of talks; None when only of news or
+    of courses."""
     title = doc.soup.title.get_text() if doc.soup.title is not None else ""
     heading = doc.root.find("h1")
-    text = title + " " + (heading.get_text() if isinstance(heading, Tag) else "")
-    if words_pattern(TALK_WORDS).search(text):
+    kind = _speaks_of(title + " " + (heading.get_text() if isinstance(heading, Tag) else ""))
+    if kind == "talks":
         return 0.5
-    return -0.5 if words_pattern(NEWS_WORDS).search(text) else 0.0
+    return None if kind is not None else 0.0
+
+
+def _speaks_of(text: str) -> str | None:
+    """ "talks", "news" or "courses", by the words of `text`; talks win a tie."""
+    if words_pattern(TALK_WORDS).search(text):
+        return "talks"
+    if words_pattern(NEWS_WORDS).search(text):
+        return "news"
+    return "courses" if words_pattern(TEACHING_WORDS).search(text) else None
 
 
 def _caption(container: Tag) -> str:

@@ -21,7 +21,13 @@ __all__ = ["SeriesDefaults", "series_defaults"]
 _LEAVES = frozenset(
     {"p", "li", "dd", "dt", "div", "h2", "h3", "h4", "h5", "h6", "td", "caption", "section"}
 )
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
+# A sentence ends at a full stop before a capital, but not after an abbreviation ("900 W. Polk
+# Street", "Dr. Smith", "St. Louis").
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z0-9À-Þ])")
+_ABBREVIATIONS = frozenset(
+    {"st", "dr", "rd", "no", "rm", "mr", "ms", "mrs", "jr", "sr", "vs", "av", "ave", "bldg",
+     "prof", "etc", "dept", "univ", "approx", "ca"}
+)  # fmt: skip
 # Where a room follows in a sentence: "in room 401B", "im Hörsaal 3", "dans la salle 12".
 _PREPOSITION = re.compile(
     r"(?:^|\s)(?:in(?:\s+the)?|im|in\s+der|in\s+de|à\s+la|au|dans(?:\s+la|\s+le)?|"
@@ -59,9 +65,8 @@ def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDe
             continue
         if tag.name not in _LEAVES or _holds_blocks(doc, tag) or _within(tag, inside):
             continue
-        for sentence in _SENTENCE.split(doc.text(tag)):
-            sentence = " ".join(sentence.split())
-            if not sentence or find_days(sentence, style):
+        for sentence in _sentences(doc.text(tag)):
+            if find_days(sentence, style):
                 continue
             label = label_pattern().match(sentence)
             field = label_field(label["label"]) if label else None
@@ -82,6 +87,33 @@ def _balanced(sentence: str, start: int, place: str) -> str:
         return place
     close = sentence.find(")", start + len(place))
     return sentence[start : close + 1] if close >= 0 else place
+
+
+def _sentences(text: str) -> list[str]:
+    """The text's lines, and the sentences of each line that no label opens (a label's value
+    is the rest of its line, full stops and all)."""
+    sentences = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if label_pattern().match(line):
+            sentences.append(line)
+        else:
+            sentences += _split_sentences(line)
+    return sentences
+
+
+def _split_sentences(line: str) -> list[str]:
+    parts, start = [], 0
+    for end in _SENTENCE_END.finditer(line):
+        word = line[start : end.start()].rsplit(None, 1)[-1].rstrip(".!?。").lower()
+        if len(word) <= 1 or word in _ABBREVIATIONS:
+            continue
+        parts.append(line[start : end.start()])
+        start = end.end()
+    parts.append(line[start:])
+    return [part for part in parts if part]
 
 
 def _holds_blocks(doc: Doc, tag: Tag) -> bool:

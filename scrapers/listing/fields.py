@@ -23,6 +23,7 @@ from scrapers.listing.dom import HEADINGS, Doc, Line, Piece
 from scrapers.listing.people import looks_like_name, read_speakers, strip_honorifics
 from scrapers.read.words import (
     CALENDAR_LINK,
+    FIELD_LABELS,
     INSTITUTION_WORDS,
     MORE_LINK,
     NOT_A_TALK,
@@ -35,19 +36,35 @@ from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_whens
 
 __all__ = ["BlockFields", "read_block"]
 
-# Class words that say which field an element holds, most specific first.
-_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
+# Class words that say which field an element holds, most specific first: English ones, and
+# the one-word labels of every language ("spreker", "titel", "ort").
+_CLASS_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("published", frozenset({"pubdate", "published", "posted", "postdate", "byline", "updated"})),
     ("affiliation", frozenset({"affiliation", "affil", "institution", "organization", "org"})),
     ("subtitle", frozenset({"subtitle", "subheading", "subhead"})),
     ("speaker", frozenset({"speaker", "speakers", "presenter", "performer", "person", "author",
                            "referent", "lecturer"})),
-    ("location", frozenset({"location", "venue", "room", "place", "where", "address", "ort"})),
+    ("location", frozenset({"location", "venue", "room", "place", "where", "address"})),
     ("date", frozenset({"date", "time", "datetime", "when", "day", "startdate", "month"})),
     ("host", frozenset({"host", "organizer", "organiser"})),
     ("abstract", frozenset({"abstract", "description", "teaser", "excerpt", "body", "summary"})),
     ("title", frozenset({"title", "headline", "heading"})),
 )  # fmt: skip
+# One-word labels too common as class words to name a field ("data-table", "local-nav").
+_NOT_HINTS = frozenset({"data", "local", "talk", "who", "info", "inhalt", "dia", "day", "tema"})
+
+
+def _hints() -> tuple[tuple[str, frozenset[str]], ...]:
+    labels = {
+        field: frozenset(
+            name for name in names if " " not in name and name.isalpha() and name not in _NOT_HINTS
+        )
+        for field, names in FIELD_LABELS.items()
+    }
+    return tuple((field, words | labels.get(field, frozenset())) for field, words in _CLASS_HINTS)
+
+
+_HINTS = _hints()
 _QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
 _SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s)\s*")
 _MARKER = re.compile(
@@ -116,9 +133,13 @@ class _Reader:
         self.links: list[Piece] = []
         self.previous_speaker = False
         """The line read last named a speaker without an affiliation."""
+        self.anchors: list[str] = []
+        self.lines: list[Line] = []
 
     def read(self, lines: list[Line], tags: list[Tag]) -> BlockFields:
+        self.lines = lines
         self.out.stamps = _stamps(tags)
+        self.anchors = self._anchors(tags)
         self.links = [p for line in lines for p in line.pieces if p.href]
         self._status(lines)
         labelled = self._labels(lines)
@@ -278,6 +299,11 @@ class _Reader:
         part = _CONJUNCTION.sub("", part.strip(" ,;:|–—-"))
         if not part:
             return
+        if self.previous_speaker and _institution(part):
+            # "Name – Institution": the speaker's affiliation.
+            self.speaker_lines.append(("\x00" + part, False))
+            self.previous_speaker = False
+            return
         speakers = read_speakers(part)
         if speakers:
             self.speaker_lines.append((part, False))
@@ -339,6 +365,8 @@ class _Reader:
         """The talk's own page: the link whose text is the title, else a "more" link, else
         the one link of the block that is neither a person's homepage nor a calendar export."""
         links = [p for p in self.links if p.href and self._is_own(p.href)]
+        # A line that is nothing but a link to elsewhere ("Past talks") is navigation.
+        standalone = {id(p) for line in self.lines if len(line.pieces) == 1 for p in line.pieces}
         links = [p for p in links if not words_pattern(CALENDAR_LINK).fullmatch(_tidy(p.text))]
         title = self.out.title
         if title:
@@ -357,11 +385,27 @@ class _Reader:
             p.href
             for p in links
             if p.href
+            and id(p) not in standalone
             and not (looks_like_name(_tidy(p.text)) or strip_honorifics(_tidy(p.text)) in names)
             and not self.doc.same_page(p.href)
             and urlsplit(p.href).netloc == urlsplit(self.doc.url).netloc
         }
-        return others.pop() if len(others) == 1 else None
+        if len(others) == 1:
+            return others.pop()
+        # An empty link to the talk's abstract further down ("<a href="#name"></a>", the title
+        # not announced yet) still says where the talk is.
+        return self.anchors[0] if len(self.anchors) == 1 else None
+
+    def _anchors(self, tags: list[Tag]) -> list[str]:
+        """The in-page links of the block that lead to a part of the page."""
+        found: list[str] = []
+        for tag in tags:
+            for anchor in tag.find_all("a", href=True):
+                href = str(anchor["href"]).strip()
+                url = self.doc.absolute(href) if href.startswith("#") and len(href) > 1 else None
+                if url is not None and url not in found:
+                    found.append(url)
+        return found
 
     # --- what is not a talk --------------------------------------------------------------
 

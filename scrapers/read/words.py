@@ -19,6 +19,7 @@ __all__ = [
     "NOT_A_TALK",
     "ROOM_WORDS",
     "TALK_WORDS",
+    "TEACHING_WORDS",
     "label_pattern",
     "words_pattern",
 ]
@@ -91,6 +92,7 @@ NOT_A_TALK = (
     "semana santa", "sem seminário", "não haverá", "recesso", "nessun seminario",
     "niente seminario", "vacanze", "festa", "geen seminar", "geen colloquium", "vakantie",
     "feestdag", "休会", "暂停", "放假", "假期", "休み", "休講", "祝日", "お休み",
+    "休業", "冬季休業", "夏季休業", "ありません",
 )  # fmt: skip
 """What a row says when it is not a talk: a break, a holiday, a reception."""
 
@@ -111,6 +113,18 @@ NEWS_WORDS = (
     "nieuws", "新闻", "新聞", "ニュース", "お知らせ",
 )  # fmt: skip
 """Words that name news, whose dated items are not talks."""
+
+TEACHING_WORDS = (
+    "timetable", "class schedule", "course schedule", "syllabus", "homework", "assignment",
+    "assignments", "office hours", "course", "courses", "curriculum", "stundenplan",
+    "lehrveranstaltung", "lehrveranstaltungen", "vorlesungsverzeichnis", "übung", "übungen",
+    "modul", "emploi du temps", "emplois du temps", "enseignement", "enseignements",
+    "enseignant", "enseignante", "enseignant·e", "travaux dirigés", "horario de clases",
+    "asignatura", "asignaturas", "docente", "grade horária", "disciplina", "orario delle lezioni",
+    "lezioni", "insegnamento", "rooster", "collegerooster", "课程表", "课表", "课程", "時間割",
+    "授業", "科目", "シラバス",
+)  # fmt: skip
+"""Words of course timetables, whose dated rows with teachers and rooms are no talks."""
 
 ROOM_WORDS = (
     "room", "rm", "hall", "auditorium", "building", "bldg", "lab", "laboratory", "library",
