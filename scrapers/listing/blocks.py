@@ -285,7 +285,7 @@ def _runs(
     blocks: list[Block] = []
     current: Block | None = None
     for child in children:
-        if child.name == "hr" or child.name in ends and not starts(child):
+        if child.name == "hr" or (child.name in ends and not starts(child)):
             current = None
             continue
         if starts(child):

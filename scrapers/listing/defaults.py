@@ -34,13 +34,17 @@ _PREPOSITION = re.compile(
     r"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at)\s+",
     re.IGNORECASE,
 )
-# The room itself runs to the end of its clause: a full stop, a semicolon, "unless …", or a
-# comma before a word in lower case (", unless stated"); a comma before a name or a number
-# goes on ("Room LG07, Ashworth Building", "Hall 150, Center for Data Science, 60 5th ave").
+# The room itself runs to the end of its clause: a full stop, a semicolon, "unless …"; its
+# parts after commas are kept while they read as more of the address (see `_address`).
 _PLACE = re.compile(
-    r"(?P<place>(?:[^,;.。]|\.\S|,\s*(?=[A-Z0-9À-Þ]))+?)"
+    r"(?P<place>(?:[^;.。]|\.\S)+?)"
     r"(?=\s+(?:unless|except|statt|sauf|salvo|excepto|tranne|behalve|and|und|et|y)\b|"
-    r",(?!\s*[A-Z0-9À-Þ])|[;。]|\.(?:\s|$)|$)",
+    r"[;。]|\.(?:\s|$)|$)",
+)
+_ROOM = re.compile(
+    r"(?:campus|bâtiment|building|gebäude|edificio|edifício|palazzo|site|bloc|bloco|piso|floor|"
+    r"étage|etage|stock|floor)\b",
+    re.IGNORECASE,
 )
 _PLACE_CJK = re.compile(r"(?:在|于|於|地点[:：]?)\s*(?P<place>[^，。,;；\s]{2,30})")
 
@@ -81,12 +85,29 @@ def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDe
     return SeriesDefaults(clock, location)
 
 
-def _balanced(sentence: str, start: int, place: str) -> str:
-    """`place` run on to the parenthesis it leaves open: "Hörsaal 3 (Gebäude C, Straße 8)"."""
-    if place.count("(") <= place.count(")"):
-        return place
-    close = sentence.find(")", start + len(place))
-    return sentence[start : close + 1] if close >= 0 else place
+def _address(text: str) -> str:
+    """The start of `text` that is a place: its first part, and each part after a comma that
+    goes on with a name, a number or a room word ("Room LG07, Ashworth Building", "salle B 201
+    (bâtiment Fermat), campus des Tanneurs"), not one that says something else (", sauf …")."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in text:
+        depth += (char in "([" and 1) or 0
+        depth -= (char in ")]" and 1) or 0
+        if char == "," and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        word = part.strip()
+        if not word or not (word[0].isupper() or word[0].isdigit() or _ROOM.match(word)):
+            break
+        kept.append(part)
+    return ",".join(kept)
 
 
 def _sentences(text: str) -> list[str]:
@@ -132,7 +153,7 @@ def _place(sentence: str) -> str | None:
     for match in matches:
         if match is None:
             continue
-        place = _balanced(sentence, match.start("place"), match["place"]).strip(" .")
+        place = _address(match["place"]).strip(" .")
         if words_pattern(ROOM_WORDS).search(place) and not find_clocks(place):
             return place
     return None

@@ -309,7 +309,7 @@ class _Reader:
             self.speaker_lines.append((part, False))
             self.previous_speaker = speakers[-1].affiliation is None
         elif _is_room(part):
-            self.out.location = self.out.location or part
+            self.out.location = self.out.location or _without_remarks(part)
         elif _is_prose(part):
             self.abstract.append(part)
         elif len(part.split()) >= 2 or len(part) >= 12 or (part and not part.isascii()):
@@ -366,7 +366,6 @@ class _Reader:
         the one link of the block that is neither a person's homepage nor a calendar export."""
         links = [p for p in self.links if p.href and self._is_own(p.href)]
         # A line that is nothing but a link to elsewhere ("Past talks") is navigation.
-        standalone = {id(p) for line in self.lines if len(line.pieces) == 1 for p in line.pieces}
         links = [p for p in links if not words_pattern(CALENDAR_LINK).fullmatch(_tidy(p.text))]
         title = self.out.title
         if title:
@@ -381,11 +380,14 @@ class _Reader:
             if _is_more(_tidy(piece.text)):
                 return piece.href
         names = {s.name for s in self.out.speakers}
+        # Another link counts only on the talk's own lines (its title's or speaker's): one in
+        # a sentence or a line of its own leads elsewhere ("the archives of the seminar").
+        near = {id(p) for line in self.lines if self._talk_line(line) for p in line.pieces}
         others = {
             p.href
             for p in links
             if p.href
-            and id(p) not in standalone
+            and id(p) in near
             and not (looks_like_name(_tidy(p.text)) or strip_honorifics(_tidy(p.text)) in names)
             and not self.doc.same_page(p.href)
             and urlsplit(p.href).netloc == urlsplit(self.doc.url).netloc
@@ -395,6 +397,13 @@ class _Reader:
         # An empty link to the talk's abstract further down ("<a href="#name"></a>", the title
         # not announced yet) still says where the talk is.
         return self.anchors[0] if len(self.anchors) == 1 else None
+
+    def _talk_line(self, line: Line) -> bool:
+        text = line.text
+        if _is_prose(text):
+            return False
+        names = [s.name for s in self.out.speakers]
+        return bool(self.out.title and self.out.title in text) or any(n in text for n in names)
 
     def _anchors(self, tags: list[Tag]) -> list[str]:
         """The in-page links of the block that lead to a part of the page."""
@@ -502,7 +511,7 @@ def _cut(line: Line, start: int, end: int) -> Line:
 def _parts(text: str) -> list[str]:
     """`text` cut where a speaker or a room meets a title: peel name and room parts off both
     ends at separators; the middle stays whole (titles have colons and dashes of their own)."""
-    pieces = [p for p in _SEPARATOR.split(text) if p.strip()]
+    pieces = [p for p in _split_outside_parentheses(text) if p.strip()]
     if len(pieces) <= 1:
         return pieces
     head: list[str] = []
@@ -516,6 +525,26 @@ def _parts(text: str) -> list[str]:
 
 
 _SEPARATOR_JOIN = ": "
+
+
+def _split_outside_parentheses(text: str) -> list[str]:
+    """`text` cut at separators that are not inside parentheses or brackets."""
+    parts: list[str] = []
+    depth, start, position = 0, 0, 0
+    while position < len(text):
+        char = text[position]
+        if char in "([（「":
+            depth += 1
+        elif char in ")]）」":
+            depth = max(0, depth - 1)
+        match = _SEPARATOR.match(text, position) if depth == 0 else None
+        if match is not None and match.end() > position and position > start:
+            parts.append(text[start:position])
+            start = position = match.end()
+            continue
+        position += 1
+    parts.append(text[start:])
+    return parts
 
 
 def _peelable(part: str) -> bool:
@@ -543,7 +572,26 @@ def _room_code(text: str) -> bool:
     return 1 <= len(words) <= 3 and any(c.isdigit() for c in text) and not find_clocks(text)
 
 
+_BUILDING = re.compile(
+    r"(?i)\b(?:building|bldg|bâtiment|bat|gebäude|geb|edificio|edifício|campus|haus|house|"
+    r"hall|wing|aile|floor|étage|stock|piso|block|bloco|tower|tour)\b|楼|館|棟"
+)
+_PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
+
+
+def _without_remarks(place: str) -> str:
+    """`place` without remarks in parentheses ("amphi Cauchy (attention : salle inhabituelle)");
+    a parenthesis naming a building or a number is part of the place."""
+
+    def remark(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return text if any(c.isdigit() for c in text) or _BUILDING.search(text) else ""
+
+    return _PARENTHETICAL.sub(remark, place).strip()
+
+
 def _is_room(part: str) -> bool:
+    part = _without_remarks(part)
     words = part.split()
     if not words or len(words) > 10 or not words_pattern(ROOM_WORDS).search(part):
         return False
