@@ -176,7 +176,9 @@ def _zone(name: str | None, page: Page) -> tuple[ZoneInfo, str | None]:
 def _site(page: Page, zone: ZoneInfo) -> AutoSite:
     host = urlsplit(page.url).hostname or "page"
     site_id = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "page"
-    title = page.soup.title.get_text(" ", strip=True) if page.soup.title is not None else ""
+    # Only a web page has a title worth naming the source after; a feed is not parsed as one.
+    html = "<html" in page.text[:2000].lower()
+    title = page.soup.title.get_text(" ", strip=True) if html and page.soup.title else ""
     site = AutoSite.configured(
         id=site_id, name=title or host, start_urls=(page.url,), timezone=zone.key
     )

@@ -70,7 +70,8 @@ _WORD = re.compile(r"[^\s]+")
 _INITIAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]\.(?:-?[A-ZÀ-ÖØ-Þ]\.)*$")
 _CAPITALISED = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.\-]*|[A-ZÀ-ÖØ-Þ]\.)$")
 _SUFFIX = re.compile(r",\s*(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
-_PARENTHESIS = re.compile(r"^(?P<name>[^()]+?)\s*[(（\[](?P<affiliation>[^()（）\[\]]+)[)）\]]\s*$")
+# The last parenthesis is the affiliation: "Elizaveta (Liza) Levina (University of Michigan)".
+_PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*[(（\[](?P<affiliation>[^()（）\[\]]+)[)）\]]\s*$")
 # Separators between the name and the affiliation when no parenthesis is used.
 _DASH = re.compile(r"\s+[–—-]\s+|\s*[|/]\s*")
 _LIST = re.compile(r"\s*(?:;|\n|、|，|\s&\s|\s+(?:and|und|et|y|e|en|och|og|i|и)\s+)\s*", re.I)
