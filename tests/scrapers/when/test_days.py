@@ -55,6 +55,11 @@ def _day(text: str, found: DayMention) -> Day:
         ("TUESDAY, MARCH 10, 2026", EN, [("TUESDAY, MARCH 10, 2026", 2026, 3, 10, 1, None)]),
         ("May 12 (Mon)", EN, [("May 12 (Mon)", None, 5, 12, 0, None)]),
         ("Feb 29", EN, [("Feb 29", None, 2, 29, None, None)]),
+        (
+            "Sep 5 Oct 3",
+            EN,
+            [("Sep 5", None, 9, 5, None, None), ("Oct 3", None, 10, 3, None, None)],
+        ),
         # Numeric
         ("12/09/2023", US, [("12/09/2023", 2023, 12, 9, None, None)]),
         ("12/09/2023", EU, [("12/09/2023", 2023, 9, 12, None, None)]),

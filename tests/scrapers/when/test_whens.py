@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrapers.when import DateStyle, When, find_whens, resolve
+from scrapers.when import DateParseError, DateStyle, When, find_whens, resolve
 from tests.scrapers.when.styles import DE, EN, ES, FR, IT, JA, NL, PT, US, ZH
 
 NY = ZoneInfo("America/New_York")
@@ -226,6 +226,11 @@ def _resolved(text: str, when: When) -> Resolved:
                 )
             ],
         ),
+        (
+            "2025-05-12T14:00Z",
+            EN,
+            [("2025-05-12T14:00Z", "2025-05-12T14:00:00+00:00", None, False)],
+        ),
         ("2025-05-12 14:00", ZH, [("2025-05-12 14:00", "2025-05-12T14:00:00-04:00", None, False)]),
         (
             "2025年12月19日（金）15:00〜16:30 JST",
@@ -300,3 +305,10 @@ def test_zone_of_the_text_wins_over_the_given_one() -> None:
     start, _, _ = resolve(when, 2025, NY)
     assert start.tzinfo == ZoneInfo("Europe/Berlin")
     assert start.isoformat() == "2025-10-03T16:00:00+02:00"
+
+
+def test_a_day_the_year_lacks_is_an_error() -> None:
+    [when] = find_whens("Feb 29, 2pm")
+    assert resolve(when, 2028, NY)[0].isoformat() == "2028-02-29T14:00:00-05:00"
+    with pytest.raises(DateParseError):
+        resolve(when, 2027, NY)
