@@ -166,7 +166,10 @@ def _read(match: re.Match[str], text: str, reader: _Reader) -> ClockMention | No
     if times is not None:
         begin, finish = times
         span_end = match.end("e")
-    elif start.mark in (_COLON, _WORD):
+    elif start.mark in (_COLON, _WORD) or (
+        # "14.00 WIB", "16.00 CET": a zone makes a dotted number a time.
+        start.mark == _DOT and zone_after(text, match.end("s")) is not None
+    ):
         begin, finish = _on_clock(start), None
         span_end = match.end("s")
     else:

@@ -93,8 +93,13 @@ def _cjk_form(cjk_weekdays: str, bracketed: str) -> str:
     )
 
 
-def _weekday_after(weekdays: str) -> str:
-    return rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\))?"
+def _weekday_after(weekdays: str, months: str) -> str:
+    """A weekday after the date: "May 12 (Mon)", "12 Mayıs 2025 Pazartesi", "május 12., hétfő",
+    but not the weekday of the next date ("Sat, Dec 6, 2025 Sun, Dec 7, 2025")."""
+    return (
+        rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\)"
+        rf"|,?\s+(?P<wt>{weekdays}){LETTER_AFTER}\.?(?!,?\s*(?:{months}|\d+(?![\d:]))))?"
+    )
 
 
 @dataclass(frozen=True)
@@ -118,11 +123,14 @@ def _reader(languages: tuple[str, ...]) -> _Reader:
     after_weekday = rf"{_digit_forms(months)}|(?P<xm>{months}){LETTER_AFTER}\.?{_month_tail('x')}"
     by_name = (
         rf"(?P<name>{alternation({*names.months, *names.weekdays})}){LETTER_AFTER}\.?"
-        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})" + _weekday_after(weekdays)
+        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})"
+        + _weekday_after(weekdays, months)
     )
-    by_month = rf"(?P<name>{months}){LETTER_AFTER}\.?{_month_tail('a')}" + _weekday_after(weekdays)
+    by_month = rf"(?P<name>{months}){LETTER_AFTER}\.?{_month_tail('a')}" + _weekday_after(
+        weekdays, months
+    )
     by_digit = (
-        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays)}"
+        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays, months)}"
         + "|"
         + _cjk_form(
             alternation(vocabulary(CJK_LANGUAGES).weekdays), alternation(bracketed_weekdays())
@@ -324,7 +332,7 @@ def _cjk(groups: dict[str, str | None]) -> _Parts | None:
 
 
 def _weekday(groups: dict[str, str | None], reader: _Reader) -> int | None:
-    after = groups.get("wa")
+    after = groups.get("wa") or groups.get("wt")
     if after is not None:
         return reader.weekdays.get(name_key(after))
     for group in ("kw", "kwb"):

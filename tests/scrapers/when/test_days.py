@@ -134,6 +134,16 @@ def _day(text: str, found: DayMention) -> Day:
         ("12 мая 2025 г.", RU, [("12 мая 2025", 2025, 5, 12, None, None)]),
         ("Вторник, 3 июня", RU, [("Вторник, 3 июня", None, 6, 3, 1, None)]),
         ("12 maja 2025", PL, [("12 maja 2025", 2025, 5, 12, None, None)]),
+        (
+            "12 Mayıs 2025 Pazartesi",
+            DateStyle(("tr",)),
+            [("12 Mayıs 2025 Pazartesi", 2025, 5, 12, 0, None)],
+        ),
+        (
+            "12 tháng 10, 2025",
+            DateStyle(("vi",)),
+            [("12 tháng 10, 2025", 2025, 10, 12, None, None)],
+        ),
         # Chinese and Japanese
         ("2025年5月12日 14:00", ZH, [("2025年5月12日", 2025, 5, 12, None, None)]),
         (
