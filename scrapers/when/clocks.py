@@ -77,7 +77,7 @@ def _reader(languages: tuple[str, ...]) -> _Reader:
     )
     # Time-of-day words start a time only in CJK ("下午3点"); elsewhere they follow the hour
     # ("3 de la tarde"), and the hour is where the match starts.
-    starts = alternation({*_LEADS, *cjk.periods, *clock_words, "12"})
+    starts = alternation({*_LEADS, *cjk.periods, *clock_words})
     return _Reader(re.compile(pattern), re.compile(starts), periods, clock_words)
 
 
@@ -99,10 +99,9 @@ def find_clocks_in(
     reader = _reader(style.languages)
     found: list[ClockMention] = []
     covered = 0
-    for position in _starts(reader, folded):
-        if position < covered or (
-            near is not None and not any(low <= position < high for low, high in near)
-        ):
+    spans = [(0, len(folded))] if near is None else _merged(near, len(folded))
+    for position in (start for low, high in spans for start in _starts(reader, folded, low, high)):
+        if position < covered:
             continue
         match = reader.pattern.match(folded, position)
         if match is None or (match["e"] is None and match["lead"] is None and match["s"].isdigit()):
@@ -114,23 +113,30 @@ def find_clocks_in(
     return found
 
 
-def _starts(reader: _Reader, folded: str) -> list[int]:
+def _merged(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        low, high = max(low, 0), min(high, length)
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        elif low < high:
+            merged.append((low, high))
+    return merged
+
+
+def _starts(reader: _Reader, folded: str, low: int, high: int) -> list[int]:
+    """Where a time may start in folded[low:high], in order."""
     words = [
-        match.start()
-        for match in reader.starts.finditer(folded)
+        start
+        for start in (match.start() for match in reader.starts.finditer(folded, low, high))
         # Latin and other cased scripts need a word start; CJK words run together.
-        if not (
-            match.start()
-            and folded[match.start()] < "\u2e80"
-            and _WORD_BEFORE.match(folded, match.start() - 1)
-        )
+        if not (start and folded[start] < "\u2e80" and _WORD_BEFORE.match(folded, start - 1))
     ]
     # Hours: one or two digits, not part of a longer number, a decimal or a date.
     digits = [
-        match.start()
-        for match in _DIGIT_RUNS.finditer(folded)
-        if match.end() - match.start() <= 2
-        and not (match.start() and folded[match.start() - 1] in ".:/,")
+        start
+        for start, end in (match.span() for match in _DIGIT_RUNS.finditer(folded, low, high))
+        if end - start <= 2 and not (start and folded[start - 1] in ".:/,")
     ]
     return sorted({*words, *digits}) if words else digits
 
@@ -160,7 +166,10 @@ def _read(match: re.Match[str], text: str, reader: _Reader) -> ClockMention | No
     if times is not None:
         begin, finish = times
         span_end = match.end("e")
-    elif start.mark in (_COLON, _WORD):
+    elif start.mark in (_COLON, _WORD) or (
+        # "14.00 WIB", "16.00 CET": a zone makes a dotted number a time.
+        start.mark == _DOT and zone_after(text, match.end("s")) is not None
+    ):
         begin, finish = _on_clock(start), None
         span_end = match.end("s")
     else:

@@ -93,8 +93,13 @@ def _cjk_form(cjk_weekdays: str, bracketed: str) -> str:
     )
 
 
-def _weekday_after(weekdays: str) -> str:
-    return rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\))?"
+def _weekday_after(weekdays: str, months: str) -> str:
+    """A weekday after the date: "May 12 (Mon)", "12 Mayıs 2025 Pazartesi", "május 12., hétfő",
+    but not the weekday of the next date ("Sat, Dec 6, 2025 Sun, Dec 7, 2025")."""
+    return (
+        rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\)"
+        rf"|,?\s+(?P<wt>{weekdays}){LETTER_AFTER}\.?(?!,?\s*(?:{months}|\d+(?![\d:]))))?"
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,8 @@ class _Reader:
     """Dates that start with a month ("Sept. 12") or a weekday before any form ("Tuesday,
     Sept. 12", "Thu 12 Mar", "Di., 3.6.2025"). It starts with the names' trie, so the engine
     tries only positions where a name may start."""
+    by_month: re.Pattern[str]
+    """Dates that start with a month, for a month `by_name` took for a weekday."""
     by_digit: re.Pattern[str]
     """Dates that start with a digit (or a Japanese era), tried where a digit run starts."""
     months: Mapping[str, int]
@@ -116,16 +123,26 @@ def _reader(languages: tuple[str, ...]) -> _Reader:
     after_weekday = rf"{_digit_forms(months)}|(?P<xm>{months}){LETTER_AFTER}\.?{_month_tail('x')}"
     by_name = (
         rf"(?P<name>{alternation({*names.months, *names.weekdays})}){LETTER_AFTER}\.?"
-        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})" + _weekday_after(weekdays)
+        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})"
+        + _weekday_after(weekdays, months)
+    )
+    by_month = rf"(?P<name>{months}){LETTER_AFTER}\.?{_month_tail('a')}" + _weekday_after(
+        weekdays, months
     )
     by_digit = (
-        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays)}"
+        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays, months)}"
         + "|"
         + _cjk_form(
             alternation(vocabulary(CJK_LANGUAGES).weekdays), alternation(bracketed_weekdays())
         )
     )
-    return _Reader(re.compile(by_name), re.compile(by_digit), names.months, names.weekdays)
+    return _Reader(
+        re.compile(by_name),
+        re.compile(by_month),
+        re.compile(by_digit),
+        names.months,
+        names.weekdays,
+    )
 
 
 def find_days(text: str, style: DateStyle = DateStyle()) -> list[DayMention]:
@@ -155,11 +172,7 @@ def find_days_in(text: str, folded: str, style: DateStyle) -> list[DayMention]:
 
 def _matches(reader: _Reader, folded: str, seeds: list[re.Match[str]]) -> list[re.Match[str]]:
     """The non-overlapping matches of both patterns, in order."""
-    named = [
-        match
-        for match in reader.by_name.finditer(folded)
-        if not (match.start() and _LETTER.match(folded, match.start() - 1))
-    ]
+    named = _named_matches(reader, folded)
     found: list[re.Match[str]] = []
     covered = 0
     for seed in seeds:
@@ -188,13 +201,33 @@ def _cannot_start(folded: str, seed: re.Match[str]) -> bool:
     return (start > 0 and folded[start - 1] in _NOT_BEFORE) or folded[end : end + 1] == ":"
 
 
+def _named_matches(reader: _Reader, folded: str) -> list[re.Match[str]]:
+    found = []
+    position = 0
+    while (match := reader.by_name.search(folded, position)) is not None:
+        start = match.start()
+        if start and _LETTER.match(folded, start - 1):
+            position = start + 1
+            continue
+        if match["ad"] is None and name_key(match["name"]) not in reader.weekdays:
+            # "Sep 5 Oct 3": a month taken for a weekday before "5 Oct" is a month.
+            match = reader.by_month.match(folded, start)
+            if match is None:
+                position = start + 1
+                continue
+        found.append(match)
+        position = match.end()
+    return found
+
+
 def _proven_day_first(matches: list[re.Match[str]]) -> bool:
     """Day first only when numeric dates prove it (a first number above 12) more often than
     they prove the opposite; month first otherwise."""
     day_votes = month_votes = 0
     for match in matches:
+        groups = match.groupdict()
         for first, second in (("na", "nb"), ("ha", "hb")):
-            if match[first] is not None:
+            if groups.get(first) is not None:
                 day_votes += int(match[first]) > 12
                 month_votes += int(match[second]) > 12
     return day_votes > month_votes
@@ -299,7 +332,7 @@ def _cjk(groups: dict[str, str | None]) -> _Parts | None:
 
 
 def _weekday(groups: dict[str, str | None], reader: _Reader) -> int | None:
-    after = groups.get("wa")
+    after = groups.get("wa") or groups.get("wt")
     if after is not None:
         return reader.weekdays.get(name_key(after))
     for group in ("kw", "kwb"):

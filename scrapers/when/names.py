@@ -6,7 +6,8 @@ A language's names come from its own locale and its regional variants ("Jänner"
 also a name when it points to one month only (unofficial "Okt", "Ene", "Mär"). Only the few
 unofficial forms CLDR lacks are typed here.
 
-Month names that hold digits ("5月", "M05") are left to the numeric CJK reader.
+Month names that are digits and a sign ("5月", "M05") are left to the numeric CJK reader; those
+with a word are names ("tháng 5").
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _language_vocabulary(language: str) -> Vocabulary:
     months = _unambiguous(
         (name, number)
         for name, number in _names(get_month_names, locales)
-        if not any(char.isdigit() for char in name)
+        if " " in name or not any(char.isdigit() for char in name)
     )
     months |= _prefixes(months)
     months |= _UNOFFICIAL_MONTHS.get(language, {})

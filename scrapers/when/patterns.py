@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TypeAlias
 
 __all__ = ["LETTER_AFTER", "LETTER_BEFORE", "alternation", "fold", "name_key"]
@@ -62,6 +63,7 @@ def fold(text: str) -> str:
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """The lookup key of a name as printed: folded, lower case, no trailing period, one space
     for any run of spaces or hyphens ("Quinta-feira" and "quinta feira" share a key)."""

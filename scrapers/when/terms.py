@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from scrapers.when.days import find_days_in
 from scrapers.when.guards import labelled_number
 from scrapers.when.mentions import TermMention
-from scrapers.when.patterns import LETTER_AFTER, LETTER_BEFORE, alternation, fold, name_key
+from scrapers.when.patterns import LETTER_AFTER, alternation, fold, name_key
 from scrapers.when.style import DateStyle
 
 __all__ = ["find_terms"]
@@ -126,7 +127,18 @@ _CJK_TERMS: Mapping[str, _Span] = {
 }
 
 _YEAR = r"(?:19|20)\d\d"
-_TERM_WORD = r"(?:semester|semestre|term|quarter|session|trimester|trimestre|cuatrimestre|sem\.?)"
+_TERM_WORDS = (
+    "semester",
+    "semestre",
+    "term",
+    "quarter",
+    "session",
+    "trimester",
+    "trimestre",
+    "cuatrimestre",
+    "sem",
+)
+_TERM_WORD = rf"(?:{alternation(_TERM_WORDS)}){LETTER_AFTER}\.?"
 # "2025", "2025/26", "'14", "25/26", and "25" (two-digit years alone only after "SoSe" and
 # the like).
 _YEARS = (
@@ -139,72 +151,116 @@ def _years(prefix: str) -> str:
     return _YEARS.replace("{p}", prefix)
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    by_word: re.Pattern[str]
+    """Terms that start with a word: seasons, ordinal semesters, labelled academic years."""
+    by_year: re.Pattern[str]
+    """Terms that start with their year: "2023-2024", "2025年度", "2025학년도"."""
+    words: re.Pattern[str]
+    """Every word a `by_word` term may start with."""
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
+def _patterns() -> _Patterns:
     seasons = alternation({*_SEASONS, *_LOWER_ABBREVIATIONS})
     season = (
         rf"(?:{_TERM_WORD}\s+(?:d'\s*|de\s+l'\s*|de\s+|di\s+|of\s+)?)?"
-        rf"{LETTER_BEFORE}(?P<season>{seasons}|easter(?=\s+term)){LETTER_AFTER}"
+        rf"(?P<season>{seasons}|easter(?=\s+term)){LETTER_AFTER}"
         rf"(?:[\s-]+{_TERM_WORD})?\s*(?:de\s+|del\s+|of\s+)?" + _years("s")
     )
     ordinal = (
-        rf"{LETTER_BEFORE}(?P<ordinal>{alternation(_ORDINALS)})\s*{_TERM_WORD}\s*"
+        rf"(?P<ordinal>{alternation(_ORDINALS)})\s*{_TERM_WORD}\s*"
         r"(?:de\s+|del\s+|of\s+)?" + _years("o")
     )
-    labels = alternation(_ACADEMIC_YEAR_LABELS)
-    academic = (
-        rf"(?:{LETTER_BEFORE}(?P<label>{labels}){LETTER_AFTER}\s*:?\s*)?"
-        rf"(?<![\d/.-])(?P<a1>{_YEAR})\s*[-–—/]\s*(?P<a2>(?:19|20)?\d\d)(?!\d)(?!\s*[-/.]\s*\d)"
-        r"(?:\s*学年度?(?:\s*第?\s*(?P<half>[一二12])\s*学期)?)?"
+    labelled = (
+        rf"(?P<label>{alternation(_ACADEMIC_YEAR_LABELS)}){LETTER_AFTER}\s*:?\s*"
+        + _academic_years("l")
     )
     cjk = (
-        rf"(?<!\d)(?P<jy>{_YEAR})\s*年\s*(?:(?P<nendo>度)\s*)?"
+        rf"(?P<jy>{_YEAR})\s*年\s*(?:(?P<nendo>度)\s*)?"
         rf"(?P<jterm>{alternation(_CJK_TERMS)})?"
     )
-    korean = rf"(?<!\d)(?P<ky>{_YEAR})\s*학년도(?:\s*(?P<khalf>[12])\s*학기)?"
-    return re.compile("|".join((season, ordinal, academic, cjk, korean)))
+    korean = rf"(?P<ky>{_YEAR})\s*학년도(?:\s*(?P<khalf>[12])\s*학기)?"
+    words = {
+        *_TERM_WORDS,
+        *_SEASONS,
+        *_LOWER_ABBREVIATIONS,
+        "easter",
+        *_ORDINALS,
+        *_ACADEMIC_YEAR_LABELS,
+    }
+    return _Patterns(
+        re.compile("|".join((season, ordinal, labelled))),
+        re.compile("|".join((_academic_years("u"), cjk, korean))),
+        re.compile(alternation(words)),
+    )
+
+
+def _academic_years(prefix: str) -> str:
+    return (
+        rf"(?<![\d/.-])(?P<{prefix}1>{_YEAR})\s*[-–—/]\s*(?P<{prefix}2>(?:19|20)?\d\d)"
+        r"(?!\d)(?!\s*[-/.]\s*\d)"
+        rf"(?:\s*学年度?(?:\s*第?\s*(?P<{prefix}half>[一二12])\s*学期)?)?"
+    )
 
 
 _BARE_YEAR = re.compile(
     r"(?<![\w.,:/#$€£-])(?P<year>199\d|20\d\d)(?![\w%]|[.,:/-]\d|\s*[-–/]\s*\d)"
 )
-# Every term prints a year: look for terms only around one.
-_YEAR_HINT = re.compile(
-    r"(?<!\d)(?:(?:19|20)\d\d|\d\d(?=\s*/\s*\d\d))(?!\d)|['’]\d\d|(?:WS|WiSe|SS|SoSe|HS|FS)\s*\d\d"
-)
-# How far a term may start before its year ("semestre de printemps 2026") and end after it.
+_DIGIT_RUNS = re.compile(r"\d+")
+_LETTER = re.compile(r"[^\W\d_]")
+# How far before its year a term may start ("semestre de printemps 2026").
 _REACH = 40
 
 
 def find_terms(text: str, style: DateStyle = DateStyle()) -> list[TermMention]:
     """Every academic term or year printed in `text`, in order (see the module's table)."""
-    hints = list(_YEAR_HINT.finditer(text))
-    if not hints:
-        return []
     folded = fold(text)
+    # Every term prints a year ("2025", "'14", "25/26", "SoSe 25"): look only around one.
+    years = [run for run in _DIGIT_RUNS.finditer(folded) if len(run[0]) in (2, 4)]
+    if not years:
+        return []
+    patterns = _patterns()
     terms = []
     covered = 0
-    for hint in hints:
-        if hint.start() < covered:
+    for year in years:
+        if year.start() < covered:
             continue
-        lowest = max(covered, hint.start() - _REACH)
-        match = _pattern().search(folded, lowest, min(len(folded), hint.end() + _REACH))
-        if match is None or match.start() > hint.start():
-            continue
-        term = _term(match, text)
+        match = _term_at(patterns, folded, max(covered, year.start() - _REACH), year)
+        term = None if match is None else _term(match, text)
         if term is not None:
             terms.append(term)
             covered = term.end
     return sorted(terms + _bare_years(text, folded, terms, style), key=lambda term: term.start)
 
 
+def _term_at(
+    patterns: _Patterns, folded: str, low: int, year: re.Match[str]
+) -> re.Match[str] | None:
+    """The term that prints `year`, starting at a word between `low` and the year or at it."""
+    for word in patterns.words.finditer(folded, low, year.start()):
+        start = word.start()
+        if start and _LETTER.match(folded, start - 1):
+            continue
+        match = patterns.by_word.match(folded, start)
+        if match is not None and match.end() > year.start():
+            return match
+    if len(year[0]) == 4:
+        return patterns.by_year.match(folded, year.start())
+    return None
+
+
 def _term(match: re.Match[str], text: str) -> TermMention | None:
-    span = (
-        _season_term(match, text)
-        or _ordinal_term(match)
-        or _academic_term(match)
-        or _cjk_term(match)
-    )
+    groups = match.groupdict()
+    if groups.get("season") is not None:
+        span = _season_term(match, groups, text)
+    elif groups.get("ordinal") is not None:
+        span = _ordinal_term(groups)
+    elif groups.get("jy") is not None or groups.get("ky") is not None:
+        span = _cjk_term(groups)
+    else:
+        span = _academic_term(groups)
     if span is None:
         return None
     first, last = span
@@ -212,6 +268,7 @@ def _term(match: re.Match[str], text: str) -> TermMention | None:
 
 
 _Months = tuple[tuple[int, int], tuple[int, int]]
+_Groups = dict[str, str | None]
 
 
 def _months(year: int, span: _Span) -> _Months:
@@ -223,68 +280,61 @@ def _months(year: int, span: _Span) -> _Months:
     return (first // 12, first % 12 + 1), (last // 12, last % 12 + 1)
 
 
-def _season_term(match: re.Match[str], text: str) -> _Months | None:
-    if match["season"] is None:
-        return None
-    folded = name_key(match["season"])
+def _season_term(match: re.Match[str], groups: _Groups, text: str) -> _Months | None:
+    folded = name_key(groups["season"] or "")
     printed = text[match.start("season") : match.end("season")]
     kind = _ABBREVIATIONS.get(printed) or _SEASONS.get(folded, folded)
     if kind not in _SPANS or (folded in _LOWER_ABBREVIATIONS and printed not in _ABBREVIATIONS):
         return None  # "ss 2025" is not "SS 2025"
-    year, second = _year(match["sy"]), match["sy2"]
-    if year is None or not _follows(year, second):
+    first, second = groups["sy"] or "", groups["sy2"]
+    year = _year(first)
+    if not _follows(year, second):
         return None
-    if len(match["sy"]) == 2 and second is None and printed not in _ABBREVIATIONS:
+    if len(first) == 2 and second is None and printed not in _ABBREVIATIONS:
         return None  # "Spring 25 students"
     if kind == "winter" and second is not None:
         kind = "ws"  # "Winter 2025/26" is a winter semester.
     return _months(year, _SPANS[kind])
 
 
-def _ordinal_term(match: re.Match[str]) -> _Months | None:
-    if match["ordinal"] is None:
+def _ordinal_term(groups: _Groups) -> _Months | None:
+    year, second = _year(groups["oy"] or ""), groups["oy2"]
+    if not _follows(year, second):
         return None
-    year, second = _year(match["oy"]), match["oy2"]
-    if year is None or not _follows(year, second):
-        return None
-    half = _ORDINALS[match["ordinal"]]
+    half = _ORDINALS[groups["ordinal"] or ""]
     if second is None:
         return _months(year, (3, 5) if half == 1 else (8, 5))
     return _months(year, (9, 5) if half == 1 else (14, 6))
 
 
-def _academic_term(match: re.Match[str]) -> _Months | None:
-    if match["a1"] is None:
+def _academic_term(groups: _Groups) -> _Months | None:
+    prefix = "l" if groups.get("l1") is not None else "u"
+    first = int(groups[f"{prefix}1"] or 0)
+    second = _year(groups[f"{prefix}2"] or "")
+    half = groups[f"{prefix}half"]
+    if second <= first:
         return None
-    first = int(match["a1"])
-    second = _year(match["a2"])
-    if second is None or second <= first:
-        return None
-    if match["half"] is not None:
-        return _months(first, (9, 5) if match["half"] in "一1" else (14, 6))
+    if half is not None:
+        return _months(first, (9, 5) if half in "一1" else (14, 6))
     if second == first + 1:
         return _months(first, (8, 12))
     return (first, 1), (second, 12)
 
 
-def _cjk_term(match: re.Match[str]) -> _Months | None:
-    if match["ky"] is not None:
-        year = int(match["ky"])
-        half = match["khalf"]
+def _cjk_term(groups: _Groups) -> _Months | None:
+    if groups["ky"] is not None:
+        year = int(groups["ky"])
+        half = groups["khalf"]
         return _months(year, (3, 12) if half is None else (3, 6) if half == "1" else (9, 6))
-    if match["jy"] is None:
-        return None
-    year = int(match["jy"])
-    if match["jterm"] is not None:
-        return _months(year, _CJK_TERMS[match["jterm"]])
-    if match["nendo"] is not None:
+    year = int(groups["jy"] or 0)
+    if groups["jterm"] is not None:
+        return _months(year, _CJK_TERMS[groups["jterm"]])
+    if groups["nendo"] is not None:
         return _months(year, (4, 12))
     return None
 
 
-def _year(printed: str | None) -> int | None:
-    if printed is None:
-        return None
+def _year(printed: str) -> int:
     digits = printed.lstrip("'")
     if len(digits) == 4:
         return int(digits)
@@ -294,6 +344,10 @@ def _year(printed: str | None) -> int | None:
 def _follows(year: int, second: str | None) -> bool:
     """Whether the second year of "2025/26" or "2025-2026" is the next year."""
     return second is None or _year(second) == year + 1
+
+
+_DIGIT = re.compile(r"\d")
+_NEAR = 20
 
 
 def _bare_years(
@@ -307,10 +361,14 @@ def _bare_years(
             continue
         if labelled_number(folded, start):
             continue
-        if days is None:
-            days = find_days_in(text, folded, style)
-        if any(day.start < end and start < day.end for day in days):
-            continue
+        if _DIGIT.search(folded, max(0, start - _NEAR), start) or _DIGIT.search(
+            folded, end, end + _NEAR
+        ):
+            # Only a year with a number near it can be part of a date ("Sep 19, 2025").
+            if days is None:
+                days = find_days_in(text, folded, style)
+            if any(day.start < end and start < day.end for day in days):
+                continue
         year = int(match["year"])
         found.append(TermMention(start, end, (year, 1), (year, 12)))
     return found

@@ -18,12 +18,16 @@ __all__ = ["find_whens", "parse_datetime", "parse_datetime_range", "resolve"]
 # What may stand between a day and the time after it: "Fri, Sep 19, 2025 , 4:00 pm",
 # "12. Mai 2025, 16:15 Uhr", "mardi 3 juin 2025 à 14h", "7 avril 2026 (10h-12h", "… Time: 2pm".
 _AFTER = re.compile(
-    r"[\s,;:|/·•@(（\-–—]*"
-    r"(?:(?:at|from|starting|um|ab|von|vom|a|as|de|des|desde|dalle|alle|ore|om|van|vanaf"
-    r"|kl|klo|a las|a la|time|heure|hora|horario|zeit|uhrzeit|orario|tijd)\.?\s*[:,]?\s*)?"
+    r"[\s,;:|/·•@(（，、،\-–—]*"
+    # Up to two short words ("at", "à", "um", "ore", "om", "kl.", "godz.", "г. в", "ora") or
+    # a longer one that announces a time.
+    r"(?:(?:[^\W\d_]{1,5}\.?\s*[:,]?\s*){1,2}"
+    r"|(?:starting|desde|dalle|vanaf|heure|horario|uhrzeit|orario)\s*[:,]?\s*"
+    # ISO 8601: "2025-05-12T14:00".
+    r"|t)?"
 )
 # What may stand between a time and the day after it: "14:00, 12 May 2025", "4pm Tuesday".
-_BEFORE = re.compile(r"[\s,;|·•\-–—]*(?:(?:on|le|am|el|il|op|den)\s+)?")
+_BEFORE = re.compile(r"[\s,;|·•，、،\-–—]*(?:(?:on|le|am|el|il|op|den)\s+)?")
 _LONGEST_GAP = 24
 _LONGEST_TIME = 48
 
@@ -104,7 +108,8 @@ def resolve(
     """(start, end, all_day) of a mention once its year is known (the printed year wins over
     `year`): aware datetimes in the time's printed zone if any, else `zone`. Without a time the
     mention is all-day: start is local midnight, end the midnight after the last day of a
-    range, or None for one day. An end before the start is None."""
+    range, or None for one day. An end before the start is None. DateParseError when the day
+    does not exist in that year (February 29)."""
     return _resolve(when, year, zone)
 
 
@@ -112,8 +117,11 @@ def _resolve(
     when: When, year: int, zone: tzinfo
 ) -> tuple[datetime.datetime, datetime.datetime | None, bool]:
     day = when.day
-    first = datetime.date(day.year or year, day.month, day.day)
-    last = _last_day(day, first)
+    try:
+        first = datetime.date(day.year or year, day.month, day.day)
+        last = _last_day(day, first)
+    except ValueError:
+        raise DateParseError(f"{day.month}/{day.day} is no date in {day.year or year}") from None
     clock = when.clock
     if clock is None:
         start = _localize(datetime.datetime.combine(first, datetime.time()), zone)

@@ -47,6 +47,9 @@ _NAMES: Mapping[str, str] = {
     **dict.fromkeys(("ACST", "ACDT"), "Australia/Adelaide"),
     "AWST": "Australia/Perth",
     **dict.fromkeys(("NZST", "NZDT", "NZT"), "Pacific/Auckland"),
+    "WIB": "Asia/Jakarta",
+    "WITA": "Asia/Makassar",
+    "WIT": "Asia/Jayapura",
     "BRT": "America/Sao_Paulo",
     "ART": "America/Argentina/Buenos_Aires",
 }

@@ -55,6 +55,11 @@ def _day(text: str, found: DayMention) -> Day:
         ("TUESDAY, MARCH 10, 2026", EN, [("TUESDAY, MARCH 10, 2026", 2026, 3, 10, 1, None)]),
         ("May 12 (Mon)", EN, [("May 12 (Mon)", None, 5, 12, 0, None)]),
         ("Feb 29", EN, [("Feb 29", None, 2, 29, None, None)]),
+        (
+            "Sep 5 Oct 3",
+            EN,
+            [("Sep 5", None, 9, 5, None, None), ("Oct 3", None, 10, 3, None, None)],
+        ),
         # Numeric
         ("12/09/2023", US, [("12/09/2023", 2023, 12, 9, None, None)]),
         ("12/09/2023", EU, [("12/09/2023", 2023, 9, 12, None, None)]),
@@ -129,6 +134,16 @@ def _day(text: str, found: DayMention) -> Day:
         ("12 мая 2025 г.", RU, [("12 мая 2025", 2025, 5, 12, None, None)]),
         ("Вторник, 3 июня", RU, [("Вторник, 3 июня", None, 6, 3, 1, None)]),
         ("12 maja 2025", PL, [("12 maja 2025", 2025, 5, 12, None, None)]),
+        (
+            "12 Mayıs 2025 Pazartesi",
+            DateStyle(("tr",)),
+            [("12 Mayıs 2025 Pazartesi", 2025, 5, 12, 0, None)],
+        ),
+        (
+            "12 tháng 10, 2025",
+            DateStyle(("vi",)),
+            [("12 tháng 10, 2025", 2025, 10, 12, None, None)],
+        ),
         # Chinese and Japanese
         ("2025年5月12日 14:00", ZH, [("2025年5月12日", 2025, 5, 12, None, None)]),
         (

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrapers.when import DateStyle, When, find_whens, resolve
+from scrapers.when import DateParseError, DateStyle, When, find_whens, resolve
 from tests.scrapers.when.styles import DE, EN, ES, FR, IT, JA, NL, PT, US, ZH
 
 NY = ZoneInfo("America/New_York")
@@ -226,6 +226,11 @@ def _resolved(text: str, when: When) -> Resolved:
                 )
             ],
         ),
+        (
+            "2025-05-12T14:00Z",
+            EN,
+            [("2025-05-12T14:00Z", "2025-05-12T14:00:00+00:00", None, False)],
+        ),
         ("2025-05-12 14:00", ZH, [("2025-05-12 14:00", "2025-05-12T14:00:00-04:00", None, False)]),
         (
             "2025年12月19日（金）15:00〜16:30 JST",
@@ -238,6 +243,72 @@ def _resolved(text: str, when: When) -> Resolved:
                     False,
                 )
             ],
+        ),
+        # Languages with no rule of their own here: CLDR names and the shared time rules
+        (
+            "tisdag 12 maj 2025 kl. 14.15",
+            DateStyle(("sv",)),
+            [("tisdag 12 maj 2025 kl. 14.15", "2025-05-12T14:15:00-04:00", None, False)],
+        ),
+        (
+            "tiistaina 12. toukokuuta 2025 klo 14.15",
+            DateStyle(("fi",)),
+            [("tiistaina 12. toukokuuta 2025 klo 14.15", "2025-05-12T14:15:00-04:00", None, False)],
+        ),
+        (
+            "úterý 12. května 2025, 14:00",
+            DateStyle(("cs",)),
+            [("úterý 12. května 2025, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "12 Mayıs 2025 Pazartesi, 14:00",
+            DateStyle(("tr",)),
+            [("12 Mayıs 2025 Pazartesi, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "2025. május 12., hétfő, 14:00",
+            DateStyle(("hu",)),
+            [("2025. május 12., hétfő, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "Τρίτη 12 Μαΐου 2025, 14:00",
+            DateStyle(("el",)),
+            [("Τρίτη 12 Μαΐου 2025, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "12 مايو 2025، 14:00",
+            DateStyle(("ar",)),
+            [("12 مايو 2025، 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "Thứ Hai, 12 tháng 5, 2025, 14:00",
+            DateStyle(("vi",)),
+            [("Thứ Hai, 12 tháng 5, 2025, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "wtorek, 12 maja 2025, godz. 14:00",
+            DateStyle(("pl",)),
+            [("wtorek, 12 maja 2025, godz. 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "12 мая 2025 г. в 14:00",
+            DateStyle(("ru",)),
+            [("12 мая 2025 г. в 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "marți, 12 mai 2025, ora 14:00",
+            DateStyle(("ro",)),
+            [("marți, 12 mai 2025, ora 14:00", "2025-05-12T14:00:00-04:00", None, False)],
+        ),
+        (
+            "Selasa, 12 Mei 2025, 14.00 WIB",
+            DateStyle(("id",)),
+            [("Selasa, 12 Mei 2025, 14.00 WIB", "2025-05-12T14:00:00+07:00", None, False)],
+        ),
+        (
+            "dimarts, 12 de maig de 2025, 14:00",
+            DateStyle(("ca",)),
+            [("dimarts, 12 de maig de 2025, 14:00", "2025-05-12T14:00:00-04:00", None, False)],
         ),
         # Day ranges: all-day, the end is the midnight after the last day
         (
@@ -300,3 +371,10 @@ def test_zone_of_the_text_wins_over_the_given_one() -> None:
     start, _, _ = resolve(when, 2025, NY)
     assert start.tzinfo == ZoneInfo("Europe/Berlin")
     assert start.isoformat() == "2025-10-03T16:00:00+02:00"
+
+
+def test_a_day_the_year_lacks_is_an_error() -> None:
+    [when] = find_whens("Feb 29, 2pm")
+    assert resolve(when, 2028, NY)[0].isoformat() == "2028-02-29T14:00:00-05:00"
+    with pytest.raises(DateParseError):
+        resolve(when, 2027, NY)
