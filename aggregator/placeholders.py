@@ -57,8 +57,9 @@ def _key(text: str) -> str:
     return _NOT_LETTERS.sub("", bare)
 
 
-_TITLES = frozenset(_key(text) for text in _UNKNOWN)
-_NAMES = _TITLES | frozenset(_key(text) for text in _SPEAKER_UNKNOWN)
+# "Speaker to be announced" where the title goes says as little as "TBA".
+_NAMES = frozenset(_key(text) for text in (*_UNKNOWN, *_SPEAKER_UNKNOWN))
+_TITLES = _NAMES
 
 
 def is_placeholder_title(title: str) -> bool:

@@ -17,7 +17,7 @@ from bs4 import Tag
 from scrapers.drafts import Page, TalkDraft
 from scrapers.listing.blocks import Block, Group, find_groups
 from scrapers.listing.defaults import SeriesDefaults, series_defaults
-from scrapers.listing.dom import Doc
+from scrapers.listing.dom import HEADINGS, Doc
 from scrapers.listing.fields import BlockFields, read_block
 from scrapers.listing.years import YearGuide
 from scrapers.when import DateStyle, DayMention, When, page_style, resolve
@@ -62,7 +62,9 @@ def read_listing(
     listing = Listing(where="; ".join(g.describe(doc) for g in groups))
     for group in groups:
         previous: date | None = None
-        read = [(block, _read(doc, block, group, style)) for block in group.blocks]
+        read = [
+            (block, found) for block in group.blocks for found in _read(doc, block, group, style)
+        ]
         timed = sum(1 for _, found in read if found.when and (found.when.clock or found.clock))
         # Where most talks print their own time, one that prints none has none (a workshop
         # day), rather than the series' usual time.
@@ -80,9 +82,24 @@ def read_listing(
     return listing
 
 
-def _read(doc: Doc, block: Block, group: Group, style: DateStyle) -> BlockFields:
+def _read(doc: Doc, block: Block, group: Group, style: DateStyle) -> list[BlockFields]:
+    """The talks of one block: one, or one per item of the list under a dated heading (a day
+    with several talks)."""
+    items = _items(doc, block) if group.shape in ("sections", "dated runs") else []
+    if len(items) >= 2:
+        context = doc.lines(block.tags[:1])
+        return [read_block(doc, doc.lines([i]), [i], [], style, context) for i in items]
     lines = block.lines or doc.lines(block.tags, cells=block.cells)
-    return read_block(doc, lines, block.tags, group.columns, style)
+    return [read_block(doc, lines, block.tags, group.columns, style)]
+
+
+def _items(doc: Doc, block: Block) -> list[Tag]:
+    """The items of the one list that follows the block's heading, if that is all it holds."""
+    if len(block.tags) != 2 or block.tags[0].name not in HEADINGS:
+        return []
+    body = block.tags[1]
+    lists = [body] if body.name in ("ul", "ol") else []
+    return [item for item in lists for item in doc.children(item) if item.name == "li"]
 
 
 def _draft(
@@ -123,6 +140,7 @@ def _draft(
         location=location,
         host=found.host,
         abstract=found.abstract,
+        notes=found.notes,
         status=found.status,
     )
 

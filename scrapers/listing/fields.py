@@ -28,6 +28,7 @@ from scrapers.read.words import (
     MORE_LINK,
     NOT_A_TALK,
     ROOM_WORDS,
+    TALK_WORDS,
     label_field,
     label_pattern,
     words_pattern,
@@ -66,7 +67,7 @@ def _hints() -> tuple[tuple[str, frozenset[str]], ...]:
 
 _HINTS = _hints()
 _QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
-_SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s)\s*")
+_SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s)\s*")
 _MARKER = re.compile(
     r"[(\[]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|reporté|"
     r"cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)\s*[)\]]",
@@ -100,16 +101,24 @@ class BlockFields:
     host: str | None = None
     abstract: str | None = None
     url: str | None = None
+    notes: str | None = None
     status: Literal["cancelled", "postponed"] | None = None
     not_a_talk: bool = False
 
 
 def read_block(
-    doc: Doc, lines: list[Line], tags: list[Tag], columns: list[str | None], style: DateStyle
+    doc: Doc,
+    lines: list[Line],
+    tags: list[Tag],
+    columns: list[str | None],
+    style: DateStyle,
+    context: list[Line] | None = None,
 ) -> BlockFields:
-    """The fields of one block made of `lines` (from `tags`)."""
+    """The fields of one block made of `lines` (from `tags`). `context` is the heading of the
+    talks the block is one of ("Thursday 16 March – Postgraduate afternoon (Room AG06)"): it
+    gives the date, time and room the block does not."""
     reader = _Reader(doc, columns, style)
-    return reader.read(lines, tags)
+    return reader.read(lines, tags, context or [])
 
 
 @dataclass
@@ -136,7 +145,7 @@ class _Reader:
         self.anchors: list[str] = []
         self.lines: list[Line] = []
 
-    def read(self, lines: list[Line], tags: list[Tag]) -> BlockFields:
+    def read(self, lines: list[Line], tags: list[Tag], context: list[Line]) -> BlockFields:
         self.lines = lines
         self.out.stamps = _stamps(tags)
         self.anchors = self._anchors(tags)
@@ -146,6 +155,8 @@ class _Reader:
         self._date(labelled)
         for line, role in labelled:
             self._assign(line, role)
+        if context:
+            self._context(context)
         self._speakers()
         self.out.title = self._title()
         if self.out.abstract is None and self.abstract:
@@ -228,6 +239,18 @@ class _Reader:
                 labelled[number] = (_cut(line, clocks[0].start, clocks[0].end), "rest")
                 return
 
+    def _context(self, context: list[Line]) -> None:
+        """Date, time and room from the heading over the block, where the block lacks them."""
+        clock = self.out.clock
+        lines: list[tuple[Line, str | None]] = [(line, None) for line in context]
+        if self.out.when is None:
+            self._date(lines)
+        self.out.clock = clock or self.out.clock
+        for line, _ in lines:
+            for part in _parts(_tidy(line.text)):
+                if self.out.location is None:
+                    self.out.location = _room_in(part)
+
     # --- the other fields ----------------------------------------------------------------
 
     def _assign(self, line: Line, role: str | None) -> None:
@@ -239,8 +262,8 @@ class _Reader:
         if role in ("date", "time", "rest"):
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
-            if _room_code(text):
-                self.out.location = self.out.location or text
+            if _room_code(_without_remarks(text)):
+                self.out.location = self.out.location or _without_remarks(text)
             else:
                 self._by_content(line, text)
             return
@@ -249,6 +272,8 @@ class _Reader:
         elif role == "affiliation":
             self.speaker_lines.append(("\x00" + text, True))
         elif role == "title":
+            text, remark = _remark(line, text)
+            self.out.notes = self.out.notes or remark
             self.titles.append(_Candidate(text, 10, _own_link(line, text)))
         elif role == "subtitle":
             self.out.subtitle = self.out.subtitle or text
@@ -308,8 +333,8 @@ class _Reader:
         if speakers:
             self.speaker_lines.append((part, False))
             self.previous_speaker = speakers[-1].affiliation is None
-        elif _is_room(part):
-            self.out.location = self.out.location or _without_remarks(part)
+        elif _room_in(part) is not None:
+            self.out.location = self.out.location or _room_in(part)
         elif _is_prose(part):
             self.abstract.append(part)
         elif len(part.split()) >= 2 or len(part) >= 12 or (part and not part.isascii()):
@@ -347,7 +372,7 @@ class _Reader:
         if not candidates:
             return None
         best = max(candidates, key=lambda c: (c.weight, len(c.text)))
-        return best.text
+        return _without_speaker(best.text, names)
 
     # --- the talk's own link ---------------------------------------------------------------
 
@@ -448,6 +473,35 @@ class _Reader:
 
 
 _POSTPONED = frozenset({"postponed", "verschoben", "reporté", "rinviato", "延期"})
+
+
+def _remark(line: Line, text: str) -> tuple[str, str | None]:
+    """A title line's text without a remark set apart after it in other type ("Title
+    <em>(farewell lecture, reception after)</em>"), and the remark."""
+    pieces = [p for p in line.pieces if p.text.strip()]
+    if len(pieces) < 2:
+        return text, None
+    last, before = pieces[-1], pieces[-2]
+    remark = _tidy(last.text)
+    styled = (last.emphasis, last.strong) != (before.emphasis, before.strong)
+    if styled and remark.startswith("(") and remark.endswith(")") and text.endswith(remark):
+        return text[: -len(remark)].strip(), remark.strip("()")
+    return text, None
+
+
+def _without_speaker(title: str, names: set[str]) -> str | None:
+    """The title without the speaker's name put before or after it ("Jane Doe: On Graphs",
+    "Colloquium: Jane Doe"); no title when what is left only names the series."""
+    parts = [part.strip() for part in _split_outside_parentheses(title)]
+    if len(parts) < 2:
+        return title
+    for index in (0, len(parts) - 1):
+        if strip_honorifics(parts[index]) in names:
+            rest = _SEPARATOR_JOIN.join(p for n, p in enumerate(parts) if n != index)
+            talk = words_pattern(TALK_WORDS)
+            series = talk.search(rest) is not None and len(talk.sub("", rest).split()) <= 2
+            return None if series else rest
+    return title
 
 
 def _is_buttons(line: Line) -> bool:
@@ -588,6 +642,18 @@ def _without_remarks(place: str) -> str:
         return text if any(c.isdigit() for c in text) or _BUILDING.search(text) else ""
 
     return _PARENTHETICAL.sub(remark, place).strip()
+
+
+def _room_in(part: str) -> str | None:
+    """The room `part` names: the part itself without its remarks, or a room in parentheses
+    beside something else ("Postgraduate afternoon (Room AG06)")."""
+    if _is_room(_PARENTHETICAL.sub("", part)):
+        return _without_remarks(_tidy(part))
+    for match in _PARENTHETICAL.finditer(part):
+        inner = match.group(0).strip(" ()（）")
+        if _is_room(inner):
+            return inner
+    return None
 
 
 def _is_room(part: str) -> bool:

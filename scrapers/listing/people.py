@@ -42,26 +42,6 @@ _NOT_IN_NAMES = frozenset(
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     }
 )  # fmt: skip
-# Room words that start a room's name and no person's ("Aula Magna", "Sala Rossa").
-_ROOMS = (
-    "room",
-    "raum",
-    "aula",
-    "sala",
-    "salle",
-    "hörsaal",
-    "auditorium",
-    "auditorio",
-    "building",
-    "gebäude",
-    "edificio",
-    "online",
-    "zoom",
-    "seminarraum",
-    "amphi",
-    "amphithéâtre",
-    "lokaal",
-)
 _CJK_NAME = re.compile(
     r"^[\u4e00-\u9fff\u3400-\u4dbf]{2,4}$|^[\u4e00-\u9fff]{1,3}\s[\u4e00-\u9fff]{1,3}$"
 )
@@ -113,7 +93,7 @@ def looks_like_name(text: str) -> bool:
     if _CJK_NAME.match(text) or (_KANA_NAME.match(text) and " " not in text.strip()):
         return not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
     words = _WORD.findall(text)
-    if words_pattern(_ROOMS).match(text):
+    if _starts_with_room(text):
         return False
     names = [w for w in words if w.lower() not in _PARTICLES]
     if not 2 <= len(words) <= 5 or not names or (len(names) < 2 and not _INITIAL.match(names[0])):
@@ -128,27 +108,41 @@ def looks_like_name(text: str) -> bool:
     return any(char.islower() for char in text)
 
 
+def _starts_with_room(text: str) -> bool:
+    """ "Aula Magna", "Auditório do IM", "Room 5": a room's name, not a person's."""
+    first = text.split(None, 1)[0].strip(".,").casefold()
+    return first != "st" and bool(words_pattern(ROOM_WORDS).fullmatch(first))
+
+
 def read_speakers(text: str, trusted: bool = False) -> list[SpeakerDraft]:
     """The speakers in `text`: "A (X)", "A, X", "A – X", "A (X) and B (Y)", "A and B (X)",
     one per line or ";". With `trusted` (the text is known to name speakers: a "Speaker:"
     label or column), a part that does not look like a name is still taken as one; otherwise
-    only names count, and an empty list means the text names nobody."""
+    only names count, and an empty list means the text names nobody. In "A and B (X)" both
+    are from X."""
     text = " ".join(text.replace("\n", " ; ").split()) if "\n" in text else text.strip()
     speakers: list[SpeakerDraft] = []
-    for part in _split_people(text):
-        speaker = _one(part, trusted)
-        if speaker is None:
-            if trusted:
-                continue
-            return []
-        speakers.append(speaker)
+    for group in _split_people(text):
+        found: list[SpeakerDraft] = []
+        for part in group:
+            speaker = _one(part, trusted)
+            if speaker is None:
+                if trusted:
+                    continue
+                return []
+            found.append(speaker)
+        shared = found[-1].affiliation if found else None
+        if shared and all(s.affiliation is None for s in found[:-1]):
+            found = [SpeakerDraft(s.name, s.affiliation or shared) for s in found]
+        speakers += found
     return speakers
 
 
-def _split_people(text: str) -> list[str]:
+def _split_people(text: str) -> list[list[str]]:
     """`text` cut between people: at ";" and line breaks, at "and" or "," between two
-    parenthesised affiliations, and at "and" between two plain names."""
-    parts: list[str] = []
+    parenthesised affiliations, and at "and" between two plain names. People listed together
+    ("A and B (X)") come as one group."""
+    groups: list[list[str]] = []
     for chunk in re.split(r"\s*;\s*", text):
         chunk = chunk.strip(" ,")
         if not chunk:
@@ -159,12 +153,12 @@ def _split_people(text: str) -> list[str]:
             names = _LIST.split(piece)
             listed = _comma_names(piece)
             if listed:
-                parts.extend(listed)
+                groups.append(listed)
             elif len(names) > 1 and all(looks_like_name(n) for n in names[:-1]):
-                parts.extend(names)
+                groups.append(names)
             else:
-                parts.append(piece)
-    return [part.strip(" ,") for part in parts if part.strip(" ,")]
+                groups.append([piece])
+    return [[p.strip(" ,") for p in group if p.strip(" ,")] for group in groups]
 
 
 def _comma_names(text: str) -> list[str]:

@@ -30,8 +30,9 @@ __all__ = ["find_clocks", "find_clocks_in"]
 # Words after which a bare hour is a time ("ore 14", "alle 16", "kl. 14", "a las 4"). Not
 # Portuguese "às": folded it is English "as" ("as 3 people").
 _LEADS = ("ore", "alle", "dalle", "kl", "klo", "a la", "a las", "godz")
+# Between two times "às" (folded: "as") is safe: "14h às 15h".
 _CONNECTORS = (
-    r"(?:\s*[-–—~〜～]\s*|\s+(?:to|till|until|bis|a|au|al|alle|tot|ate|e|y)\s+"
+    r"(?:\s*[-–—~〜～]\s*|\s+(?:to|till|until|bis|a|as|au|al|alle|tot|ate|e|y)\s+"
     r"|\s*(?:至|到|から)\s*)"
 )
 

@@ -156,7 +156,8 @@ def _prefixes(months: Mapping[str, int]) -> dict[str, int]:
 
 def _day_periods(locale: str) -> tuple[dict[str, bool], dict[str, int]]:
     data = localedata.load(locale)
-    rules: Mapping[str, Any] = data["day_period_rules"].get(None, {})
+    # Some locales ("ga") come without day period rules.
+    rules: Mapping[str, Any] = data.get("day_period_rules", {}).get(None, {})
     periods: dict[str, bool] = {}
     clock_words: dict[str, int] = {}
     for context in _CONTEXTS:

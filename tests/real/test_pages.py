@@ -90,7 +90,9 @@ def test_a_site_feed_of_pages_is_no_listing(capsys: pytest.CaptureFixture[str]) 
     assert "RSS or Atom feed" in err
 
 
-@pytest.mark.parametrize("provenance", real_glob("pages/*/PROVENANCE.md"), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "provenance", real_glob("pages/*/PROVENANCE.md"), ids=lambda p: p.parent.name
+)
 def test_each_page_is_read_at_the_address_its_provenance_gives(provenance: Path) -> None:
     require_shared()
     text = provenance.read_text(encoding="utf-8")
