@@ -33,9 +33,9 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scrapers.base import SiteParser
-from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft, whole_days
 from scrapers.kinds import kind
-from scrapers.platforms._common import as_text, json_body, whole_days, with_query
+from scrapers.platforms._common import as_text, json_body, with_query
 from scrapers.read.text import html_to_text
 
 __all__ = ["Localist"]
