@@ -1,16 +1,25 @@
-"""What parsers exchange: the page they read, and the links and drafts they return."""
+"""What parsers exchange: the page they read, and the links and drafts they return (with the
+span a whole-day draft holds)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from typing import Literal
 from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup
 
-__all__ = ["Link", "OptionError", "Page", "ParseError", "SpeakerDraft", "TalkDraft"]
+__all__ = [
+    "Link",
+    "OptionError",
+    "Page",
+    "ParseError",
+    "SpeakerDraft",
+    "TalkDraft",
+    "whole_days",
+]
 
 
 @dataclass(frozen=True)
@@ -112,3 +121,22 @@ class Link:
     seed: TalkDraft | None = None
     complete: bool = False
     """The seed is the whole talk (a feed or API entry): there is no detail page to fetch."""
+
+
+def whole_days(
+    start: datetime, end: datetime | None, zone: tzinfo
+) -> tuple[datetime, datetime | None]:
+    """An all-day event as a draft's `start` and `end`: local midnight of its first day, and the
+    midnight after its last day when it spans several (None for a single day). `end` may be the
+    last day's 23:59:59 or, already exclusive, the next midnight."""
+    first = start.date()
+    if end is None:
+        return _midnight(first, zone), None
+    last = end.date() - timedelta(days=1) if end.time() == time(0) else end.date()
+    if last <= first:
+        return _midnight(first, zone), None
+    return _midnight(first, zone), _midnight(last + timedelta(days=1), zone)
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)

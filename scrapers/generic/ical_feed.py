@@ -2,7 +2,8 @@
 department calendars all export one (format: RFC 5545, https://www.rfc-editor.org/rfc/rfc5545).
 
 In config: `kind = "ical"` and `url` = the feed. Every event is a whole talk (there is no detail
-page); recurring events are expanded from 180 days before the fetch to 365 days after it.
+page); recurring events are expanded from 180 days before the fetch to 365 days after it. A
+talk's url is the page the event names, or none: the feed is no talk's page.
 """
 
 from __future__ import annotations
@@ -36,4 +37,7 @@ class IcalFeed(SiteParser):
         window = (page.fetched_at - PAST, page.fetched_at + AHEAD)
         parsed = parse_calendar(page.text, feed_url=page.url, zone=self.zone, window=window)
         page.notes.extend(parsed.skipped)
-        return [Link(draft.url, "talk", draft, complete=True) for draft in parsed.drafts]
+        # A talk without a page of its own is found at the feed, which the run report names.
+        return [
+            Link(draft.url or page.url, "talk", draft, complete=True) for draft in parsed.drafts
+        ]

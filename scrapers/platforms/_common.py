@@ -1,17 +1,17 @@
-"""What the platform adapters share: loosely typed JSON values as text, zone names, whole-day
-spans, JSON bodies, and query-string edits. (HTML fragments as text: `scrapers.read.text`.)"""
+"""What the platform adapters share: loosely typed JSON values as text, zone names, JSON bodies,
+and query-string edits. (HTML fragments as text: `scrapers.read.text`; whole-day spans:
+`scrapers.drafts.whole_days`, which schema.org reading shares.)"""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapers.drafts import Page, ParseError
 
-__all__ = ["as_text", "json_body", "whole_days", "with_query", "zone_named"]
+__all__ = ["as_text", "json_body", "with_query", "zone_named"]
 
 
 def as_text(value: Any) -> str | None:
@@ -32,21 +32,6 @@ def zone_named(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def whole_days(
-    start: datetime, end: datetime | None, zone: ZoneInfo
-) -> tuple[datetime, datetime | None]:
-    """An all-day event as a talk: local midnight of its first day, and the midnight after its
-    last day when it spans several (None for a single day). `end` may be the last day's
-    23:59:59 or, already exclusive, the next midnight."""
-    first = start.date()
-    if end is None:
-        return _midnight(first, zone), None
-    last = end.date() - timedelta(days=1) if end.time() == time(0) else end.date()
-    if last <= first:
-        return _midnight(first, zone), None
-    return _midnight(first, zone), _midnight(last + timedelta(days=1), zone)
-
-
 def json_body(page: Page) -> dict[str, Any]:
     """The page's JSON object; ParseError naming the URL when it is not one."""
     try:
@@ -64,7 +49,3 @@ def with_query(url: str, drop: tuple[str, ...] = (), **add: str | int) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in drop]
     query += [(k, str(v)) for k, v in add.items()]
     return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)

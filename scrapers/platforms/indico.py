@@ -6,10 +6,12 @@ a category's events from the HTTP export API.
 answers `{"count", "results": [event, …], "_type": "HTTPAPIResult", "ts", …}`, each event
 `{"_type": "Conference", "id", "title", "description" (HTML), "startDate"/"endDate":
 {"date", "time", "tz"}, "timezone", "room", "roomFullname", "location", "address", "url",
-"type", "chairs": [{"fullName", "affiliation", …}], "category", …}`. Documented at
-https://docs.getindico.io/en/stable/http-api/ (access, common parameters, categories); relative
-`from`/`to` values ("today", "-30d", "+365d") are read by Indico's
-`indico/web/http_api/hooks/base.py`.
+"type", "chairs": [{"fullName", "first_name", "last_name", "affiliation", …}], "category", …}`.
+Documented at https://docs.getindico.io/en/stable/http-api/ (access, common parameters,
+categories); relative `from`/`to` values ("today", "-30d", "+365d") are read by Indico's
+`indico/web/http_api/hooks/base.py`. A person's `fullName` is "Last, First" on
+indico.cern.ch, after any title ("Mr Koutsakis, Ilias"); names are written "First Last",
+without titles.
 
 Declared in config, e.g.
 
@@ -34,6 +36,7 @@ from scrapers.base import SiteParser
 from scrapers.drafts import Link, OptionError, Page, ParseError, SpeakerDraft, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import json_body, zone_named
+from scrapers.read.speakers import without_title
 from scrapers.read.text import clean_inline, html_to_text
 
 __all__ = ["Indico"]
@@ -113,7 +116,7 @@ class Indico(SiteParser):
         people = [
             SpeakerDraft(name, clean_inline(_text(chair.get("affiliation"))))
             for chair in event.get("chairs") or []
-            if isinstance(chair, dict) and (name := clean_inline(_text(chair.get("fullName"))))
+            if isinstance(chair, dict) and (name := _person_name(chair))
         ]
         if event.get("type") == _LECTURE:
             draft.speakers = people
@@ -140,6 +143,21 @@ class Indico(SiteParser):
         except (KeyError, TypeError, ValueError):
             return None
         return naive.replace(tzinfo=zone_named(_text(value.get("tz"))) or self.zone)
+
+
+def _person_name(person: Mapping[str, Any]) -> str | None:
+    """The person's name as "First Last": from `first_name` and `last_name` when both are
+    given, else from `fullName`, which indico.cern.ch writes "Last, First" after any title
+    ("Mr Koutsakis, Ilias"); titles are not part of the name."""
+    first = clean_inline(_text(person.get("first_name")))
+    last = clean_inline(_text(person.get("last_name")))
+    if first and last:
+        return f"{first} {last}"
+    full = clean_inline(_text(person.get("fullName")))
+    if full is None:
+        return None
+    family, comma, given = without_title(full).partition(",")
+    return clean_inline(f"{given} {family}" if comma and given.strip() else family)
 
 
 def _location(event: Mapping[str, Any]) -> str | None:

@@ -6,11 +6,12 @@ date ranges explained at https://support.localist.com/localist-api/.
 `GET <calendar>/api/2/events?group_id=<group>&days=<n>&pp=100` lists one group's events from
 the calendar's today for `n` days (370 at most), 100 a page (the most it allows):
 `{"events": [{"event": {...}}], "page": {"current": 1, "size": 100, "total": 2}}`, `total`
-counting pages; later pages add `&page=<n>`. `group_id` takes a group's or a department's id
-(e.g. 37955145294460) or its URL name. Each entry holds the instance it matched in
-`event_instances` (one entry per date: `distinct=true` would keep only an event's first date,
-so it is never sent). Every instance is one whole talk, keyed by its instance id; its URL is
-the event's calendar page (`localist_url`), which all its dates share.
+counting pages (some servers send the numbers as floats, 2.0); later pages add `&page=<n>`.
+`group_id` takes a group's or a department's id (e.g. 37955145294460) or its URL name. Each
+entry holds the instance it matched in `event_instances` (one entry per date: `distinct=true`
+would keep only an event's first date, so it is never sent). Every instance is one whole talk,
+keyed by its instance id; its URL is the event's calendar page (`localist_url`), which all its
+dates share.
 
 Quirks:
 - There is no relative way to ask for past days: without `start` the list begins today, and
@@ -33,9 +34,9 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from scrapers.base import SiteParser
-from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft, whole_days
 from scrapers.kinds import kind
-from scrapers.platforms._common import as_text, json_body, whole_days, with_query
+from scrapers.platforms._common import as_text, json_body, with_query
 from scrapers.read.text import html_to_text
 
 __all__ = ["Localist"]
@@ -151,9 +152,9 @@ class Localist(SiteParser):
 
     def _more(self, page: Page, info: Any) -> list[Link]:
         links: list[Link] = []
-        current = info.get("current") if isinstance(info, dict) else None
-        total = info.get("total") if isinstance(info, dict) else None
-        if isinstance(current, int) and isinstance(total, int) and current < total:
+        current = _count(info.get("current")) if isinstance(info, dict) else None
+        total = _count(info.get("total")) if isinstance(info, dict) else None
+        if current is not None and total is not None and current < total:
             links.append(Link(with_query(page.url, ("page",), page=current + 1), "listing"))
         forward = "start" not in parse_qs(urlsplit(page.url).query)
         if forward and current == 1 and self.days_back > 0:
@@ -164,6 +165,13 @@ class Localist(SiteParser):
             )
             links.append(Link(past, "listing"))
         return links
+
+
+def _count(value: Any) -> int | None:
+    """A page number or count, which some Localist servers send as a float (2.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _instance_key(event: Mapping[str, Any], instance: Mapping[str, Any]) -> str | None:

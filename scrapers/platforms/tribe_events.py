@@ -37,9 +37,9 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 from scrapers.base import SiteParser
-from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
+from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft, whole_days
 from scrapers.kinds import kind
-from scrapers.platforms._common import as_text, json_body, whole_days, zone_named
+from scrapers.platforms._common import as_text, json_body, zone_named
 from scrapers.read.text import html_to_text
 
 __all__ = ["TribeEvents"]

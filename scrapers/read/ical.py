@@ -1,23 +1,33 @@
 """iCalendar feeds (RFC 5545, https://www.rfc-editor.org/rfc/rfc5545) → talk drafts.
 
 One draft per VEVENT, and one per occurrence of a recurring event (RRULE, RDATE, EXDATE and
-RECURRENCE-ID overrides are expanded by `recurring-ical-events`) within a window; events that
-do not recur are kept whatever their date.
+RECURRENCE-ID overrides, RANGE=THISANDFUTURE ones too, are expanded by `recurring-ical-events`)
+within a window; events that do not recur are kept whatever their date. An event without UID
+gets one from its first start and title, so a series without UID is expanded like any other.
 
 Times: `Z` is UTC; a TZID names an IANA zone, a Windows zone name (Outlook, Exchange) mapped to
-its IANA zone, or else a VTIMEZONE of the same file whose offsets give the instant; a time
-with no zone, or with an unknown TZID and no VTIMEZONE, is local to the calendar's
-X-WR-TIMEZONE, or to the site's zone when the calendar names none. A DATE value is an all-day
-talk starting at midnight in that same zone.
+its IANA zone, or else a VTIMEZONE of the same file: the IANA zone whose clocks agree with it
+over the window read, or, when none does, its own offsets. The calendar's own zone is its
+X-WR-TIMEZONE, else the one zone its VTIMEZONEs name or match; UTC times are shown in it, and
+a time with no zone, or with an unknown TZID and no VTIMEZONE, is local to it (to the site's
+zone when the calendar has none). A DATE value is an all-day talk starting at midnight in that
+same zone.
+
+Text: SUMMARY, LOCATION and the other plain-text properties are entity-decoded once, as feeds
+that store HTML-escaped text ("Vows &amp; Chorales") expect; DESCRIPTION is read as HTML.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
+from importlib import resources
 from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,7 +38,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from scrapers.drafts import ParseError, SpeakerDraft, TalkDraft
 from scrapers.read.speakers import parse_speakers
-from scrapers.read.text import clean_block, html_to_text
+from scrapers.read.text import clean_block, html_links, html_to_text
 
 __all__ = [
     "MAX_OCCURRENCES",
@@ -42,15 +52,6 @@ MAX_OCCURRENCES = 1000
 """Occurrences read of one recurring event within the window."""
 
 _DATE_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
-_HTML_TAG = re.compile(
-    r"</?(?:p|br|div|span|b|i|u|em|strong|a|ul|ol|li|h[1-6]|table|tr|td|blockquote|pre|font|"
-    r"html|body)\b[^<>]*>",
-    re.IGNORECASE,
-)
-_HTML_BLOCKS = (
-    "blockquote", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ol", "p", "pre", "table",
-    "tr", "ul",
-)  # fmt: skip
 _LABEL = re.compile(
     r"^[ \t]*(?P<label>speakers?|presenters?|affiliations?|abstract|speaker\s+bio(?:graphy)?"
     r"|bio(?:graphy)?|hosts?|hosted\s+by)[ \t]*:[ \t]*",
@@ -77,6 +78,41 @@ _SHORT_FIELDS = frozenset({"speaker", "affiliation", "host"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # "Ada (MIT), Bob (ETH)", as Indico and OxTalks list speakers: one speaker per parenthesis.
 _AFTER_PARENTHESIS = re.compile(r"(?<=\))\s*,\s*")
+# One line of the "Label: value" metadata calendar systems add to a description (Trumba:
+# "Event Name:", "Organization:", "Event Locator:", "Submitter Name:", "Event State:",
+# "Categories:", "Web Site:", "Diagram Link:"): a label of one to four words, then the value.
+_METADATA_LINE = re.compile(
+    r"^[ \t]*(?P<label>[^\W\d_][\w&'./-]*(?:[ \t]+[\w&'./-]+){0,3})[ \t]*:[ \t]+(?P<value>\S.*)$"
+)
+# The metadata labels that name a field of the talk; the others (ids, states, submitters,
+# categories, the event's name again) are dropped.
+_METADATA_FIELDS = {
+    **dict.fromkeys(
+        (
+            "organization", "organisation", "organizer", "organiser", "organizers", "organisers",
+            "organized by", "organised by", "sponsor", "sponsors", "sponsored by",
+        ),
+        "host",
+    ),
+    **dict.fromkeys(("location", "venue", "room", "place", "where"), "location"),
+    **dict.fromkeys(
+        ("web site", "website", "url", "link", "event link", "event page", "more info",
+         "more information"),
+        "link",
+    ),
+}  # fmt: skip
+# Links that say where a talk happens, not what it is: maps and meeting rooms.
+_PLACE_HOSTS = re.compile(
+    r"(?:^|\.)(?:zoom\.us|teams\.microsoft\.com|teams\.live\.com|meet\.google\.com|webex\.com"
+    r"|openstreetmap\.org|maps\.apple\.com|maps\.google\.[a-z.]+|maps\.app\.goo\.gl)$"
+)
+_FILES = re.compile(r"\.(?:pdf|docx?|pptx?|ics)$", re.IGNORECASE)
+_IMAGES = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|ico|tiff?)$", re.IGNORECASE)
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Zulu"})
+_CALENDAR_START = re.compile(r"^\ufeff?\s*BEGIN:VCALENDAR\b", re.IGNORECASE)
+_CALENDAR_END = re.compile(r"^END:VCALENDAR\s*$", re.IGNORECASE | re.MULTILINE)
+# How finely a VTIMEZONE's clocks are compared with an IANA zone's.
+_ZONE_SAMPLING = timedelta(hours=6)
 
 
 @dataclass
@@ -89,13 +125,40 @@ class ParsedCalendar:
 
 @dataclass
 class DescriptionParts:
-    """A DESCRIPTION split at its "Speaker:", "Abstract:", "Bio:" … labels."""
+    """A DESCRIPTION split at its "Speaker:", "Abstract:", "Bio:" … labels, with the talk's
+    fields read from its "Label: value" metadata lines."""
 
     speakers: list[SpeakerDraft] = field(default_factory=list)
     abstract: str | None = None
     bio: str | None = None
     host: str | None = None
     notes: str | None = None
+    location: str | None = None
+    links: list[str] = field(default_factory=list)
+    """The URLs of metadata lines that link to the talk ("Web Site: …")."""
+    other_links: list[str] = field(default_factory=list)
+    """The URLs of metadata lines that are something else ("Diagram Link: …")."""
+
+
+@dataclass
+class _Metadata:
+    """What a description's metadata lines say, by field."""
+
+    host: list[str] = field(default_factory=list)
+    location: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    other_links: list[str] = field(default_factory=list)
+
+    def add(self, label: str, value: str) -> None:
+        name = _METADATA_FIELDS.get(" ".join(label.casefold().split()))
+        if name == "host":
+            self.host.append(value)
+        elif name == "location":
+            self.location.append(value)
+        elif name == "link":
+            self.links += html_links(value)
+        else:
+            self.other_links += html_links(value)
 
 
 def parse_calendar(
@@ -103,22 +166,15 @@ def parse_calendar(
 ) -> ParsedCalendar:
     """Every talk in an iCalendar text: events that do not recur whatever their date, and the
     occurrences of recurring ones that start within `window`. `zone` is the site's, for times
-    the feed leaves floating; a talk without a URL of its own gets `feed_url`.
+    the feed leaves floating when the calendar names no zone of its own. A talk's url is its
+    own page, or "" when the event names none (the feed is no talk's page).
 
-    ParseError when the text is not iCalendar at all; a broken event is skipped and noted.
+    ParseError when the text is not iCalendar at all or is cut off; a broken event is skipped
+    and noted.
     """
-    try:
-        with warnings.catch_warnings():
-            # Vendor-prefixed TZIDs ("/mozilla.org/…/Europe/Berlin") are read on purpose.
-            warnings.filterwarnings("ignore", message=".*globally unique TZID")
-            calendars = Calendar.from_ical(text, multiple=True)
-    except ValueError as exc:
-        raise ParseError(f"{feed_url}: not an iCalendar feed ({exc})") from None
-    if not calendars:
-        raise ParseError(f"{feed_url}: not an iCalendar feed (no VCALENDAR)")
     result = ParsedCalendar()
-    for calendar in calendars:
-        _Reader(calendar, feed_url, zone, result).read(window)
+    for calendar in _calendars(text, feed_url):
+        _Reader(calendar, zone, window, result).read()
     result.drafts.sort(key=lambda d: (_instant(d.start), d.key or ""))
     return result
 
@@ -127,11 +183,15 @@ def split_description(text: str | None) -> DescriptionParts:
     """Speakers, abstract, bio and host from a description that labels them at line starts
     ("Speaker: …", "Affiliation: …", "Abstract: …", "Bio: …", "Host: …", any case and order).
     Without labels the whole text is the abstract; unlabelled text beside labels is the
-    abstract when no "Abstract:" label is given, else notes."""
-    text = (text or "").replace("\r\n", "\n").strip()
+    abstract when no "Abstract:" label is given, else notes.
+
+    A paragraph made only of "Label: value" lines (two or more) is metadata, wherever it
+    stands: its organizer, location and web-site lines fill the host (when no "Host:" label
+    names one), the location and the links, and its other lines are dropped."""
+    text, metadata = _take_metadata((text or "").replace("\r\n", "\n").strip())
     matches = list(_LABEL.finditer(text))
     if not matches:
-        return DescriptionParts(abstract=clean_block(text))
+        return _parts(metadata, abstract=clean_block(text))
     sections: dict[str, list[str]] = {}
     loose = [text[: matches[0].start()]]
     for match, following in zip(matches, [*matches[1:], None], strict=True):
@@ -147,7 +207,8 @@ def split_description(text: str | None) -> DescriptionParts:
     if affiliation:
         speakers = [s if s.affiliation else SpeakerDraft(s.name, affiliation) for s in speakers]
     abstract = clean_block("\n\n".join(sections.get("abstract", [])))
-    return DescriptionParts(
+    return _parts(
+        metadata,
         speakers=speakers,
         abstract=abstract if "abstract" in sections else prose,
         bio=clean_block("\n\n".join(sections.get("bio", []))),
@@ -156,29 +217,90 @@ def split_description(text: str | None) -> DescriptionParts:
     )
 
 
+def _take_metadata(text: str) -> tuple[str, _Metadata]:
+    """`text` without its metadata paragraphs' lines (but those `_LABEL` reads), and what the
+    taken lines say."""
+    metadata = _Metadata()
+    kept: list[str] = []
+    for paragraph in _BLANK_LINE.split(text):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        found = [match for line in lines if (match := _METADATA_LINE.match(line))]
+        if len(lines) < 2 or len(found) < len(lines):
+            kept.append(paragraph)
+            continue
+        labelled = []
+        for match in found:
+            if _LABEL.match(match.group()):
+                labelled.append(match.group())
+            else:
+                metadata.add(match.group("label"), match.group("value"))
+        if labelled:
+            kept.append("\n".join(labelled))
+    return "\n\n".join(kept), metadata
+
+
+def _parts(metadata: _Metadata, host: str | None = None, **fields: Any) -> DescriptionParts:
+    return DescriptionParts(
+        **fields,
+        host=host or clean_block("; ".join(metadata.host)),
+        location=clean_block("; ".join(metadata.location)),
+        links=metadata.links,
+        other_links=metadata.other_links,
+    )
+
+
+def _calendars(text: str, feed_url: str) -> list[Calendar]:
+    if _CALENDAR_START.match(text) and not _CALENDAR_END.search(text):
+        # icalendar reads nothing of an unclosed VCALENDAR; publishing the part before the cut
+        # would make every later talk look dropped, so the whole feed fails this time.
+        raise ParseError(
+            f"{feed_url}: iCalendar feed cut off: it starts with BEGIN:VCALENDAR but has no "
+            "END:VCALENDAR (an interrupted download?)"
+        )
+    try:
+        with warnings.catch_warnings():
+            # Vendor-prefixed TZIDs ("/mozilla.org/…/Europe/Berlin") are read on purpose.
+            warnings.filterwarnings("ignore", message=".*globally unique TZID")
+            calendars: list[Calendar] = Calendar.from_ical(text, multiple=True)
+    except ValueError as exc:
+        raise ParseError(f"{feed_url}: not an iCalendar feed ({exc})") from None
+    if not calendars:
+        raise ParseError(f"{feed_url}: not an iCalendar feed (no VCALENDAR)")
+    return calendars
+
+
 class _Reader:
     """One VCALENDAR: its zones, its events, and the drafts they make."""
 
     def __init__(
-        self, calendar: Calendar, feed_url: str, zone: ZoneInfo, result: ParsedCalendar
+        self,
+        calendar: Calendar,
+        zone: ZoneInfo,
+        window: tuple[datetime, datetime],
+        result: ParsedCalendar,
     ) -> None:
         self.calendar = calendar
-        self.feed_url = feed_url
+        self.site_zone = zone
+        self.window = window
         self.result = result
-        self.floating: tzinfo = _iana_zone(str(calendar.get("X-WR-TIMEZONE", ""))) or zone
         self.definitions = {
             str(tz["TZID"]): tz
             for tz in calendar.walk("VTIMEZONE")
             if isinstance(tz, Timezone) and tz.get("TZID")
         }
+        self.named: dict[str, ZoneInfo | None] = {}
         self.zones: dict[str, tzinfo] = {}
+        # The UIDs made up for events that have none.
+        self.derived: set[str] = set()
+        # The zone the calendar names as its own, if it names one.
+        self.own_zone = _iana_zone(str(calendar.get("X-WR-TIMEZONE", ""))) or self._defined_zone()
+        self.floating: tzinfo = self.own_zone or zone
 
-    def read(self, window: tuple[datetime, datetime]) -> None:
+    def read(self) -> None:
         events = self._readable_events()
-        series: dict[str, list[Component]] = {}
-        for event in events:
-            if _uid(event) and ("RRULE" in event or "RDATE" in event):
-                series[_uid(event)] = []
+        series: dict[str, list[Component]] = {
+            _uid(event): [] for event in events if "RRULE" in event or "RDATE" in event
+        }
         for event in events:
             if _uid(event) in series:
                 series[_uid(event)].append(event)
@@ -188,12 +310,10 @@ class _Reader:
                 original = _value(event, "RECURRENCE-ID")
                 self.result.drafts.append(self._draft(event, start, _end(event, start), original))
         for uid, components in series.items():
-            self._expand(uid, components, window)
+            self._expand(uid, components)
 
-    def _expand(
-        self, uid: str, components: list[Component], window: tuple[datetime, datetime]
-    ) -> None:
-        """One draft per occurrence of a recurring event within `window`."""
+    def _expand(self, uid: str, components: list[Component]) -> None:
+        """One draft per occurrence of a recurring event within the window."""
         problem = next(filter(None, map(_rule_problem, components)), None)
         if problem is not None:
             self.result.skipped.append(f"recurring event {uid!r} skipped: {problem}")
@@ -203,8 +323,8 @@ class _Reader:
             calendar.add_component(component)
         occurrences: list[Component] = []
         try:
-            for occurrence in recurring_ical_events.of(calendar).after(window[0]):
-                if self._moment(_value(occurrence, "DTSTART")) >= window[1]:
+            for occurrence in recurring_ical_events.of(calendar).after(self.window[0]):
+                if self._moment(_value(occurrence, "DTSTART")) >= self.window[1]:
                     break
                 if len(occurrences) == MAX_OCCURRENCES:
                     # FREQ=MINUTELY and friends: no seminar meets this often.
@@ -220,34 +340,45 @@ class _Reader:
         sources = {_instance(_value(c, "RECURRENCE-ID")): c for c in components}
         for occurrence in occurrences:
             start = _value(occurrence, "DTSTART")
-            original = _value(occurrence, "RECURRENCE-ID") or start
-            source = sources.get(_instance(original)) or sources.get(None)
+            recurrence = _value(occurrence, "RECURRENCE-ID")
+            source = sources.get(_instance(recurrence)) or sources.get(None)
             has_end = source is not None and ("DTEND" in source or "DURATION" in source)
             end = _value(occurrence, "DTEND") if has_end else None
-            self.result.drafts.append(self._draft(occurrence, start, end, original))
+            self.result.drafts.append(
+                self._draft(occurrence, start, end, _slot(start, recurrence, source))
+            )
 
     def _readable_events(self) -> list[Component]:
-        """The VEVENTs with a start, their times in real zones; the others are noted."""
+        """The VEVENTs with a start, their times in real zones and each with a UID; the others
+        are noted."""
         events = []
         for event in self.calendar.walk("VEVENT"):
             if not isinstance(event.get("DTSTART"), vDDDTypes):
-                title = str(event.get("SUMMARY", "")).strip() or str(event.get("UID", "?"))
+                title = _plain(event, "SUMMARY") or str(event.get("UID", "?"))
                 self.result.skipped.append(f"event {title!r} skipped: no readable DTSTART")
                 continue
             for name in _DATE_PROPERTIES:
                 if name in event:
                     event[name] = self._localized(event[name])
+            if not _uid(event):
+                # Stable across runs as long as the event keeps its first start and title.
+                uid = f"{_instance(_value(event, 'DTSTART'))}/{_plain(event, 'SUMMARY') or ''}"
+                event["UID"] = uid
+                self.derived.add(uid)
             events.append(event)
         return events
 
     def _localized(self, value: Any) -> Any:
-        """A date-time property with each value in the zone it means (see the module doc)."""
+        """A date-time property with each value in the zone it means (see the module doc),
+        keeping its other parameters (RANGE=THISANDFUTURE above all)."""
         if isinstance(value, list):
             return [self._localized(item) for item in value]
         if isinstance(value, vDDDLists):
-            return vDDDLists([self._local(item.dt, item.params.get("TZID")) for item in value.dts])
+            local = [self._local(item.dt, item.params.get("TZID")) for item in value.dts]
+            return _with_parameters(vDDDLists(local), value.params)
         if isinstance(value, vDDDTypes):
-            return vDDDTypes(self._local(value.dt, value.params.get("TZID")))
+            local = self._local(value.dt, value.params.get("TZID"))
+            return _with_parameters(vDDDTypes(local), value.params)
         return value
 
     def _local(self, value: Any, tzid: str | None) -> Any:
@@ -261,7 +392,7 @@ class _Reader:
 
     def _zone(self, tzid: str) -> tzinfo:
         if tzid not in self.zones:
-            zone: tzinfo | None = _iana_zone(tzid)
+            zone: tzinfo | None = self._named_zone(tzid)
             if zone is None and tzid in self.definitions:
                 # Built from this file's own VTIMEZONE: icalendar caches custom zones by TZID
                 # for the whole process, so another feed's "My Zone" could stand in otherwise.
@@ -269,54 +400,82 @@ class _Reader:
             self.zones[tzid] = zone or self.floating
         return self.zones[tzid]
 
+    def _named_zone(self, tzid: str) -> ZoneInfo | None:
+        """The IANA zone `tzid` names, or that its VTIMEZONE in this file matches."""
+        if tzid not in self.named:
+            zone = _iana_zone(tzid)
+            if zone is None and tzid in self.definitions:
+                zone = _matching_zone(self.definitions[tzid], self.site_zone, self.window)
+            self.named[tzid] = zone
+        return self.named[tzid]
+
+    def _defined_zone(self) -> ZoneInfo | None:
+        """The one IANA zone the calendar's VTIMEZONEs name or match, if they agree on one."""
+        zones = {self._named_zone(tzid) for tzid in self.definitions}
+        return zones.pop() if len(zones) == 1 else None
+
     def _draft(
         self, event: Component, start: date, end: date | None, original: date | None
     ) -> TalkDraft:
         uid = _uid(event)
-        all_day = not isinstance(start, datetime)
         begin = self._moment(start)
         finish = self._moment(end) if end is not None else None
-        description = html_to_text(_text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC"))
-        parts = split_description(description)
+        problems = ["DTEND before DTSTART: end ignored"] if finish and finish < begin else []
+        description = _text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC")
+        parts = split_description(html_to_text(description))
+        location = _plain(event, "LOCATION")
         draft = TalkDraft(
-            url=_http_url(_text(event, "URL")) or self.feed_url,
-            title=_text(event, "SUMMARY"),
+            url=_own_url(event, location, description, parts),
+            title=_plain(event, "SUMMARY"),
             speakers=parts.speakers,
             start=begin,
-            end=finish,
-            all_day=all_day,
-            location=_text(event, "LOCATION"),
+            end=finish if finish and finish > begin else None,
+            all_day=not isinstance(start, datetime),
+            # A LOCATION that is only a link is the talk's page (Google Calendar), not a place.
+            location=parts.location if location is None or _http_url(location) else location,
             host=parts.host,
             abstract=parts.abstract,
             bio=parts.bio,
             notes=parts.notes,
             status=_status(event),
+            key=uid if original is None else f"{uid}/{_instance(original)}",
+            problems=problems,
         )
-        if finish is not None and (finish <= begin):
-            draft.end = None
-            if finish < begin:
-                draft.problems.append("DTEND before DTSTART: end ignored")
-        if not uid:
-            draft.key = f"{_instance(start)}/{draft.title or ''}"
-            draft.problems.append("no UID: the talk's id follows its start and title")
-        elif original is not None:
-            draft.key = f"{uid}/{_instance(original)}"
-        else:
-            draft.key = uid
-        if draft.location is None:
-            draft.problems.append("no location")
+        draft.problems += self._gaps(draft, uid)
         return draft
+
+    def _gaps(self, draft: TalkDraft, uid: str) -> list[str]:
+        """What the event lacks, for the run report; an untitled event is still a talk."""
+        gaps = []
+        if uid in self.derived:
+            gaps.append("no UID: the talk's id follows its start and title")
+        if draft.title is None and draft.start is not None:
+            who = "an event without UID" if uid in self.derived else repr(uid)
+            gaps.append(f"no SUMMARY: {who} on {draft.start.date().isoformat()}")
+        if draft.location is None:
+            gaps.append("no location")
+        return gaps
 
     def _moment(self, value: date) -> datetime:
         if not isinstance(value, datetime):
             return datetime.combine(value, time(0), tzinfo=self.floating)
-        # A zone built from a VTIMEZONE has no IANA name to show: keep just the instant.
-        return value if isinstance(value.tzinfo, ZoneInfo) else value.astimezone(UTC)
+        zone = value.tzinfo
+        if isinstance(zone, ZoneInfo) and zone.key not in _UTC_NAMES:
+            return value
+        # UTC, or a zone built from a VTIMEZONE that has no IANA name to show: the instant, in
+        # the calendar's own zone when it has one.
+        return value.astimezone(self.own_zone or UTC)
 
 
 def _value(component: Component, name: str) -> Any:
     prop = component.get(name)
     return prop.dt if isinstance(prop, vDDDTypes) else None
+
+
+def _with_parameters(value: Any, parameters: Any) -> Any:
+    """`value` with `parameters`, but for TZID: the zone is in the value now."""
+    value.params.update({k: v for k, v in parameters.items() if k != "TZID"})
+    return value
 
 
 def _end(event: Component, start: date) -> date | None:
@@ -331,6 +490,26 @@ def _end(event: Component, start: date) -> date | None:
         # Whole days are nominal (RFC 5545 3.3.6): the same wall-clock time, DST or not.
         return start + span
     return (start.astimezone(UTC) + span).astimezone(start.tzinfo)
+
+
+def _slot(start: date, recurrence: date | None, source: Component | None) -> date:
+    """An occurrence's own original start, which identifies it. `recurring-ical-events` marks
+    every occurrence a RANGE=THISANDFUTURE override moves with the override's RECURRENCE-ID;
+    the override moved them all by the same offset, so undoing it gives each its own slot."""
+    if recurrence is None:
+        return start
+    if source is None or _range(source) != "THISANDFUTURE":
+        return recurrence
+    moved, original = _value(source, "DTSTART"), _value(source, "RECURRENCE-ID")
+    if len({type(value) for value in (start, moved, original)}) > 1:
+        return recurrence  # a DATE moved to a DATE-TIME, or back: no offset to undo
+    slot: date = start - (moved - original)
+    return slot
+
+
+def _range(component: Component) -> str:
+    prop = component.get("RECURRENCE-ID")
+    return str(prop.params.get("RANGE", "")).upper() if prop is not None else ""
 
 
 def _rule_problem(component: Component) -> str | None:
@@ -373,10 +552,55 @@ def _text(component: Component, name: str) -> str | None:
     return text or None
 
 
+def _plain(component: Component, name: str) -> str | None:
+    """A plain-text property with its HTML entities decoded, once: "&amp;lt;" is "&lt;"."""
+    text = _text(component, name)
+    if text is None:
+        return None
+    return html.unescape(text).strip() or None
+
+
 def _status(event: Component) -> Literal["cancelled"] | None:
     # CONFIRMED and TENTATIVE state nothing beyond "scheduled": leaving the status unset lets
     # a "CANCELLED:" title still count, as Google Calendar users cancel by retitling.
     return "cancelled" if (_text(event, "STATUS") or "").upper() == "CANCELLED" else None
+
+
+def _own_url(
+    event: Component, location: str | None, description: str | None, parts: DescriptionParts
+) -> str:
+    """The talk's page: the event's URL, else Trumba's X-TRUMBA-LINK (the event in the
+    calendar's web view), else the likeliest link it names (see `_page_link`), first in a
+    "Web Site:" metadata line, then in LOCATION, then in DESCRIPTION; "" for none."""
+    named = [
+        *parts.links,
+        *html_links(location),
+        *(url for url in html_links(description) if url not in parts.other_links),
+    ]
+    return (
+        _http_url(_text(event, "URL"))
+        or _http_url(_text(event, "X-TRUMBA-LINK"))
+        or _page_link(named)
+        or ""
+    )
+
+
+def _page_link(urls: list[str]) -> str | None:
+    """The first of `urls` that is a web page, else the first map, meeting room or document:
+    those say where a talk is or hold its slides, a page says what it is. Images (a poster)
+    never are the talk's page."""
+    ranked = [(rank, url) for url in urls if (rank := _link_rank(url)) is not None]
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+def _link_rank(url: str) -> int | None:
+    parts = urlsplit(url)
+    if _http_url(url) is None or _IMAGES.search(parts.path):
+        return None
+    host = (parts.hostname or "").lower()
+    # google.com/maps/…, goo.gl/maps/…, bing.com/maps?…
+    is_map = parts.path.startswith("/maps")
+    return 1 if _PLACE_HOSTS.search(host) or is_map or _FILES.search(parts.path) else 0
 
 
 def _http_url(value: str | None) -> str | None:
@@ -406,3 +630,58 @@ def _candidates(name: str, parts: list[str]) -> Iterator[str]:
     if name in WINDOWS_TO_OLSON:
         yield WINDOWS_TO_OLSON[name]
     yield from ("/".join(parts[i:]) for i in range(1, len(parts) - 1))
+
+
+def _matching_zone(
+    definition: Timezone, preferred: ZoneInfo, span: tuple[datetime, datetime]
+) -> ZoneInfo | None:
+    """The IANA zone whose clocks agree with a VTIMEZONE over `span`: `preferred` (the site's)
+    if it does, else the first in tzdb's zonenow.tab that does, one whose abbreviations (EST,
+    IST) agree too before one whose do not. That table holds one zone for each set of clocks
+    that agree from now on, so US Eastern rules give America/New_York, not America/Detroit."""
+    try:
+        times, info = definition.get_transitions()
+    except (KeyError, ValueError, TypeError):
+        return None
+    samples = _clock_samples(times, info, span)
+    if not samples:
+        return None
+    zones = [preferred, *_current_zones()]
+    agreeing = [
+        zone
+        for zone in zones
+        if all(moment.astimezone(zone).utcoffset() == offset for moment, offset, _ in samples)
+    ]
+    if preferred in agreeing:
+        return preferred
+    named = [z for z in agreeing if all(m.astimezone(z).tzname() == n for m, _, n in samples)]
+    return next(iter(named or agreeing), None)
+
+
+def _clock_samples(
+    times: list[datetime],
+    info: list[tuple[timedelta, timedelta, str]],
+    span: tuple[datetime, datetime],
+) -> list[tuple[datetime, timedelta, str]]:
+    """Instants over `span` with the UTC offset and abbreviation that the transitions (`times`
+    in naive UTC, each starting its entry of `info`) give them; none when the span starts
+    before the first."""
+    steps = range((span[1] - span[0]) // _ZONE_SAMPLING)
+    samples = []
+    for moment in (span[0] + _ZONE_SAMPLING * step for step in steps):
+        index = bisect_right(times, moment.astimezone(UTC).replace(tzinfo=None)) - 1
+        if index < 0:
+            return []
+        samples.append((moment, info[index][0], info[index][2]))
+    return samples
+
+
+@cache
+def _current_zones() -> tuple[ZoneInfo, ...]:
+    """The zones of tzdb's zonenow.tab, in its order; none without the tzdata package."""
+    try:
+        table = resources.files("tzdata").joinpath("zoneinfo", "zonenow.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return ()
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return tuple(zone for row in rows if len(row) > 2 and (zone := _iana_zone(row[2])))

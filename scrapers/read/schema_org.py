@@ -23,7 +23,7 @@ from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.drafts import Page, SpeakerDraft, TalkDraft
+from scrapers.drafts import Page, SpeakerDraft, TalkDraft, whole_days
 from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import block_text, clean_inline, html_to_text
 
@@ -51,6 +51,17 @@ _STATUSES: dict[str, Literal["scheduled", "cancelled", "postponed"]] = {
     "EventPostponed": "postponed",
 }
 _AFFILIATIONS = ("affiliation", "worksFor", "memberOf")
+_SPEAKERS = ("performer", "performers", "speaker", "speakers")
+"""Where an Event names its speakers: schema.org's `performer`, and the `speaker` some CMSs
+(TYPO3) write."""
+# What templates print where a value belongs: The Events Calendar writes
+# `"performer": "Organization"` for every event.
+_TYPE_NAMES = frozenset({"Thing", "Person", "Organization", "PerformingGroup", "Place", "Event"})
+# A wall-clock end at which an event that starts at midnight is taken to fill its last day.
+_DAY_END = time(23, 59)
+# JSON escapes left in text that was JSON-encoded twice (a page's "…&lt;/p&gt;\\n" decodes to a
+# backslash and an "n"); not before a lower-case letter, where they are TeX (\nabla, \theta).
+_LITERAL_ESCAPE = re.compile(r"\\(?:r\\n|[nrt])(?![a-z])")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BLOCKS = frozenset(
@@ -318,7 +329,7 @@ class _Mapper:
         draft.title = clean_inline(_string(event.get("name")))
         self._when(event, draft)
         draft.location = self._location(event.get("location"))
-        draft.speakers = self._speakers(event.get("performer") or event.get("performers"))
+        draft.speakers = self._speakers([event.get(key) for key in _SPEAKERS])
         draft.host = ", ".join(self._names(event.get("organizer"))) or None
         draft.abstract = _description(event.get("description"))
         self._status(event.get("eventStatus"), draft)
@@ -344,12 +355,17 @@ class _Mapper:
         end = _moment(end_text, self.zone) if end_text else None
         if end_text and end is None:
             draft.problems.append(f"endDate: cannot read {end_text!r}")
-        if end is None or end[1] != draft.all_day:
-            return
-        # A date-only endDate names the last day; a draft's all-day end is exclusive.
-        end_at = _local_midnight(end[0].date() + timedelta(days=1), self.zone) if end[1] else end[0]
-        if end_at > draft.start:
-            draft.end = end_at
+        if end is not None and end[1] != draft.all_day:
+            end = None
+        if draft.all_day:
+            # A date-only endDate names the last day; the midnight after it ends the talk.
+            after = end[0] + timedelta(days=1) if end else None
+            draft.start, draft.end = whole_days(draft.start, after, self.zone)
+        elif end is not None and _fills_days(draft.start, end[0]):
+            draft.all_day = True
+            draft.start, draft.end = whole_days(draft.start, end[0], self.zone)
+        elif end is not None and end[0] > draft.start:
+            draft.end = end[0]
 
     def _location(self, value: Any) -> str | None:
         lines = []
@@ -398,30 +414,35 @@ class _Mapper:
         ]
 
     def _speakers(self, value: Any) -> list[SpeakerDraft]:
+        """The people among `value`: an Organization or other typed non-Person (a
+        PerformingGroup) is who puts the event on, not who speaks."""
         speakers: list[SpeakerDraft] = []
-        for item in self._items(value):
+        for item in self._flat(value):
             if not isinstance(item, dict):
-                speakers += parse_speakers(clean_inline(_string(item)))
+                speakers += parse_speakers(_name_text(item))
                 continue
+            types = _types(item)
             name = _person_name(item)
-            if name is None:
+            if name is None or (types and "Person" not in types):
                 continue
             affiliation = None
-            if "Person" in _types(item) or not _types(item):
-                for key in _AFFILIATIONS:
-                    affiliation = "; ".join(self._names(item.get(key))) or None
-                    if affiliation:
-                        break
+            for key in _AFFILIATIONS:
+                affiliation = "; ".join(self._names(item.get(key))) or None
+                if affiliation:
+                    break
             speakers.append(SpeakerDraft(name, affiliation))
-        return speakers
+        return list(dict.fromkeys(speakers))
 
     def _names(self, value: Any) -> list[str]:
         names: list[str] = []
         for item in self._items(value):
-            name = _person_name(item) if isinstance(item, dict) else clean_inline(_string(item))
+            name = _person_name(item) if isinstance(item, dict) else _name_text(item)
             if name and name not in names:
                 names.append(name)
         return names
+
+    def _flat(self, values: list[Any]) -> list[Any]:
+        return [item for value in values for item in self._items(value)]
 
     def _status(self, value: Any, draft: TalkDraft) -> None:
         for item in self._items(value):
@@ -450,15 +471,24 @@ def _string(value: Any) -> str | None:
 
 
 def _person_name(node: Mapping[str, Any]) -> str | None:
-    name = _string(node.get("name"))
+    name = _name_text(node.get("name")) or _name_text(node.get("legalName"))
     if name is None:
         parts = (_string(node.get("givenName")), _string(node.get("familyName")))
         name = " ".join(part for part in parts if part)
     return clean_inline(name)
 
 
+def _name_text(value: Any) -> str | None:
+    """A name given as text; a bare schema.org type name is a template's placeholder."""
+    name = clean_inline(_string(value))
+    return None if name in _TYPE_NAMES else name
+
+
 def _description(value: Any) -> str | None:
-    return html_to_text(_string(value))
+    text = _string(value)
+    if text is None:
+        return None
+    return html_to_text(_LITERAL_ESCAPE.sub(lambda m: " " if m.group() == "\\t" else "\n", text))
 
 
 def _moment(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:
@@ -479,6 +509,17 @@ def _moment(text: str, zone: tzinfo) -> tuple[datetime, bool] | None:
 
 def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _fills_days(start: datetime, end: datetime) -> bool:
+    """Whether a timed event is whole days: from a midnight to the end of that day or a later
+    one (23:59, 23:59:59) or to a later midnight, as The Events Calendar writes all-day events
+    ("2022-08-29T00:00:00+02:00" to "2022-09-02T23:59:59+02:00")."""
+    if start.time() != time(0):
+        return False
+    if end.time() >= _DAY_END:
+        return end.date() >= start.date()
+    return end.time() == time(0) and end.date() > start.date()
 
 
 def _same_page(one: str, other: str) -> bool:

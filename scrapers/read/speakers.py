@@ -6,12 +6,14 @@ import re
 
 from scrapers.drafts import SpeakerDraft
 
-__all__ = ["parse_speakers"]
+__all__ = ["parse_speakers", "without_title"]
 
 # Name suffixes that a first-comma split would otherwise take for the affiliation.
 _SUFFIXES = re.compile(r"^(?:jr|sr|ii|iii|iv|ph\.?\s?d|md|m\.d)\.?$", re.IGNORECASE)
 _PARENTHESIZED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affiliation>[^()]+)\)$")
 _SEPARATORS = re.compile(r"\s*(?:\n+|;)\s*")
+# Forms of address and academic titles before a name: "Mr", "Dr.", "Prof. Dr.".
+_TITLES = re.compile(r"^(?:(?:mrs?|ms|miss|mx|dr|prof|professor)\.?\s+)+", re.IGNORECASE)
 
 
 def parse_speakers(text: str | None) -> list[SpeakerDraft]:
@@ -21,6 +23,12 @@ def parse_speakers(text: str | None) -> list[SpeakerDraft]:
     if not text:
         return []
     return [_one(part) for part in _SEPARATORS.split(text.strip()) if part.strip(" ,")]
+
+
+def without_title(name: str) -> str:
+    """`name` without the forms of address and titles before it ("Prof. Dr. Ada Byron" is
+    "Ada Byron"); a name that is nothing else stays whole."""
+    return _TITLES.sub("", name.strip()) or name.strip()
 
 
 def _one(text: str) -> SpeakerDraft:

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
-__all__ = ["block_text", "clean_block", "clean_inline", "content_root", "html_to_text"]
+__all__ = [
+    "block_text",
+    "clean_block",
+    "clean_inline",
+    "content_root",
+    "html_links",
+    "html_to_text",
+]
 
 _SPACE = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+# Markup left in the text once its entities are decoded: the source escaped its HTML a second
+# time ("&lt;p&gt;…&lt;/p&gt;"). Only tags that cannot be prose count: a closing tag, a tag with
+# quoted attributes, or a bare paragraph or line break ("x <b and c> y" stays text).
+_ESCAPED_MARKUP = re.compile(
+    r"</(?:p|div|span|a|b|i|u|em|strong|li|ul|ol|h[1-6]|br|table|tr|td)\s*>"
+    r"|<(?:p|div|span|a|b|i|u|em|strong|li|ul|ol|h[1-6]|table|tr|td)"
+    r"(?:\s+[\w:-]+\s*=\s*\"[^\"<>]*\")+\s*/?>"
+    r"|<(?:p|br\s*/?)>",
+    re.IGNORECASE,
+)
+_BARE_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TEXT_BLOCKS = frozenset(
     {
         "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
@@ -89,13 +108,48 @@ def html_to_text(fragment: str | None) -> str | None:
     """Plain text of an HTML fragment (a description from a feed, an API or JSON-LD): each
     block a paragraph, `<br>` a line break, entities decoded, other line breaks read as spaces
     as a browser does (except in `<pre>`). Text with neither tags nor entities is taken as
-    plain text, so that "x < y" survives."""
+    plain text, so that "x < y" survives. Markup that was escaped once more ("&lt;p&gt;…") is
+    read as markup too; text that only shows an entity keeps it ("&amp;lt;" is "&lt;")."""
     if fragment is None:
         return None
     if not (_TAG.search(fragment) or _ENTITY.search(fragment)):
         return clean_block(fragment)
+    text = _markup_text(fragment)
+    if _ESCAPED_MARKUP.search(text):
+        # The first pass's line breaks are the source's own: keep them through the second.
+        text = _markup_text(text.replace("\n", "<br>"))
+    return clean_block(text)
+
+
+def html_links(fragment: str | None) -> list[str]:
+    """The http(s) URLs an HTML fragment or plain text points to, in order: link targets and
+    URLs written out in the text. Images and other embedded resources are not links."""
+    if not fragment:
+        return []
+    if not _TAG.search(fragment):
+        return _unique(_text_urls(fragment))
     soup = BeautifulSoup(fragment, "lxml")
-    return clean_block(block_text(soup.body or soup))
+    urls: list[str] = []
+    for node in (soup.body or soup).descendants:
+        if isinstance(node, Tag) and node.name == "a" and node.get("href"):
+            urls.append(str(node["href"]).strip())
+        elif isinstance(node, NavigableString) and not isinstance(node, _NOT_TEXT):
+            urls += _text_urls(str(node))
+    return _unique(url for url in urls if _BARE_URL.fullmatch(url))
+
+
+def _markup_text(fragment: str) -> str:
+    soup = BeautifulSoup(fragment, "lxml")
+    return block_text(soup.body or soup)
+
+
+def _text_urls(text: str) -> list[str]:
+    # A sentence's closing punctuation is not part of the URL it ends with.
+    return [match.group().rstrip(".,;:!?)]") for match in _BARE_URL.finditer(text)]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def block_text(element: Tag) -> str:

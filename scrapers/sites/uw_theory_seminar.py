@@ -7,8 +7,8 @@ https://calendar.google.com/calendar/ical/<calendar id>/public/basic.ics
 department's `cs.washington.edu_…@group.calendar.google.com` pattern but could not be checked
 from here: take the real one from the theory group's "subscribe" link before relying on it.
 Format: RFC 5545 (https://www.rfc-editor.org/rfc/rfc5545) as Google writes it: X-WR-TIMEZONE,
-single events in UTC, recurring ones with TZID and the VTIMEZONE, no URL property (talks link
-to the feed). Quirks: the weekly slot is one recurring event whose instances are edited one by
+single events in UTC, recurring ones with TZID and the VTIMEZONE, no URL property (talks have
+no page). Quirks: the weekly slot is one recurring event whose instances are edited one by
 one to name the speaker (RECURRENCE-ID overrides), weeks off are EXDATEs or STATUS:CANCELLED
 instances, and descriptions written in Google's editor are HTML ("<b>Speaker:</b> …<br>").
 The saved feed is a made-up sample in this shape, not a capture.

@@ -60,15 +60,16 @@ END:VTIMEZONE
 """
 
 
-def custom_zone(tzid: str, offset: str) -> str:
+def custom_zone(tzid: str, offset: str, tzname: str = "") -> str:
     """A VTIMEZONE with one fixed offset under a name no zone database knows."""
+    name = f"TZNAME:{tzname}\n" if tzname else ""
     return f"""BEGIN:VTIMEZONE
 TZID:{tzid}
 BEGIN:STANDARD
 DTSTART:19700101T000000
 TZOFFSETFROM:{offset}
 TZOFFSETTO:{offset}
-END:STANDARD
+{name}END:STANDARD
 END:VTIMEZONE
 """
 
@@ -143,9 +144,14 @@ TIME_CASES = [
         "2026-07-10T14:00:00+00:00", None, "Europe/Berlin",
     ),
     (
-        "custom VTIMEZONE no database knows: its offsets give the instant",
-        calendar(custom_zone("Campus Time", "+0530"), vevent("DTSTART;TZID=Campus Time:20260310T160000")),
-        "2026-03-10T10:30:00+00:00", None, "UTC",
+        "custom VTIMEZONE: the IANA zone with the same clocks and abbreviation",
+        calendar(custom_zone("Campus Time", "+0530", "IST"), vevent("DTSTART;TZID=Campus Time:20260310T160000")),
+        "2026-03-10T10:30:00+00:00", None, "Asia/Kolkata",
+    ),
+    (
+        "custom VTIMEZONE no zone matches: its offsets give the instant",
+        calendar(custom_zone("Campus Time", "+0517"), vevent("DTSTART;TZID=Campus Time:20260310T160000")),
+        "2026-03-10T10:43:00+00:00", None, "UTC",
     ),
     (
         "unknown TZID, no VTIMEZONE: the calendar's X-WR-TIMEZONE",
@@ -267,12 +273,12 @@ def test_only_a_cancelled_status_is_stated(line: str, status: str | None) -> Non
     [
         (["URL:https://cs.example.edu/talks/42"], "https://cs.example.edu/talks/42"),
         (["URL;VALUE=URI:http://cs.example.edu/t"], "http://cs.example.edu/t"),
-        ([], FEED),
-        (["URL:mailto:seminar@cs.example.edu"], FEED),
-        (["URL:/talks/42"], FEED),
+        ([], ""),
+        (["URL:mailto:seminar@cs.example.edu"], ""),
+        (["URL:/talks/42"], ""),
     ],
 )
-def test_url_is_the_events_own_if_http_else_the_feeds(lines: list[str], url: str) -> None:
+def test_url_is_the_events_own_if_http_else_none(lines: list[str], url: str) -> None:
     assert only(calendar(vevent("DTSTART:20260310T150000Z", *lines))).url == url
 
 
@@ -397,6 +403,65 @@ def test_recurrences_are_cut_to_the_window_but_single_events_are_not() -> None:
     ]
 
 
+def test_a_series_without_uid_is_expanded_under_an_id_from_its_first_start_and_title() -> None:
+    text = (
+        "BEGIN:VCALENDAR\nVERSION:2.0\n"
+        + vevent(
+            "DTSTART:20260302T150000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "LOCATION:Room 1", uid=""
+        ).replace("UID:\n", "")
+        + "END:VCALENDAR\n"
+    )
+    drafts = parse(text).drafts
+    assert [(d.key, utc(d.start)) for d in drafts] == [
+        ("20260302T150000Z/A talk/20260302T150000Z", "2026-03-02T15:00:00+00:00"),
+        ("20260302T150000Z/A talk/20260309T150000Z", "2026-03-09T15:00:00+00:00"),
+        ("20260302T150000Z/A talk/20260316T150000Z", "2026-03-16T15:00:00+00:00"),
+    ]
+    assert {tuple(d.problems) for d in drafts} == {
+        ("no UID: the talk's id follows its start and title",)
+    }
+
+
+def test_an_event_without_summary_is_kept_untitled_and_noted() -> None:
+    text = calendar(
+        vevent("DTSTART:20260310T150000Z", "LOCATION:Here", summary="").replace("SUMMARY:\n", "")
+    )
+    parsed = parse(text)
+    (draft,) = parsed.drafts
+    assert (draft.title, parsed.skipped) == (None, [])
+    assert draft.problems == ["no SUMMARY: 'talk-1@cs.example.edu' on 2026-03-10"]
+
+
+def test_utc_and_floating_times_are_shown_in_the_calendars_zone() -> None:
+    text = calendar(
+        NEW_YORK,
+        vevent("DTSTART:20260310T150000Z", uid="utc@x"),
+        vevent("DTSTART:20260311T090000", uid="floating@x"),
+    )
+    drafts = parse(text).drafts
+    assert [d.start.isoformat() if d.start else None for d in drafts] == [
+        "2026-03-10T11:00:00-04:00",
+        "2026-03-11T09:00:00-04:00",
+    ]
+    assert [zone_name(d.start) for d in drafts] == ["America/New_York"] * 2
+
+
+def test_a_custom_vtimezone_matching_the_sites_zone_is_the_sites_zone() -> None:
+    berlin_rules = (
+        custom_zone("Lab Time", "+0100")
+        .replace(
+            "END:STANDARD\n",
+            "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nEND:STANDARD\n"
+            "BEGIN:DAYLIGHT\nDTSTART:19700329T020000\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
+            "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nEND:DAYLIGHT\n",
+        )
+        .replace("DTSTART:19700101T000000", "DTSTART:19701025T030000")
+    )
+    draft = only(calendar(berlin_rules, vevent("DTSTART;TZID=Lab Time:20260710T120000")))
+    assert (draft.start.isoformat() if draft.start else None) == "2026-07-10T12:00:00+02:00"
+    assert zone_name(draft.start) == "Europe/Berlin"
+
+
 def test_override_without_its_series_keeps_its_occurrence_id() -> None:
     draft = only(
         calendar(
@@ -467,6 +532,14 @@ def test_a_series_yields_at_most_max_occurrences() -> None:
     ]
 
 
+def test_a_cut_off_feed_is_reported_as_cut_off() -> None:
+    whole = calendar(vevent("DTSTART:20260310T150000Z"), vevent("DTSTART:20260311T150000Z"))
+    with pytest.raises(
+        ParseError, match=r"seminar\.ics: iCalendar feed cut off: .*no END:VCALENDAR"
+    ):
+        parse(whole[: whole.index("END:VCALENDAR")])
+
+
 @pytest.mark.parametrize(
     "text", ["", "<!DOCTYPE html><html><body>Not found</body></html>", "just words"]
 )
@@ -519,6 +592,31 @@ DESCRIPTIONS = [
         "The speaker: a famous one. Abstract thoughts follow.",
         [], "The speaker: a famous one. Abstract thoughts follow.", None, None, None,
     ),
+    (
+        "a metadata paragraph before the prose: organizer is the host, the rest dropped",
+        "Event Name: Proofs: Old and New\nOrganization: Logic Group\nEvent Locator: 2023-AB\n\nWe prove a theorem.",
+        [], "We prove a theorem.", None, "Logic Group", None,
+    ),
+    (
+        "a metadata paragraph after the prose, beside labels the splitter reads",
+        "We prove a theorem.\n\nSpeaker: Ada Example\nSubmitter Name: Doe, Jo\nEvent State: Confirmed",
+        [("Ada Example", None)], "We prove a theorem.", None, None, None,
+    ),
+    (
+        "a host label wins over an organizer line",
+        "Host: Bob Host\nOrganizer: Logic Group\n\nShort.",
+        [], "Short.", None, "Bob Host", None,
+    ),
+    (
+        "one label-like line in prose is prose",
+        "Note: the room has changed.\n\nWe prove a theorem.",
+        [], "Note: the room has changed.\n\nWe prove a theorem.", None, None, None,
+    ),
+    (
+        "a paragraph mixing label lines and prose is prose",
+        "Event State: Confirmed\nwhich it is.",
+        [], "Event State: Confirmed\nwhich it is.", None, None, None,
+    ),
 ]  # fmt: skip
 
 
@@ -538,6 +636,58 @@ def test_description_is_split_at_its_labels(
     parts = split_description(text)
     assert parts.speakers == [SpeakerDraft(n, a) for n, a in speakers]
     assert (parts.abstract, parts.bio, parts.host, parts.notes) == (abstract, bio, host, notes)
+
+
+def test_metadata_lines_give_location_and_links() -> None:
+    parts = split_description(
+        "Room: Gates 104\nWeb Site: https://cs.example.edu/t/1\n"
+        "Diagram Link: https://diagrams.example.com/9\nCategories: Theory"
+    )
+    assert (parts.abstract, parts.location) == (None, "Gates 104")
+    assert (parts.links, parts.other_links) == (
+        ["https://cs.example.edu/t/1"],
+        ["https://diagrams.example.com/9"],
+    )
+
+
+def test_plain_text_properties_are_entity_decoded_once() -> None:
+    draft = only(
+        calendar(
+            vevent(
+                "DTSTART:20260310T150000Z",
+                "LOCATION:Commons (Bldg 27)\\,&#8230\\;",
+                summary="Vows &amp\\; Chorales: &amp\\;lt\\;b&amp\\;gt\\; tags",
+            )
+        )
+    )
+    assert (draft.title, draft.location) == (
+        "Vows & Chorales: &lt;b&gt; tags",
+        "Commons (Bldg 27),…",
+    )
+
+
+URL_CASES = [
+    # (case, event lines, url, location)
+    ("a LOCATION that is only a link is the page, not a place", ["LOCATION:https://arts.example.edu/show/1/"], "https://arts.example.edu/show/1/", None),
+    ("X-TRUMBA-LINK when there is no URL", ["X-TRUMBA-LINK:https://cs.example.edu/cal?eventid=7", "LOCATION:Hall"], "https://cs.example.edu/cal?eventid=7", "Hall"),
+    ("URL before X-TRUMBA-LINK", ["URL:https://cs.example.edu/t/1", "X-TRUMBA-LINK:https://cs.example.edu/cal?eventid=7"], "https://cs.example.edu/t/1", None),
+    ("a link in the description", ["DESCRIPTION:Details at https://cs.example.edu/t/2."], "https://cs.example.edu/t/2", None),
+    ("a page before a map and an image", ['DESCRIPTION:<img src="https://cdn.example.com/p.jpg"><a href="https://www.google.com/maps/place/X">map</a> <a href="https://cs.example.edu/t/3">talk</a>'], "https://cs.example.edu/t/3", None),
+    ("a meeting link when it is the only one", ["LOCATION:Online: https://zoom.us/j/123"], "https://zoom.us/j/123", "Online: https://zoom.us/j/123"),
+    ("an image is never the page", ["DESCRIPTION:Poster: https://cdn.example.com/poster.png"], "", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lines", "url", "location"),
+    [case[1:] for case in URL_CASES],
+    ids=[case[0] for case in URL_CASES],
+)
+def test_url_is_the_likeliest_page_the_event_names(
+    lines: list[str], url: str, location: str | None
+) -> None:
+    draft = only(calendar(vevent("DTSTART:20260310T150000Z", *lines)))
+    assert (draft.url, draft.location) == (url, location)
 
 
 def test_html_description_becomes_paragraphs_before_splitting() -> None:
@@ -593,7 +743,9 @@ def test_ical_kind_from_a_config_table_reads_a_feed() -> None:
         "Theory Seminar: Sparsifiers for Directed Graphs",
         "Theory Seminar: Parallel Repetition Made Simple",
     ]
-    assert {s.url for s in seeds} == {"https://calendar.example.com/theory.ics"}
+    # The feed names no talk's page, and the feed itself is none.
+    assert {s.url for s in seeds} == {""}
+    assert {link.url for link in links} == {"https://calendar.example.com/theory.ics"}
     assert len({s.key for s in seeds}) == 12
 
 
@@ -674,10 +826,11 @@ def test_crawler_reads_a_served_feed_without_detail_pages(
     assert [(d.key, d.title, utc(d.start), d.all_day, d.status) for d in result.drafts] == [
         ("one@x", "First Talk", "2026-03-02T21:00:00+00:00", False, None),
         ("two@x", "Second Talk", "2026-03-09T15:00:00+00:00", False, "cancelled"),
-        ("three@x", "Theory Day", "2026-03-20T00:00:00+00:00", True, None),
+        # Midnight in the calendar's own zone (its VTIMEZONE), not in the site's UTC.
+        ("three@x", "Theory Day", "2026-03-20T04:00:00+00:00", True, None),
     ]
     assert result.drafts[0].speakers == [SpeakerDraft("Ada Example", "MIT")]
-    assert {d.url for d in result.drafts} == {httpserver.url_for("/seminar.ics")}
+    assert {d.url for d in result.drafts} == {""}
     assert [request.path for request, _ in httpserver.log] == ["/robots.txt", "/seminar.ics"]
 
 

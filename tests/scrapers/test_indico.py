@@ -103,13 +103,30 @@ def test_a_lecture_maps_every_field() -> None:
     assert draft.abstract == "First para.\n\nSecond&last"
     assert draft.location == "31/3-004 - IT Amphitheatre, CERN"
     assert [(s.name, s.affiliation) for s in draft.speakers] == [
-        ("Dr. Ada Byron", "CERN"),
+        ("Ada Byron", "CERN"),
         ("Alan Turing", None),
     ]
     assert draft.host is None
     assert draft.start == datetime(2026, 3, 5, 15, tzinfo=UTC)
     assert draft.end == datetime(2026, 3, 5, 16, 30, tzinfo=UTC)
     assert str(draft.start.tzinfo) == "Europe/Zurich"
+
+
+PEOPLE = [
+    ({"fullName": "Byron, Ada"}, "Ada Byron"),
+    ({"fullName": "Mr Koutsakis, Ilias"}, "Ilias Koutsakis"),
+    ({"fullName": "Prof. Dr. Ada Byron"}, "Ada Byron"),
+    ({"fullName": "Drew Barrymore"}, "Drew Barrymore"),
+    ({"fullName": "Dr. Maria Rossi", "first_name": "Maria", "last_name": "Rossi"}, "Maria Rossi"),
+    ({"fullName": "Rossi, Maria", "first_name": "", "last_name": "Rossi"}, "Maria Rossi"),
+    ({"fullName": "Byron,"}, "Byron"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("person", "name"), PEOPLE)
+def test_a_persons_name_is_first_last_without_title(person: dict[str, str], name: str) -> None:
+    (draft,) = drafts(event(chairs=[person]))
+    assert [s.name for s in draft.speakers] == [name]
 
 
 def test_a_meetings_chairs_are_its_hosts() -> None:

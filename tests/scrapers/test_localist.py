@@ -62,7 +62,7 @@ def instance(id: int, start: str, end: str | None = None, all_day: bool = False)
     return {"event_instance": {"id": id, "start": start, "end": end, "all_day": all_day}}
 
 
-def body(*events: dict[str, Any], current: int = 1, total: int = 1) -> str:
+def body(*events: dict[str, Any], current: float = 1, total: float = 1) -> str:
     return json.dumps(
         {"events": list(events), "page": {"current": current, "size": 100, "total": total}}
     )
@@ -182,6 +182,17 @@ def test_next_page_and_past_days_from_the_first_forward_page() -> None:
     assert [link.url for link in links if link.kind == "listing"] == [
         f"{API}?group_id=computer_science&days=180&pp=100&page=2",
         f"{API}?group_id=computer_science&pp=100&start=2026-01-30&end=2026-03-01",
+    ]
+
+
+def test_page_numbers_sent_as_floats_are_read() -> None:
+    links = read(body(event(), current=1.0, total=2.0))
+    assert [link.url for link in links if link.kind == "listing"] == [
+        f"{API}?group_id=computer_science&days=180&pp=100&page=2",
+        f"{API}?group_id=computer_science&pp=100&start=2026-01-30&end=2026-03-01",
+    ]
+    assert [link.url for link in read(body(current=1, total=2.5))][:1] == [
+        f"{API}?group_id=computer_science&pp=100&start=2026-01-30&end=2026-03-01"
     ]
 
 

@@ -86,7 +86,7 @@ WHEN = {
     "one-day": (
         {"startDate": "2026-09-24", "endDate": "2026-09-24"},
         local(2026, 9, 24),
-        local(2026, 9, 25),
+        None,
         True,
     ),
     "end-before-start": (
@@ -118,6 +118,23 @@ def test_start_end_and_all_day(
     assert (draft.start, draft.end, draft.all_day) == (start, end, all_day)
     assert draft.start is not None and draft.start.utcoffset() == start.utcoffset()
     assert draft.problems == []
+
+
+# Times that fill whole days, as The Events Calendar writes an all-day event, are all-day.
+WHOLE_DAYS = {
+    "midnight-to-end-of-a-later-day": ("2026-09-24T00:00:00-04:00", "2026-09-26T23:59:59-04:00", (local(2026, 9, 24), local(2026, 9, 27), True)),
+    "midnight-to-23-59-same-day": ("2026-09-24T00:00", "2026-09-24T23:59", (local(2026, 9, 24), None, True)),
+    "midnight-to-next-midnight": ("2026-09-24T00:00:00", "2026-09-25T00:00:00", (local(2026, 9, 24), None, True)),
+    "midnight-to-two-am-is-timed": ("2026-09-24T00:00", "2026-09-24T02:00", (local(2026, 9, 24), local(2026, 9, 24, 2), False)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), WHOLE_DAYS.values(), ids=WHOLE_DAYS.keys())
+def test_times_filling_whole_days_are_all_day(
+    start: str, end: str, expected: tuple[datetime, datetime | None, bool]
+) -> None:
+    draft = draft_of(startDate=start, endDate=end)
+    assert (draft.start, draft.end, draft.all_day) == expected
 
 
 def test_unreadable_dates_are_problems() -> None:
@@ -197,13 +214,16 @@ PERFORMERS: dict[str, tuple[Any, list[SpeakerDraft]]] = {
         {**ADA, "worksFor": ORG, "affiliation": "MIT"},
         [SpeakerDraft("Ada Lovelace", "MIT")],
     ),
-    "organization": (ORG, [SpeakerDraft("Analytical Engines, Inc.")]),
+    "organization-is-no-speaker": (ORG, []),
+    "performing-group-is-no-speaker": ({"@type": "PerformingGroup", "name": "Big Band"}, []),
+    "untyped": ({"name": "Ada Lovelace"}, [SpeakerDraft("Ada Lovelace")]),
     "given-and-family": (
         {"@type": "Person", "givenName": "Grace", "familyName": "Hopper"},
         [SpeakerDraft("Grace Hopper")],
     ),
-    "list": ([ADA, ORG], [SpeakerDraft("Ada Lovelace"), SpeakerDraft("Analytical Engines, Inc.")]),
+    "list": ([ADA, ORG], [SpeakerDraft("Ada Lovelace")]),
     "string": ("Alan Turing (Manchester)", [SpeakerDraft("Alan Turing", "Manchester")]),
+    "type-name-placeholder": ("Organization", []),
     "nameless": ({"@type": "Person", "url": "https://x"}, []),
 }
 
@@ -211,6 +231,12 @@ PERFORMERS: dict[str, tuple[Any, list[SpeakerDraft]]] = {
 @pytest.mark.parametrize(("performer", "speakers"), PERFORMERS.values(), ids=PERFORMERS.keys())
 def test_performers_are_speakers(performer: Any, speakers: list[SpeakerDraft]) -> None:
     assert draft_of(performer=performer).speakers == speakers
+
+
+def test_speaker_is_read_beside_performer_once_each() -> None:
+    grace = {"@type": "Person", "givenName": "Grace", "familyName": "Hopper"}
+    draft = draft_of(performer=[ADA, "Organization"], speaker=[grace, ADA])
+    assert draft.speakers == [SpeakerDraft("Ada Lovelace"), SpeakerDraft("Grace Hopper")]
 
 
 ORGANIZERS: dict[str, tuple[Any, str | None]] = {
@@ -221,6 +247,8 @@ ORGANIZERS: dict[str, tuple[Any, str | None]] = {
         "Ada Lovelace, Charles Babbage, Analytical Engines, Inc.",
     ),
     "string": ("CS Department", "CS Department"),
+    "legal-name": ({"@type": "Organization", "legalName": "Institut X"}, "Institut X"),
+    "type-name-placeholder": ("Organization", None),
     "none": (None, None),
 }
 
@@ -243,7 +271,11 @@ DESCRIPTIONS = {
     ),
     "entities": ("Turing&#x27;s machine", "Turing's machine"),
     "blank": ("  ", None),
-}
+    "json-escapes-left-in": ("&lt;p&gt;One&lt;/p&gt;\\n&lt;p&gt;Two&lt;/p&gt;\\n", "One\n\nTwo"),
+    "json-escapes-in-plain-text": ("One.\\nTwo.\\tThree.", "One.\nTwo. Three."),
+    "tex-is-no-escape": ("Bounds on $\\nabla f$ and $\\theta$.", "Bounds on $\\nabla f$ and $\\theta$."),
+    "markup-escaped-twice-with-attributes": ("&lt;p data-key=&quot;1&quot;&gt;&lt;span&gt;One&lt;/span&gt;&lt;/p&gt;", "One"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
