@@ -1,7 +1,8 @@
 """TalkDraft → Talk: the rules every site shares, so no site module repeats them.
 
 Whitespace, cancelled/postponed markers in titles, placeholder titles and speakers ("TBA"),
-the site's time zone and default duration, and the stable id all live here.
+forms of address before names ("Prof. Dr."), the site's time zone and default duration, and the
+stable id all live here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aggregator.errors import RecordError
 from aggregator.model import Speaker, Status, Talk
 from aggregator.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
+from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline
 
 __all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
@@ -143,8 +145,9 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     # CMS default, so it never hides a marker in the title.
     if draft.status is not None and draft.status != "scheduled":
         status = Status(draft.status)
+    # "Prof. Dr. Ada Byron" is Ada Byron on every page, whichever form of address it uses.
     speakers = [
-        Speaker(name=name, affiliation=clean_inline(s.affiliation))
+        Speaker(name=strip_honorifics(name), affiliation=clean_inline(s.affiliation))
         for s in draft.speakers
         if (name := clean_inline(s.name)) and not is_placeholder_name(name)
     ]

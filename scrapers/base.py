@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -18,7 +19,8 @@ from scrapers.read.labels import extract_labels
 from scrapers.read.schema_org import read_events
 from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import clean_block, clean_inline, content_root
-from scrapers.when import DateParseError, parse_datetime_range
+from scrapers.read.words import COMBINED_LABELS, FIELD_LABELS
+from scrapers.when import DateParseError, find_whens, parse_datetime_range, resolve
 
 __all__ = ["DEFAULT_LABELS", "LabelSite", "SiteParser", "labels_with"]
 
@@ -131,15 +133,20 @@ class SiteParser:
         raise NotImplementedError
 
 
-DEFAULT_LABELS: Mapping[str, tuple[str, ...]] = {
-    "speaker": ("Speaker", "Speakers", "Presenter"),
-    "date": ("Date", "When", "Date and Time", "Date/Time", "Time"),
-    "location": ("Location", "Place", "Where", "Room", "Venue"),
-    "host": ("Host", "Hosts", "Hosted by"),
-    "abstract": ("Abstract", "Synopsis", "Summary"),
-    "bio": ("Speaker Bio", "Bio", "Biography", "About the Speaker"),
-    "notes": ("Notes", "Note"),
-}
+DEFAULT_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "speaker": FIELD_LABELS["speaker"],
+        # A label that names the time and the place together reads as a date; the place is
+        # what follows the date ("March 10, 2026 at 2PM; 60 Fifth Avenue, Room 150").
+        "date": FIELD_LABELS["date"] + FIELD_LABELS["time"] + COMBINED_LABELS,
+        "location": FIELD_LABELS["location"],
+        "host": FIELD_LABELS["host"],
+        "abstract": FIELD_LABELS["abstract"],
+        "bio": FIELD_LABELS["bio"],
+        "notes": FIELD_LABELS["notes"],
+    }
+)
+"""Label texts per field, in every language talkfeed knows (`scrapers.read.words`)."""
 
 
 def labels_with(**fields: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
@@ -161,8 +168,6 @@ class LabelSite(SiteParser):
     def talk(self, page: Page) -> TalkDraft:
         """The talk, field by field: from the page's schema.org Event, then its labels (the title
         is the last heading before the first label), then its metadata."""
-        # scrapers.read.schema_org builds TalkDrafts, so it imports this module: import it late.
-
         # Read before content_root(), which drops the <script>s that hold JSON-LD.
         found = read_events(page.soup, page.url, self.zone)
         sections = extract_labels(content_root(page.soup), self.labels)
@@ -181,9 +186,11 @@ class LabelSite(SiteParser):
         when = clean_inline(sections.first("date"))
         if when is not None:
             try:
-                draft.start, draft.end = parse_datetime_range(when, self.zone)
+                draft.start, draft.end, draft.all_day, place = _dated(when, page, self.zone)
             except DateParseError as exc:
                 gaps["start"] = f"date: {exc}"
+            else:
+                draft.location = draft.location or _place(place)
         gaps |= {"speakers": "no speaker label", "location": "no location label"}
         event = found.about(page.url)
         if event is None:
@@ -224,6 +231,25 @@ def _item(anchor: Tag, site: SiteParser, page: Page) -> Tag:
         if parent.name in _ITEMS:
             break
     return item
+
+
+def _dated(text: str, page: Page, zone: ZoneInfo) -> tuple[datetime, datetime | None, bool, str]:
+    """The start, end and whole-day flag of the first date in a date label's text, and what
+    follows it; a date without a year is the one nearest to when the page was fetched.
+    DateParseError when there is no date."""
+    found = find_whens(text, page.date_style(zone))
+    if not found:
+        raise DateParseError(f"no date in {text!r}")
+    when = found[0]
+    year = when.day.year or when.day.nearest_year(page.fetched_at)
+    start, end, all_day = resolve(when, year, zone)
+    return start, end, all_day, text[when.end :]
+
+
+def _place(text: str) -> str | None:
+    """A room after a date in a label that names both ("…; 60 Fifth Avenue, Room 150")."""
+    rest = text.strip(" ;,.:-–—|")
+    return rest or None
 
 
 def _meta_title(soup: BeautifulSoup) -> str | None:

@@ -9,7 +9,9 @@ from functools import cached_property
 from typing import Literal
 from urllib.parse import urldefrag, urljoin
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.when import DateStyle, page_style
 
 __all__ = [
     "Link",
@@ -59,6 +61,15 @@ class Page:
     def soup(self) -> BeautifulSoup:
         """The page parsed once as HTML, with lxml."""
         return BeautifulSoup(self.text, "lxml")
+
+    def date_style(self, zone: tzinfo) -> DateStyle:
+        """How the page writes dates: its languages (from `<html lang>`, its address and
+        `zone`) and its day/month order."""
+        html = self.soup.find("html")
+        lang = html.get("lang") if isinstance(html, Tag) else None
+        body = self.soup.body.get_text(" ")[:20_000] if self.soup.body is not None else ""
+        name = getattr(zone, "key", None)
+        return page_style(lang if isinstance(lang, str) else None, self.url, name, [body])
 
     def absolute(self, href: str) -> str:
         """`href` resolved against the page URL, without its fragment."""

@@ -20,9 +20,9 @@ from scrapers.listing.defaults import SeriesDefaults, series_defaults
 from scrapers.listing.dom import HEADINGS, Doc
 from scrapers.listing.fields import BlockFields, read_block
 from scrapers.listing.years import YearGuide
-from scrapers.when import DateStyle, DayMention, When, page_style, resolve
+from scrapers.when import DateStyle, DayMention, When, resolve
 
-__all__ = ["Listing", "listing_style", "read_listing"]
+__all__ = ["Listing", "read_listing"]
 
 
 @dataclass
@@ -38,21 +38,13 @@ class Listing:
     """Blocks with a date that are no talk (a break, a holiday, an empty row)."""
 
 
-def listing_style(page: Page, zone: ZoneInfo) -> DateStyle:
-    """How the page writes dates: its languages and day/month order."""
-    html = page.soup.find("html")
-    lang = html.get("lang") if isinstance(html, Tag) else None
-    sample = page.soup.body.get_text(" ")[:20_000] if page.soup.body is not None else ""
-    return page_style(lang if isinstance(lang, str) else None, page.url, zone.key, [sample])
-
-
 def read_listing(
     page: Page, zone: ZoneInfo, style: DateStyle | None = None, cards: str | None = None
 ) -> Listing:
     """The talks the page lists in repeated blocks, in page order. Times without a printed
     zone are local to `zone`. `cards` is a CSS selector of the blocks when a platform's
     signature names them; otherwise they are found by structure."""
-    style = style or listing_style(page, zone)
+    style = style or page.date_style(zone)
     doc = Doc(page.soup, page.url)
     groups = find_groups(doc, style, cards)
     if not groups:

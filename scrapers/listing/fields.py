@@ -20,7 +20,8 @@ from bs4 import Tag
 
 from scrapers.drafts import SpeakerDraft
 from scrapers.listing.dom import HEADINGS, Doc, Line, Piece
-from scrapers.listing.people import looks_like_name, read_speakers, strip_honorifics
+from scrapers.listing.people import looks_like_name, read_speakers
+from scrapers.read.speakers import strip_honorifics
 from scrapers.read.words import (
     CALENDAR_LINK,
     FIELD_LABELS,

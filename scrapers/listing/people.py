@@ -10,12 +10,12 @@ institution or a room.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from scrapers.drafts import SpeakerDraft
-from scrapers.read.words import HONORIFICS, ROOM_WORDS, TALK_WORDS, words_pattern
+from scrapers.read.speakers import strip_honorifics
+from scrapers.read.words import ROOM_WORDS, TALK_WORDS, words_pattern
 
-__all__ = ["looks_like_name", "read_speakers", "strip_honorifics"]
+__all__ = ["looks_like_name", "read_speakers"]
 
 _PARTICLES = frozenset(
     {
@@ -55,32 +55,6 @@ _PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*[(（\[](?P<affiliation>[^()（）\
 # Separators between the name and the affiliation when no parenthesis is used.
 _DASH = re.compile(r"\s+[–—-]\s+|\s*[|/]\s*")
 _LIST = re.compile(r"\s*(?:;|\n|、|，|\s&\s|\s+(?:and|und|et|y|e|en|och|og|i|и)\s+)\s*", re.I)
-
-
-# Academic titles as German-speaking and Dutch pages chain them: "Univ.-Prof. Dipl.-Ing. Dr.",
-# "Jun.-Prof.", "Priv.-Doz.", "apl. Prof.", "dr. ir.", "Dr. rer. nat.".
-_TITLE_ABBREVIATION = (
-    r"(?:(?:univ|jun|apl|ass|assoc|asst|ao|o|em|hon|priv|dipl|dr|mag)\.?-?\s?)*"
-    r"(?:prof|dr|doz|ing|dipl|habil|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|bsc)\."
-    r"(?:-ing\.)?"
-)
-
-
-@cache
-def _honorific_pattern() -> re.Pattern[str]:
-    words = sorted(HONORIFICS, key=len, reverse=True)
-    joined = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-    return re.compile(
-        rf"^(?:(?:{joined}|{_TITLE_ABBREVIATION})(?:\s+|(?<=\.)(?=\S)))+", re.IGNORECASE
-    )
-
-
-def strip_honorifics(name: str) -> str:
-    """`name` without the titles printed before it ("Prof. Dr. Anna Schmidt" → "Anna Schmidt")
-    and the Japanese and Chinese ones after it (先生, 教授, 博士, 氏)."""
-    stripped = _honorific_pattern().sub("", name.strip())
-    stripped = re.sub(r"\s*(?:先生|教授|博士|氏|さん|様|副教授|研究员|講師|准教授)$", "", stripped)
-    return stripped.strip(" ,") or name.strip()
 
 
 def looks_like_name(text: str) -> bool:

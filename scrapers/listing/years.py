@@ -57,7 +57,7 @@ class YearGuide:
         of the talk listed before it, if any."""
         position = self.order.get(id(tag), 0)
         reference = self._heading(position) or self._page() or self._nearest(position)
-        year = reference.year_for(day.month) if reference else self._nearest_to_now(day)
+        year = reference.year_for(day.month) if reference else day.nearest_year(self.now)
         year = _weekday_year(day, year)
         if previous is not None and day.weekday is None:
             year = _forward(day, year, previous)
@@ -129,17 +129,6 @@ class YearGuide:
                     found.append(_Reference(position, term))
                     break
         return found
-
-    def _nearest_to_now(self, day: DayMention) -> int:
-        today = self.now.date()
-        candidates = [
-            candidate
-            for year in (today.year - 1, today.year, today.year + 1)
-            if (candidate := _date(year, day)) is not None
-        ]
-        if not candidates:
-            return today.year
-        return min(candidates, key=lambda d: abs((d - today).days)).year
 
 
 def _date(year: int, day: DayMention) -> date | None:

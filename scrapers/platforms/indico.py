@@ -36,7 +36,7 @@ from scrapers.base import SiteParser
 from scrapers.drafts import Link, OptionError, Page, ParseError, SpeakerDraft, TalkDraft
 from scrapers.kinds import kind
 from scrapers.platforms._common import json_body, zone_named
-from scrapers.read.speakers import without_title
+from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_inline, html_to_text
 
 __all__ = ["Indico"]
@@ -156,7 +156,7 @@ def _person_name(person: Mapping[str, Any]) -> str | None:
     full = clean_inline(_text(person.get("fullName")))
     if full is None:
         return None
-    family, comma, given = without_title(full).partition(",")
+    family, comma, given = strip_honorifics(full).partition(",")
     return clean_inline(f"{given} {family}" if comma and given.strip() else family)
 
 

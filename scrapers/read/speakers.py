@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from scrapers.drafts import SpeakerDraft
+from scrapers.read.words import HONORIFICS
 
-__all__ = ["parse_speakers", "without_title"]
+__all__ = ["parse_speakers", "strip_honorifics"]
 
 # Name suffixes that a first-comma split would otherwise take for the affiliation.
 _SUFFIXES = re.compile(r"^(?:jr|sr|ii|iii|iv|ph\.?\s?d|md|m\.d)\.?$", re.IGNORECASE)
 _PARENTHESIZED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affiliation>[^()]+)\)$")
 _SEPARATORS = re.compile(r"\s*(?:\n+|;)\s*")
-# Forms of address and academic titles before a name: "Mr", "Dr.", "Prof. Dr.".
-_TITLES = re.compile(r"^(?:(?:mrs?|ms|miss|mx|dr|prof|professor)\.?\s+)+", re.IGNORECASE)
 
 
 def parse_speakers(text: str | None) -> list[SpeakerDraft]:
@@ -25,17 +25,37 @@ def parse_speakers(text: str | None) -> list[SpeakerDraft]:
     return [_one(part) for part in _SEPARATORS.split(text.strip()) if part.strip(" ,")]
 
 
-def without_title(name: str) -> str:
-    """`name` without the forms of address and titles before it ("Prof. Dr. Ada Byron" is
-    "Ada Byron"); a name that is nothing else stays whole."""
-    return _TITLES.sub("", name.strip()) or name.strip()
+# Academic titles as German-speaking and Dutch pages chain them: "Univ.-Prof. Dipl.-Ing. Dr.",
+# "Jun.-Prof.", "Priv.-Doz.", "apl. Prof.", "dr. ir.", "Dr. rer. nat.".
+_TITLE_ABBREVIATION = (
+    r"(?:(?:univ|jun|apl|ass|assoc|asst|ao|o|em|hon|priv|dipl|dr|mag)\.?-?\s?)*"
+    r"(?:prof|dr|doz|ing|dipl|habil|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|bsc)\."
+    r"(?:-ing\.)?"
+)
+
+
+@cache
+def _honorific_pattern() -> re.Pattern[str]:
+    words = sorted(HONORIFICS, key=len, reverse=True)
+    joined = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(
+        rf"^(?:(?:{joined}|{_TITLE_ABBREVIATION})(?:\s+|(?<=\.)(?=\S)))+", re.IGNORECASE
+    )
+
+
+def strip_honorifics(name: str) -> str:
+    """`name` without the titles printed before it ("Prof. Dr. Anna Schmidt" → "Anna Schmidt")
+    and the Japanese and Chinese ones after it (先生, 教授, 博士, 氏)."""
+    stripped = _honorific_pattern().sub("", name.strip())
+    stripped = re.sub(r"\s*(?:先生|教授|博士|氏|さん|様|副教授|研究员|講師|准教授)$", "", stripped)
+    return stripped.strip(" ,") or name.strip()
 
 
 def _one(text: str) -> SpeakerDraft:
     text = " ".join(text.split()).strip(" ,")
     match = _PARENTHESIZED.match(text)
     if match:
-        return SpeakerDraft(match.group("name"), match.group("affiliation").strip())
+        return SpeakerDraft(match["name"], match["affiliation"].strip())
     parts = [part.strip() for part in text.split(",")]
     name_parts = [parts[0]]
     rest = parts[1:]

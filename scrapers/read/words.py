@@ -11,6 +11,7 @@ from functools import cache
 
 __all__ = [
     "CALENDAR_LINK",
+    "COMBINED_LABELS",
     "FIELD_LABELS",
     "HONORIFICS",
     "INSTITUTION_WORDS",
@@ -42,7 +43,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "date": (
         "date", "dates", "day", "when", "date and time", "date & time", "date/time", "datum",
-        "termin", "wann", "zeit und ort", "jour", "quand", "fecha", "día", "cuándo", "data",
+        "termin", "wann", "jour", "quand", "fecha", "día", "cuándo", "data",
         "dia", "quando", "giorno", "datum en tijd", "日期", "时间", "時間",
         "日時", "日付", "開催日", "报告时间", "讲座时间", "活动时间", "開催日時",
     ),
@@ -70,6 +71,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "universidade", "università", "instituut", "单位", "所属", "所属機関",
     ),
     "bio": ("bio", "biography", "speaker bio", "about the speaker", "biografie", "biographie"),
+    "notes": ("notes", "note", "hinweis", "hinweise", "remarque", "remarques", "nota", "notas"),
     "published": (
         "published", "published on", "posted", "posted on", "date posted", "last updated",
         "updated", "veröffentlicht", "veröffentlicht am", "erstellt am", "publié le", "publié",
@@ -79,6 +81,14 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 """Label texts ("Speaker:", "Ort:", "报告人：") by the field they introduce."""
+
+COMBINED_LABELS = (
+    "time and location", "time and place", "date and location", "date and place",
+    "date and venue", "when and where", "date & location", "time & location", "date/venue",
+    "zeit und ort", "datum und ort", "date et lieu", "fecha y lugar", "data e local",
+    "data e luogo", "datum en plaats", "时间地点", "日時・場所",
+)  # fmt: skip
+"""Labels of a date and the place after it, in one line."""
 
 NOT_A_TALK = (
     "no talk", "no seminar", "no colloquium", "no meeting", "no lecture", "no class",

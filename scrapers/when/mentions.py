@@ -29,6 +29,18 @@ class DayMention:
     last: tuple[int | None, int, int] | None = None
     """(year, month, day) of the last day of a printed range ("March 17–20, 2026")."""
 
+    def nearest_year(self, now: datetime.datetime) -> int:
+        """The year that puts this day (printed without one) nearest to `now`."""
+        today = now.date()
+
+        def distance(year: int) -> int:
+            try:
+                return abs((datetime.date(year, self.month, self.day) - today).days)
+            except ValueError:  # February 29 of a year without one
+                return 1_000_000
+
+        return min((today.year, today.year - 1, today.year + 1), key=distance)
+
 
 @dataclass(frozen=True)
 class ClockMention:

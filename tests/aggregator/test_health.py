@@ -403,7 +403,7 @@ def test_a_field_that_vanishes_is_flagged_and_kept_from_the_store(
     assert all("\nAbstract:\n" in text for text in before.values())
     # The site renames its label: every page still answers, but no abstract is found.
     for path in [p for p in site.pages if p.rstrip("/").split("/")[-1].isdigit()]:
-        site.edit(path, "Synopsis:</h3>", "Zusammenfassung:</h3>")
+        site.edit(path, "Synopsis:</h3>", "Worum es geht:</h3>")
     assert run(config_file, TIMES[3]) == 1
     (flagged,) = health(out)["sources"]
     assert flagged["status"] == "flagged"
