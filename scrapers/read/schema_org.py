@@ -1,4 +1,4 @@
-"""schema.org Events on a page, from JSON-LD or microdata, read into talk drafts.
+"""schema.org Events on a page, from JSON-LD, microdata or RDFa, read into talk drafts.
 
 The vocabulary is https://schema.org/Event and its subtypes. JSON-LD is read from every
 `<script type="application/ld+json">`: single objects, arrays, `@graph`, `@id` references
@@ -6,8 +6,9 @@ between nodes, and events nested in other nodes (an ItemList, a WebPage's `mainE
 EventSeries' `subEvent`). Pages are forgiving about JSON and so is this reader: trailing commas,
 HTML comments, CDATA wrappers, raw control characters and several objects in one block are
 repaired; a block that still is not JSON is skipped and named in the problems. Microdata
-(https://html.spec.whatwg.org/multipage/microdata.html) becomes the same nested dicts as JSON-LD,
-so one mapping reads both; it is read only when no JSON-LD block holds an Event.
+(https://html.spec.whatwg.org/multipage/microdata.html) and RDFa Lite become the same nested
+dicts as JSON-LD, so one mapping reads all three; each is read only when the ones before it hold
+no Event.
 """
 
 from __future__ import annotations
@@ -137,9 +138,10 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
         except ValueError as exc:
             problems.append(f"JSON-LD block {number} skipped: {exc}")
     events = list(_events(nodes))
-    if not events:
-        items = (tag for tag in soup.descendants if isinstance(tag, Tag) and _top_level_item(tag))
-        nodes = [_microdata(item) for item in items]
+    for markup in (_MICRODATA, _RDFA):
+        if events:
+            break
+        nodes = _items(soup, markup)
         events = list(_events(nodes))
     return nodes, events, problems
 
@@ -276,32 +278,63 @@ def _index(value: Any) -> dict[str, Mapping[str, Any]]:
     return index
 
 
-# --- Microdata -------------------------------------------------------------------------------
+# --- Microdata and RDFa ----------------------------------------------------------------------
 
 
-def _top_level_item(tag: Tag) -> bool:
-    return tag.has_attr("itemscope") and not tag.has_attr("itemprop")
+@dataclass(frozen=True)
+class _Markup:
+    """How a kind of markup in attributes names items and their properties."""
+
+    scope: str
+    """The attribute that makes an element an item."""
+    type: str
+    """The attribute holding its type."""
+    property: str
+    """The attribute naming a property."""
+    identifier: str
+    """The attribute holding an item's identity."""
+    value: str | None
+    """An attribute holding a property's value in place of the element's own."""
 
 
-def _microdata(item: Tag) -> dict[str, Any]:
-    node: dict[str, Any] = {"@type": str(item.get("itemtype") or "").split()}
-    if item.get("itemid"):
-        node["@id"] = str(item["itemid"])
-    _properties(item, node)
+# https://html.spec.whatwg.org/multipage/microdata.html
+_MICRODATA = _Markup("itemscope", "itemtype", "itemprop", "itemid", None)
+# RDFa Lite (https://www.w3.org/TR/rdfa-lite/), as schema.org documents it for Events.
+_RDFA = _Markup("typeof", "typeof", "property", "resource", "content")
+
+
+def _items(soup: BeautifulSoup, markup: _Markup) -> list[dict[str, Any]]:
+    """The page's top-level items of `markup` as JSON-LD-like nodes."""
+    return [
+        _item(tag, markup)
+        for tag in soup.descendants
+        if isinstance(tag, Tag) and tag.has_attr(markup.scope) and not tag.has_attr(markup.property)
+    ]
+
+
+def _item(element: Tag, markup: _Markup) -> dict[str, Any]:
+    node: dict[str, Any] = {"@type": str(element.get(markup.type) or "").split()}
+    if element.get(markup.identifier):
+        node["@id"] = str(element[markup.identifier])
+    _properties(element, node, markup)
     return node
 
 
-def _properties(element: Tag, node: dict[str, Any]) -> None:
+def _properties(element: Tag, node: dict[str, Any], markup: _Markup) -> None:
     for child in element.find_all(True, recursive=False):
-        if child.has_attr("itemprop"):
-            value = _microdata(child) if child.has_attr("itemscope") else _property_value(child)
-            for name in str(child["itemprop"]).split():
-                node.setdefault(name, []).append(value)
-        if not child.has_attr("itemscope"):
-            _properties(child, node)
+        if child.has_attr(markup.property):
+            nested = child.has_attr(markup.scope)
+            value = _item(child, markup) if nested else _property_value(child, markup)
+            for name in str(child[markup.property]).split():
+                # RDFa names properties with a prefix as often as without ("schema:name").
+                node.setdefault(re.split(r"[/:#]", name)[-1], []).append(value)
+        if not child.has_attr(markup.scope):
+            _properties(child, node, markup)
 
 
-def _property_value(element: Tag) -> str:
+def _property_value(element: Tag, markup: _Markup) -> str:
+    if markup.value and element.has_attr(markup.value):
+        return str(element[markup.value])
     attribute = _URL_ATTRIBUTES.get(element.name) or _VALUE_ATTRIBUTES.get(element.name)
     if attribute and element.has_attr(attribute):
         return str(element[attribute])
