@@ -22,7 +22,7 @@ from aggregator.arguments import aware_datetime
 from aggregator.errors import FetchError, RecordError, TalkfeedError
 from aggregator.fetch import Fetcher, FetchSettings
 from aggregator.normalize import normalize
-from aggregator.pipeline import EXIT_OK
+from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
 from scrapers.drafts import Link, Page, ParseError, TalkDraft
 from scrapers.generic.auto import AutoSite
 from scrapers.ladder import climb
@@ -68,7 +68,14 @@ def add_extract_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _extract(args: argparse.Namespace) -> int:
     live = re.match(r"^https?://", args.target) is not None
-    page = _fetch_page(args.target) if live else _file_page(Path(args.target), args.url)
+    if live:
+        try:
+            page = _fetch_page(args.target)
+        except FetchError as exc:
+            print(f"talkfeed: error: cannot fetch {args.target}: {exc.reason}", file=sys.stderr)
+            return EXIT_SOURCES_FAILED
+    else:
+        page = _file_page(Path(args.target), args.url)
     if args.now is not None:
         page.fetched_at = args.now
     zone, zone_note = _zone(args.timezone, page)
@@ -136,10 +143,7 @@ def _fetch_page(url: str) -> Page:
             response = await fetcher.get(url)
         return Page(response.url, response.text, response.fetched_at)
 
-    try:
-        return asyncio.run(fetch())
-    except FetchError as exc:
-        raise TalkfeedError(f"cannot fetch {url}: {exc.reason}") from None
+    return asyncio.run(fetch())
 
 
 def _file_page(path: Path, url: str | None) -> Page:
