@@ -161,6 +161,7 @@ def test_the_zone_is_guessed_from_the_country_and_said_to_be_a_guess(
     assert "timezone Europe/Berlin, guessed from the host's country (.de): check it" in err
     assert records[0]["start"] == "2026-03-03T16:00:00+01:00"
     code, records, err = run(capsys, str(file), "--url", "https://math.example.edu/seminar/")
+    assert code == 0
     assert "no --timezone and nothing to guess one from: times read as UTC" in err
     assert records[0]["timezone"] == "UTC"
 
@@ -174,6 +175,7 @@ def test_a_zone_the_page_states_is_taken_before_the_country(
     file = tmp_path / "page.html"
     file.write_text(SCHEDULE.format(head=settings), encoding="utf-8")
     code, records, err = run(capsys, str(file), "--url", "https://math.example.edu/seminar/")
+    assert code == 0
     assert "timezone America/New_York, guessed from the page's own settings" in err
     assert records[0]["start"] == "2026-03-03T16:00:00-05:00"
 
