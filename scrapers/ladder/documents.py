@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from scrapers.base import SiteParser
 from scrapers.drafts import Link, Page, ParseError
 from scrapers.kinds import build_source
+from scrapers.read.fullcalendar import is_fullcalendar, read_fullcalendar
 
 __all__ = ["Document", "read_document"]
 
@@ -57,6 +58,11 @@ def _json(page: Page, zone: ZoneInfo, text: str) -> Document:
         data: Any = json.loads(text)
     except ValueError as exc:
         raise ParseError(f"{page.url}: looks like JSON but is not ({exc})") from None
+    if is_fullcalendar(data):
+        drafts = read_fullcalendar(data, page.url, zone)
+        return Document(
+            "a FullCalendar event feed", [Link(d.url, "talk", d, complete=True) for d in drafts]
+        )
     if isinstance(data, dict):
         events = data.get("events")
         if data.get("_type") == "HTTPAPIResult":

@@ -36,9 +36,13 @@ class Signature:
     """The source's `url` for that kind (the calendar, site or server)."""
     cards: str | None = None
     """For a CMS event view: the CSS selector of its event cards."""
+    feed: str | None = None
+    """The document of the platform's events, when the page names it outright."""
 
     def api(self, zone: str) -> str | None:
         """The API query listing the platform's events, when the signature says enough."""
+        if self.feed is not None:
+            return self.feed
         if self.kind is None or self.url is None:
             return None
         table = {"kind": self.kind, "id": "auto", "name": "auto", "url": self.url}
@@ -115,6 +119,24 @@ def _researchseminars(page: Page, head: str) -> Signature | None:
     return Signature("researchseminars.org", why, "researchseminars", options, _origin(page.url))
 
 
+# The event source of a FullCalendar widget, in the page's settings or its script:
+# "jsonFeedUrl":"\/feeds\/events\/calendar.json", events: '/calendar/feed.json'.
+_FULLCALENDAR = re.compile(
+    r"""(?:jsonFeedUrl|eventSources?|events)["']?\s*:\s*\[?\s*["']([^"'\s]+?\.json[^"'\s]*)["']"""
+)
+
+
+def _fullcalendar(page: Page, head: str) -> Signature | None:
+    if "fullcalendar" not in head:
+        return None
+    match = _FULLCALENDAR.search(page.text[:500_000])
+    if match is None:
+        return None
+    feed = page.absolute(match.group(1).replace("\\/", "/"))
+    why = "a FullCalendar widget that loads its events from a JSON feed"
+    return Signature("FullCalendar", why, feed=feed)
+
+
 # Event cards of the CMS views universities use, by the classes the views print.
 _DRUPAL_CARDS = (
     ".views-row, .content-list-item, article.node--type-event, article.node--type-events,"
@@ -154,6 +176,7 @@ _CHECKS: tuple[Callable[[Page, str], Signature | None], ...] = (
     _indico,
     _talks_cam,
     _researchseminars,
+    _fullcalendar,
     _drupal,
     _wordpress,
 )

@@ -110,3 +110,13 @@ def test_the_folders_the_readme_names_are_where_the_tests_read_them() -> None:
     for folder in named:
         found = (SHARED_REAL / folder).is_dir() or (SHARED_REAL / "pages" / folder).is_dir()
         assert found, f"{folder} is named in shared/real/README.md but missing"
+
+
+def test_a_page_drawn_in_the_browser_names_the_feed_it_draws_from(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real_path("pages/princeton-physics-events/listing.html")
+    records, err = extract(capsys, "princeton-physics-events/listing.html")
+    # The filter form's <option>s ("Donald R. Hamilton Colloquium") are no talks.
+    assert records == []
+    assert "FullCalendar" in err and "https://phy.princeton.edu/feeds/events/calendar.json" in err

@@ -222,3 +222,36 @@ def test_json_ld_on_a_talk_page_names_the_page_itself() -> None:
     result = climb(page(f'<script type="application/ld+json">{text}</script>'), ZONE, fetch=False)
     (talk,) = result.talks
     assert talk.url == LISTING_URL
+
+
+def test_a_fullcalendar_feed_is_read_by_the_document_rung() -> None:
+    feed = json.dumps(
+        [
+            {"id": "41", "title": "Colloquium: Dark matter", "start": "2026-03-05T16:00:00",
+             "end": "2026-03-05T17:00:00", "url": "/events/dark-matter",
+             "extendedProps": {"location": "Jadwin A10"}},
+            {"title": "Spring recess", "start": "2026-03-16", "end": "2026-03-21", "allDay": True},
+        ]
+    )  # fmt: skip
+    result = climb(Page("https://phy.example.edu/feeds/events/calendar.json", feed, NOW), ZONE, fetch=False)
+    assert (result.rung, notes(result.notes)["document"]) == ("document", "a FullCalendar event feed")
+    talk, recess = result.talks
+    assert (talk.title, talk.location) == ("Colloquium: Dark matter", "Jadwin A10")
+    assert talk.url == "https://phy.example.edu/events/dark-matter"
+    assert (talk.start, talk.end) == (
+        datetime(2026, 3, 5, 16, tzinfo=ZONE),
+        datetime(2026, 3, 5, 17, tzinfo=ZONE),
+    )
+    # Whole days, the end exclusive as FullCalendar gives it.
+    assert recess.all_day and (recess.start, recess.end) == (
+        datetime(2026, 3, 16, tzinfo=ZONE),
+        datetime(2026, 3, 21, tzinfo=ZONE),
+    )
+    assert recess.url == ""
+
+
+def test_a_fullcalendar_widget_leads_to_its_feed() -> None:
+    settings = '<script>var s = {"fullcalendar":{"jsonFeedUrl":"\\/feeds\\/events\\/calendar.json"}};</script>'
+    live = climb(page("<h1>Events</h1>", head=settings), ZONE, fetch=True)
+    assert live.rung == "platform"
+    assert [link.url for link in live.links] == ["https://math.example.edu/feeds/events/calendar.json"]
