@@ -1,7 +1,9 @@
-"""Shared test helpers: the NYU fixture site served on 127.0.0.1, and a config pointing at it."""
+"""Shared test helpers: the NYU fixture site served on 127.0.0.1, and a config pointing at it.
+The example sites (examples/sites/) are registered for the whole run, subprocesses included."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from aggregator.snapshot import load_snapshot
-from tests.fixture_pages import FIXTURES
+from scrapers.registry import SITES_PATH_VARIABLE
+from tests.fixture_pages import EXAMPLES, FIXTURES
+
+os.environ[SITES_PATH_VARIABLE] = os.pathsep.join(
+    filter(None, [str(EXAMPLES / "sites"), os.environ.get(SITES_PATH_VARIABLE)])
+)
 
 NYU = FIXTURES / "nyu-cs-colloquium"
 LISTING_PATH = "/dynamic/news/colloquium/"

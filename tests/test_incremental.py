@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aggregator.config import Config, SourceConfig, bundled_parsers
+from aggregator.config import Config, SourceConfig
 from aggregator.fetch import FetchSettings
 from aggregator.pipeline import RunReport, run
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
+from tests.fixture_pages import parsers as saved_parsers
 from tests.fixture_pages import site_folders
 
 NOW = datetime.fromisoformat("2026-03-01T09:00:00-05:00")
@@ -19,7 +20,7 @@ NOW = datetime.fromisoformat("2026-03-01T09:00:00-05:00")
 def test_second_run_is_conditional_and_small(tmp_path: Path) -> None:
     snapshots = [load_snapshot(folder) for folder in site_folders()]
     hosts = {urlsplit(url).netloc for s in snapshots for url in s.pages.values()}
-    parsers = bundled_parsers()
+    parsers = saved_parsers()
     config = Config(
         out=tmp_path / "out",
         db=tmp_path / "talkfeed.db",

@@ -1,5 +1,5 @@
-"""Every saved page in tests/fixtures/ parses to its .expected.json: adding a site's fixtures
-adds its tests."""
+"""Every saved page in tests/fixtures/ and examples/fixtures/ parses to its .expected.json:
+adding a site's fixtures adds its tests."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import bundled_parsers
 from aggregator.fixtures import FixturePage
-from tests.fixture_pages import fixture_pages, mismatches, parse_page, site_folders
+from tests.fixture_pages import fixture_pages, mismatches, parse_page, parsers, site_folders
 
 PAGES = fixture_pages()
-PARSERS = bundled_parsers()
+PARSERS = parsers()
 
 
 @pytest.mark.parametrize("fixture", PAGES, ids=[p.name for p in PAGES])

@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from aggregator.cli import main
 from aggregator.model import Talk
-from tests.fixture_pages import FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
 
 SCHEDULE = """<!doctype html><html lang=en><head><title>Analysis Seminar</title>{head}</head>
 <body><main><h1>Analysis Seminar</h1>
@@ -90,7 +90,9 @@ def test_a_live_page_is_read_through_the_feed_it_links(
 def test_a_live_platform_page_is_read_through_its_api(
     httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    api = (FIXTURES / "uchicago-cs-events" / "events-page-1.json").read_text(encoding="utf-8")
+    api = (EXAMPLE_FIXTURES / "uchicago-cs-events" / "events-page-1.json").read_text(
+        encoding="utf-8"
+    )
     head = f'<link rel="https://api.w.org/" href="{httpserver.url_for("/wp-json/")}">'
     page = SCHEDULE.format(head=head).replace("<table>", '<div class="tribe-events"></div><table>')
     asked = serve(

@@ -12,7 +12,7 @@ from pathlib import Path
 from aggregator.config import parse_config
 from scrapers import all_sites
 from tests.conftest import FixtureSite
-from tests.fixture_pages import FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
 
 
 def talkfeed(*args: str, sites: Path) -> subprocess.CompletedProcess[str]:
@@ -33,7 +33,7 @@ def mark_reviewed(folder: Path) -> None:
 def test_new_site_from_saved_pages(tmp_path: Path) -> None:
     fixtures, sites = tmp_path / "fixtures", tmp_path / "sites"
     sites.mkdir()
-    saved = FIXTURES / "ttic-talks"
+    saved = EXAMPLE_FIXTURES / "ttic-talks"
     result = talkfeed(
         "new-site", "example-talks", "https://www.ttic.edu/talks/",
         "--timezone", "America/Chicago", "--name", "Example Talks",

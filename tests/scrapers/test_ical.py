@@ -16,7 +16,7 @@ from scrapers import OptionError, Page, ParseError, SpeakerDraft, TalkDraft, get
 from scrapers.generic.ical_feed import IcalFeed
 from scrapers.kinds import build_source
 from scrapers.read.ical import MAX_OCCURRENCES, ParsedCalendar, parse_calendar, split_description
-from tests.fixture_pages import FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES
 
 FEED = "https://cs.example.edu/seminar.ics"
 SITE_ZONE = ZoneInfo("Europe/Berlin")
@@ -733,7 +733,7 @@ def test_ical_kind_from_a_config_table_reads_a_feed() -> None:
     )
     assert isinstance(source, IcalFeed)
     assert source.entry_urls() == ("https://calendar.example.com/theory.ics",)
-    text = (FIXTURES / "uw-theory-seminar" / "basic.ics").read_text(encoding="utf-8")
+    text = (EXAMPLE_FIXTURES / "uw-theory-seminar" / "basic.ics").read_text(encoding="utf-8")
     links = source.listing(Page("https://calendar.example.com/theory.ics", text, NOW))
     assert len(links) == 12
     assert all(link.kind == "talk" and link.complete for link in links)

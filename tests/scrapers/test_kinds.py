@@ -77,5 +77,8 @@ def test_bad_common_keys_name_the_key(change: dict[str, Any], key: str, message:
 
 def test_bundled_declared_source_is_a_parser_like_any_site() -> None:
     parsers = bundled_parsers()
-    assert parsers["ttic-talks"].name == "TTIC Talks"
-    assert parsers["ttic-talks"].timezone == "America/Chicago"
+    assert parsers["penn-cs-theory-seminar"].name == "Penn CS Theory Seminar"
+    assert parsers["penn-cs-theory-seminar"].timezone == "America/New_York"
+    assert parsers["penn-cs-theory-seminar"].start_urls == (
+        "https://theory.cis.upenn.edu/seminar/",
+    )

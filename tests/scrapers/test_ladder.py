@@ -11,7 +11,7 @@ import pytest
 
 from scrapers import Page
 from scrapers.ladder import RUNGS, climb
-from tests.fixture_pages import FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
 
 ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -142,7 +142,7 @@ def test_drupal_event_cards_are_read_by_their_cards() -> None:
 
 
 def test_a_feed_itself_is_read_by_the_document_rung() -> None:
-    ics = (FIXTURES / "uw-theory-seminar" / "basic.ics").read_text(encoding="utf-8")
+    ics = (EXAMPLE_FIXTURES / "uw-theory-seminar" / "basic.ics").read_text(encoding="utf-8")
     result = climb(Page("https://calendar.example.edu/basic.ics", ics, NOW), ZONE, fetch=False)
     assert result.rung == "document"
     assert notes(result.notes)["document"] == "an iCalendar feed"
@@ -160,7 +160,7 @@ def test_a_feed_itself_is_read_by_the_document_rung() -> None:
     ],
 )
 def test_platform_answers_are_read_by_their_shape(folder: str, file: str, what: str) -> None:
-    text = (FIXTURES / folder / file).read_text(encoding="utf-8")
+    text = (EXAMPLE_FIXTURES / folder / file).read_text(encoding="utf-8")
     result = climb(Page(f"https://api.example.org/{file}", text, NOW), ZONE, fetch=False)
     assert (result.rung, notes(result.notes)["document"]) == ("document", what)
     assert result.talks
@@ -233,8 +233,13 @@ def test_a_fullcalendar_feed_is_read_by_the_document_rung() -> None:
             {"title": "Spring recess", "start": "2026-03-16", "end": "2026-03-21", "allDay": True},
         ]
     )  # fmt: skip
-    result = climb(Page("https://phy.example.edu/feeds/events/calendar.json", feed, NOW), ZONE, fetch=False)
-    assert (result.rung, notes(result.notes)["document"]) == ("document", "a FullCalendar event feed")
+    result = climb(
+        Page("https://phy.example.edu/feeds/events/calendar.json", feed, NOW), ZONE, fetch=False
+    )
+    assert (result.rung, notes(result.notes)["document"]) == (
+        "document",
+        "a FullCalendar event feed",
+    )
     talk, recess = result.talks
     assert (talk.title, talk.location) == ("Colloquium: Dark matter", "Jadwin A10")
     assert talk.url == "https://phy.example.edu/events/dark-matter"
@@ -254,4 +259,6 @@ def test_a_fullcalendar_widget_leads_to_its_feed() -> None:
     settings = '<script>var s = {"fullcalendar":{"jsonFeedUrl":"\\/feeds\\/events\\/calendar.json"}};</script>'
     live = climb(page("<h1>Events</h1>", head=settings), ZONE, fetch=True)
     assert live.rung == "platform"
-    assert [link.url for link in live.links] == ["https://math.example.edu/feeds/events/calendar.json"]
+    assert [link.url for link in live.links] == [
+        "https://math.example.edu/feeds/events/calendar.json"
+    ]

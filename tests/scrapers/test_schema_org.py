@@ -16,7 +16,7 @@ from scrapers import LabelSite, OptionError, Page, ParseError, SiteParser, TalkD
 from scrapers.drafts import SpeakerDraft
 from scrapers.kinds import build_source
 from scrapers.read.schema_org import event_draft, find_events, read_events
-from tests.fixture_pages import FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
 
 ZONE = ZoneInfo("America/Toronto")
 URL = "https://cs.example.edu/events/talk-1"
@@ -658,7 +658,7 @@ def test_detail_page_event_and_its_gaps() -> None:
 
 def test_oxford_series_links_to_its_talk_pages() -> None:
     site = get_site("oxford-strachey-lectures")
-    pages = fixture_pages(FIXTURES, "oxford-strachey-lectures")
+    pages = fixture_pages(EXAMPLE_FIXTURES, "oxford-strachey-lectures")
     (series,) = [p for p in pages if p.path.stem == "series"]
     links = site.listing(series.page)
     assert [(link.url, link.seed) for link in links] == [
