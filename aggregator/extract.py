@@ -28,7 +28,7 @@ from scrapers.generic.auto import AutoSite
 from scrapers.ladder import climb
 from scrapers.read.zones import guess_zone
 
-__all__ = ["Extraction", "add_extract_command", "extract_page"]
+__all__ = ["Extraction", "add_extract_command", "extract_page", "page_source"]
 
 MAX_DOCUMENTS = 10
 """Feeds, API pages and their further pages read for one page."""
@@ -84,7 +84,7 @@ def _extract(args: argparse.Namespace) -> int:
     extraction = asyncio.run(extract_page(page, zone, fetch=live))
     for line in extraction.lines:
         print(f"talkfeed: {line}", file=sys.stderr)
-    site = _site(page, zone)
+    site = page_source(page, zone)
     records = []
     for draft in extraction.talks:
         try:
@@ -177,7 +177,8 @@ def _zone(name: str | None, page: Page) -> tuple[ZoneInfo, str | None]:
     return ZoneInfo("UTC"), "no --timezone and nothing to guess one from: times read as UTC"
 
 
-def _site(page: Page, zone: ZoneInfo) -> AutoSite:
+def page_source(page: Page, zone: ZoneInfo) -> AutoSite:
+    """The source `extract` reads a page as: an auto source named after its host and title."""
     host = urlsplit(page.url).hostname or "page"
     site_id = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "page"
     # Only a web page has a title worth naming the source after; a feed is not parsed as one.

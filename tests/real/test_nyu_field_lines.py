@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.extract import _site
+from aggregator.extract import page_source
 from aggregator.normalize import normalize
 from scrapers import Page
 from scrapers.ladder import read_talk
@@ -86,7 +86,7 @@ def test_the_field_lines_read_as_their_record(number: int) -> None:
     page = Page(want["url"], talk_page(want["title"], fields, want["abstract_startswith"]), NOW)
     draft, why = read_talk(page, ZONE)
     assert draft is not None, why
-    record = normalize(draft, _site(page, ZONE)).model_dump(mode="json")
+    record = normalize(draft, page_source(page, ZONE)).model_dump(mode="json")
     assert record["title"] == want["title"]
     # The lines give the affiliation only where the speaker line has one.
     speaker = fields["Speaker:"]
