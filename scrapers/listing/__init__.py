@@ -60,7 +60,7 @@ def read_listing(
         timed = sum(1 for _, found in read if found.when and (found.when.clock or found.clock))
         # Where most talks print their own time, one that prints none has none (a workshop
         # day), rather than the series' usual time.
-        usual = defaults if timed * 2 < len(read) else replace(defaults, clock=None)
+        usual = defaults if timed * 2 <= len(read) else replace(defaults, clock=None)
         for block, found in read:
             if found.not_a_talk or found.when is None:
                 listing.dropped += found.when is not None

@@ -68,7 +68,8 @@ def _hints() -> tuple[tuple[str, frozenset[str]], ...]:
 
 _HINTS = _hints()
 _QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
-_SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s)\s*")
+# A comma separates only after a parenthesis: "Ann Lee (MIT), On heat flow".
+_SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s|(?<=\)),\s)\s*")
 _MARKER = re.compile(
     r"[(\[]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|reporté|"
     r"cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)\s*[)\]]",
@@ -303,7 +304,7 @@ class _Reader:
         if any(p.heading for p in line.pieces):
             self.titles.append(_Candidate(text, 9, _own_link(line, text)))
             return
-        rest = text
+        rest = _without_buttons(line, text)
         quoted = _QUOTED.search(rest)
         if quoted:
             self.titles.append(_Candidate(quoted["text"], 8, _own_link(line, quoted["text"])))
@@ -318,10 +319,13 @@ class _Reader:
                 weight = 7 if piece.emphasis else 6 if piece.href else 5
                 self.titles.append(_Candidate(styled, weight, piece.href))
                 rest = rest.replace(styled, " | ", 1).strip(" |")
-        for part in _parts(rest):
-            self._part(part, line)
+        parts = _parts(rest)
+        for part in parts:
+            self._part(part, line, between=len(parts) > 1)
 
-    def _part(self, part: str, line: Line) -> None:
+    def _part(self, part: str, line: Line, *, between: bool = False) -> None:
+        """One part of a line; `between` when separators cut the line, so that even a short
+        part beside a speaker is a title ("Ann Lee (MIT): Knots")."""
         part = _CONJUNCTION.sub("", part.strip(" ,;:|–—-"))
         if not part:
             return
@@ -338,7 +342,7 @@ class _Reader:
             self.out.location = self.out.location or _room_in(part)
         elif _is_prose(part):
             self.abstract.append(part)
-        elif len(part.split()) >= 2 or len(part) >= 12 or (part and not part.isascii()):
+        elif len(part.split()) >= 2 or len(part) >= 12 or not part.isascii() or between:
             self.titles.append(_Candidate(part, 3, _own_link(line, part)))
 
     def _speakers(self) -> None:
@@ -503,6 +507,15 @@ def _without_speaker(title: str, names: set[str]) -> str | None:
             series = talk.search(rest) is not None and len(talk.sub("", rest).split()) <= 2
             return None if series else rest
     return title
+
+
+def _without_buttons(line: Line, text: str) -> str:
+    """`text` without the "Read more" and "Add to calendar" links in it."""
+    for piece in line.pieces:
+        button = _tidy(piece.text)
+        if piece.href and button and (_is_more(button) or _is_calendar(piece)):
+            text = text.replace(button, " ")
+    return " ".join(text.split())
 
 
 def _is_buttons(line: Line) -> bool:
@@ -675,8 +688,10 @@ def _is_more(text: str) -> bool:
 
 
 def _own_link(line: Line, text: str) -> str | None:
+    """The link of `text` when the line links it as a whole (a linked title)."""
     for piece in line.pieces:
-        if piece.href and _tidy(piece.text) and _tidy(piece.text) in text:
+        linked = _tidy(piece.text)
+        if piece.href and linked and linked in text and len(linked) * 3 >= len(text) * 2:
             return piece.href
     return None
 

@@ -49,6 +49,7 @@ _KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u30a0-\u30ff\u3040-\u309f・ー\s]{2,1
 _WORD = re.compile(r"[^\s]+")
 _INITIAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]\.(?:-?[A-ZÀ-ÖØ-Þ]\.)*$")
 _CAPITALISED = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.\-]*|[A-ZÀ-ÖØ-Þ]\.)$")
+_NICKNAME = re.compile(r"\s\([A-Z][\w.'-]{1,15}\)(?=\s)")
 _SUFFIX = re.compile(r",\s*(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 # The last parenthesis is the affiliation: "Elizaveta (Liza) Levina (University of Michigan)".
 _PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*[(（\[](?P<affiliation>[^()（）\[\]]+)[)）\]]\s*$")
@@ -59,7 +60,8 @@ _LIST = re.compile(r"\s*(?:;|\n|、|，|\s&\s|\s+(?:and|und|et|y|e|en|och|og|i|�
 
 def looks_like_name(text: str) -> bool:
     """Whether `text` reads as one person's name (an honorific before it is allowed)."""
-    text = strip_honorifics(" ".join(text.split()))
+    # A nickname in parentheses is part of a name: "Elizaveta (Liza) Levina".
+    text = _NICKNAME.sub(" ", strip_honorifics(" ".join(text.split())))
     if not text or len(text) > 48 or any(char.isdigit() for char in text):
         return False
     if "," in _SUFFIX.sub("", text):

@@ -1,0 +1,230 @@
+"""The listing extractor's rules one at a time: names and speakers, the series' usual time and
+room, the year of a year-less date, rows that are no talks, and where a block's talk begins."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scrapers import Page, SpeakerDraft
+from scrapers.listing import read_listing
+from scrapers.listing.defaults import _place, _sentences
+from scrapers.listing.people import looks_like_name, read_speakers
+from scrapers.read.speakers import strip_honorifics
+from scrapers.when import DayMention
+
+ZONE = ZoneInfo("America/New_York")
+NOW = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jon Schneider", True), ("Jin-Peng Liu", True), ("Maria de la Cruz", True),
+        ("J. R. R. Tolkien", True), ("Ahmed El Alaoui", True), ("张伟", True), ("山田 太郎", True),
+        ("Prof. Dr. Anna Schmidt", True),
+        ("No Talk", False), ("Spring Break", False), ("NYC Theory Day", False), ("MIT", False),
+        ("Massachusetts Institute of Technology", False), ("Quantum for Science", False),
+        ("Aula Magna", False), ("Auditório do IM", False), ("Room 101", False),
+        ("Jane Doe, MIT", False), ("A mathematical perspective on transformers", False),
+    ],
+)  # fmt: skip
+def test_names_are_told_by_their_shape(text: str, name: bool) -> None:
+    assert looks_like_name(text) is name
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("Jin-Peng Liu (MIT)", [("Jin-Peng Liu", "MIT")]),
+        ("Jane Doe, MIT", [("Jane Doe", "MIT")]),
+        ("Jane Doe – University of Oxford", [("Jane Doe", "University of Oxford")]),
+        ("Ann Lee (MIT) and Bob Ray (ETH)", [("Ann Lee", "MIT"), ("Bob Ray", "ETH")]),
+        # Listed together before one parenthesis: both from there.
+        ("Ann Lee and Bob Ray (ETH)", [("Ann Lee", "ETH"), ("Bob Ray", "ETH")]),
+        ("Ann Lee, Bob Ray, and Cy Twombly", [("Ann Lee", None), ("Bob Ray", None), ("Cy Twombly", None)]),
+        # One comma: a name and its (compound) affiliation, as NYU writes them.
+        ("Ken Goldberg, UC Berkeley and Ambi Robotics", [("Ken Goldberg", "UC Berkeley and Ambi Robotics")]),
+        ("Elizaveta (Liza) Levina (University of Michigan)", [("Elizaveta (Liza) Levina", "University of Michigan")]),
+        ("Spring Break", []),
+        ("On the heat equation", []),
+    ],
+)  # fmt: skip
+def test_speakers_and_their_affiliations(text: str, speakers: list[tuple[str, str | None]]) -> None:
+    assert read_speakers(text) == [SpeakerDraft(n, a) for n, a in speakers]
+
+
+def test_a_speaker_column_is_trusted_with_any_name() -> None:
+    assert read_speakers("Yaqi duan (NYU)") == []
+    assert read_speakers("Yaqi duan (NYU)", trusted=True) == [SpeakerDraft("Yaqi duan", "NYU")]
+
+
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [
+        ("Jun.-Prof. Dr. Selin Aydın", "Selin Aydın"), ("Univ.-Prof. Dipl.-Ing. Dr. Hans Gruber", "Hans Gruber"),
+        ("prof. dr. Jan de Vries", "Jan de Vries"), ("dr. ir. Pieter Bos", "Pieter Bos"),
+        ("Dr Jane Smith", "Jane Smith"), ("Professorin Eva Lang", "Eva Lang"), ("李明华 教授", "李明华"),
+        ("Drew Barry", "Drew Barry"), ("Irene Adler", "Irene Adler"), ("Ing Chen", "Ing Chen"),
+    ],
+)  # fmt: skip
+def test_forms_of_address_go_and_names_stay(name: str, bare: str) -> None:
+    assert strip_honorifics(name) == bare
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Talks are currently scheduled to take place at 12pm in room 401B of 3401 Walnut St.", "room 401B of 3401 Walnut St"),
+        ("Seminars are held on Tuesdays at 4pm in Room LG07, Ashworth Building, unless otherwise stated.", "Room LG07, Ashworth Building"),
+        ("all talks at 3:30pm in Room 101 unless noted", "Room 101"),
+        ("Die Vorträge finden jeweils dienstags um 16:15 Uhr im Hörsaal 3 (Gebäude C, Albert-Einstein-Straße 8) statt.", "Hörsaal 3 (Gebäude C, Albert-Einstein-Straße 8)"),
+        ("le séminaire a lieu le mardi à 14h en salle B 201 (bâtiment Fermat), campus des Tanneurs.", "salle B 201 (bâtiment Fermat), campus des Tanneurs"),
+        ("We meet at 4pm, see you there.", None),
+    ],
+)  # fmt: skip
+def test_the_room_a_sentence_names(sentence: str, place: str | None) -> None:
+    assert _place(sentence) == place
+
+
+def test_sentences_do_not_end_at_abbreviations_and_a_label_takes_its_line() -> None:
+    text = "Location: Auditorium 150, 900 W. Polk Street.\nSeminars are at 4pm. Tea in Rm. 5 first."
+    assert _sentences(text) == [
+        "Location: Auditorium 150, 900 W. Polk Street.",
+        "Seminars are at 4pm.",
+        "Tea in Rm. 5 first.",
+    ]
+
+
+def test_a_day_without_a_year_is_the_one_nearest_to_now() -> None:
+    day = DayMention(0, 6, None, 12, 20, None)
+    assert day.nearest_year(datetime(2026, 2, 1, tzinfo=UTC)) == 2025
+    assert day.nearest_year(datetime(2026, 9, 1, tzinfo=UTC)) == 2026
+
+
+def listing(body: str, url: str = "https://math.example.edu/seminar/") -> list[tuple[object, ...]]:
+    html = (
+        f"<html lang=en><head><title>Seminar</title></head><body><main>{body}</main></body></html>"
+    )
+    found = read_listing(Page(url, html, NOW), ZONE)
+    return [
+        (d.start.date() if d.start else None, d.title, [s.name for s in d.speakers], d.location)
+        for d in found.drafts
+    ]
+
+
+def test_an_academic_year_crosses_january() -> None:
+    body = (
+        "<h2>Colloquium 2024–2025</h2><ul>"
+        "<li>Tuesday, September 10 – Ann Lee (MIT): On heat flow</li>"
+        "<li>Tuesday, December 3 – Bo Chen (Yale): Sharp bounds</li>"
+        "<li>Tuesday, January 14 – Cy Dee (ETH): Knots</li>"
+        "<li>Tuesday, May 6 – Di Eng (EPFL): Braids</li></ul>"
+    )
+    assert [row[0] for row in listing(body)] == [
+        date(2024, 9, 10), date(2024, 12, 3), date(2025, 1, 14), date(2025, 5, 6),
+    ]  # fmt: skip
+
+
+def test_a_printed_weekday_picks_the_year() -> None:
+    body = "<h1>Seminar</h1><ul><li>Tuesday, Sept. 12 – Ann Lee (MIT): Heat</li><li>Tuesday, Sept. 19 – Bo Chen (Yale): Bounds</li></ul>"
+    assert [row[0] for row in listing(body)] == [date(2023, 9, 12), date(2023, 9, 19)]
+
+
+def test_a_list_running_forward_moves_to_the_next_year_at_january() -> None:
+    body = (
+        "<p>Last updated November 3, 2025.</p><h1>Seminar</h1><ul>"
+        "<li>Nov 20: Ann Lee (MIT), On heat flow</li><li>Dec 11: Bo Chen (Yale), Sharp bounds</li>"
+        "<li>Jan 15: Cy Dee (ETH), Knots</li></ul>"
+    )
+    assert [row[0] for row in listing(body)] == [
+        date(2025, 11, 20),
+        date(2025, 12, 11),
+        date(2026, 1, 15),
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "No seminar (Thanksgiving)", "Spring break", "Reading week", "Holiday reception",
+        "Kein Kolloquium (Dies academicus)", "Pas de séminaire", "No hay seminario", "休み",
+    ],
+)  # fmt: skip
+def test_rows_that_are_no_talks_are_dropped(row: str) -> None:
+    body = (
+        "<h1>Seminar 2025</h1><table><tr><th>Date</th><th>Speaker</th><th>Title</th></tr>"
+        "<tr><td>March 3, 2025, 4pm</td><td>Ann Lee (MIT)</td><td>On heat flow</td></tr>"
+        f"<tr><td>March 10, 2025</td><td colspan=2>{row}</td></tr>"
+        "<tr><td>March 17, 2025, 4pm</td><td>Bo Chen (Yale)</td><td>Sharp bounds</td></tr></table>"
+    )
+    assert [row[1] for row in listing(body)] == ["On heat flow", "Sharp bounds"]
+
+
+def test_a_cancelled_talk_is_kept_and_marked() -> None:
+    body = (
+        "<h1>Seminar 2025</h1><table><tr><th>Date</th><th>Speaker</th><th>Title</th></tr>"
+        "<tr><td>March 3, 2025, 4pm</td><td>Ann Lee (MIT) (cancelled)</td><td>On heat flow</td></tr>"
+        "<tr><td>March 17, 2025, 4pm</td><td>Bo Chen (Yale)</td><td>Sharp bounds</td></tr></table>"
+    )
+    found = read_listing(Page("https://x.example.edu/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [(d.status, [s.name for s in d.speakers]) for d in found.drafts] == [
+        ("cancelled", ["Ann Lee"]), (None, ["Bo Chen"]),
+    ]  # fmt: skip
+
+
+def test_news_and_course_timetables_are_no_talks() -> None:
+    news = (
+        "<h2>Latest news</h2><ul><li>March 3, 2025 – Ann Lee wins the Fields Medal</li>"
+        "<li>March 10, 2025 – New building opens</li></ul>"
+    )
+    timetable = (
+        "<h1>Timetable</h1><table><tr><th>Date</th><th>Course</th><th>Teacher</th></tr>"
+        "<tr><td>March 3, 2025, 9am</td><td>Algebra</td><td>Ann Lee</td></tr>"
+        "<tr><td>March 4, 2025, 9am</td><td>Analysis</td><td>Bo Chen</td></tr></table>"
+    )
+    assert listing(news) == []
+    assert listing(timetable) == []
+
+
+def test_a_series_time_and_room_fill_the_rows_that_lack_them() -> None:
+    body = (
+        "<h1>Seminar 2025</h1><p>All talks are at 3:30pm in Room 101, Hilbert Hall, unless noted.</p>"
+        "<ul><li>March 3 – Ann Lee (MIT): On heat flow</li>"
+        "<li>March 10, 5pm, Room 7 – Bo Chen (Yale): Sharp bounds</li></ul>"
+    )
+    found = read_listing(Page("https://x.example.edu/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [(d.start, d.location) for d in found.drafts] == [
+        (datetime(2025, 3, 3, 15, 30, tzinfo=ZONE), "Room 101, Hilbert Hall"),
+        (datetime(2025, 3, 10, 17, tzinfo=ZONE), "Room 7"),
+    ]
+
+
+def test_several_talks_under_one_dated_heading() -> None:
+    body = (
+        "<h1>Seminar</h1><h3>Thursday 16 March 2023 – Student afternoon (Room AG06)</h3>"
+        "<ul><li>2pm – Aoife Brennan (UCD): Mixtures</li><li>3pm – Tomás Keane (UCC): Wind</li></ul>"
+        "<h3>Thursday 23 March 2023</h3><ul><li>Dr Ingrid Svensson (Lund): Forecasts</li></ul>"
+    )
+    assert listing(body) == [
+        (date(2023, 3, 16), "Mixtures", ["Aoife Brennan"], "Room AG06"),
+        (date(2023, 3, 16), "Wind", ["Tomás Keane"], "Room AG06"),
+        (date(2023, 3, 23), "Forecasts", ["Ingrid Svensson"], None),
+    ]
+
+
+def test_the_talks_own_link_is_not_a_speakers_homepage_or_a_calendar_export() -> None:
+    body = (
+        "<h1>Seminar 2025</h1><ul>"
+        '<li>March 3, 4pm: <a href="https://annlee.example.org/">Ann Lee</a> (MIT), '
+        '<a href="/s/heat">On heat flow</a> <a href="/s/heat.ics">Add to calendar</a></li>'
+        '<li>March 10, 4pm: <a href="https://bochen.example.org/">Bo Chen</a> (Yale), Sharp bounds '
+        '<a href="/s/bounds.ics">iCal</a></li></ul>'
+    )
+    found = read_listing(Page("https://x.example.edu/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [d.url for d in found.drafts] == [
+        "https://x.example.edu/s/heat",
+        "https://x.example.edu/s/",
+    ]
