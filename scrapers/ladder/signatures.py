@@ -55,9 +55,23 @@ class Signature:
 
 def signatures(page: Page) -> list[Signature]:
     """Every platform signature found in the page, API platforms first."""
-    head = page.text[:300_000].lower()
-    found = [check(page, head) for check in _CHECKS]
+    text = page.text[:300_000].lower()
+    generator = _GENERATOR.search(text)
+    clues = _Clues(text, generator.group(1) if generator else "")
+    found = [check(page, clues) for check in _CHECKS]
     return [signature for signature in found if signature is not None]
+
+
+@dataclass(frozen=True)
+class _Clues:
+    """What the checks look for, found once: the page's text in lower case, and the generator
+    its `<meta name="generator">` names."""
+
+    text: str
+    generator: str
+
+
+_GENERATOR = re.compile(r"""<meta[^>]*name=["']?generator["']?[^>]*content=["']([^"']*)""")
 
 
 def _origin(url: str) -> str:
@@ -65,13 +79,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _generator(page: Page) -> str:
-    tag = page.soup.find("meta", attrs={"name": "generator"})
-    return str(tag.get("content", "")).lower() if isinstance(tag, Tag) else ""
-
-
-def _localist(page: Page, head: str) -> Signature | None:
-    if "localist" not in head and "localist" not in _generator(page):
+def _localist(page: Page, clues: _Clues) -> Signature | None:
+    if "localist" not in clues.text and "localist" not in clues.generator:
         return None
     match = re.search(r"/(?:group|department)/([A-Za-z0-9_-]+)", urlsplit(page.url).path)
     options = {"group": match.group(1)} if match else {}
@@ -79,8 +88,8 @@ def _localist(page: Page, head: str) -> Signature | None:
     return Signature("Localist", why, "localist", options, _origin(page.url))
 
 
-def _tribe(page: Page, head: str) -> Signature | None:
-    if "tribe-events" not in head and "/wp-json/tribe/events/v1" not in head:
+def _tribe(page: Page, clues: _Clues) -> Signature | None:
+    if "tribe-events" not in clues.text and "/wp-json/tribe/events/v1" not in clues.text:
         return None
     api = page.soup.find("link", rel="https://api.w.org/", href=True)
     root = str(api["href"]).split("/wp-json")[0] if isinstance(api, Tag) else _origin(page.url)
@@ -90,8 +99,8 @@ def _tribe(page: Page, head: str) -> Signature | None:
     return Signature("The Events Calendar", why, "tribe-events", options, root)
 
 
-def _indico(page: Page, head: str) -> Signature | None:
-    if "indico" not in _generator(page) and "indico" not in head[:20_000]:
+def _indico(page: Page, clues: _Clues) -> Signature | None:
+    if "indico" not in clues.generator and "indico" not in clues.text[:20_000]:
         return None
     match = re.search(r"/category/(\d+)", urlsplit(page.url).path)
     if match is None:
@@ -100,7 +109,7 @@ def _indico(page: Page, head: str) -> Signature | None:
     return Signature("Indico", "an Indico category page", "indico", options, _origin(page.url))
 
 
-def _talks_cam(page: Page, head: str) -> Signature | None:
+def _talks_cam(page: Page, clues: _Clues) -> Signature | None:
     parts = urlsplit(page.url)
     match = re.search(r"/(?:show/\w+|list)/(\d+)", parts.path)
     if not parts.netloc.endswith("talks.cam.ac.uk") or match is None:
@@ -109,7 +118,7 @@ def _talks_cam(page: Page, head: str) -> Signature | None:
     return Signature("talks.cam", "a talks.cam list", "talks-cam", options, _origin(page.url))
 
 
-def _researchseminars(page: Page, head: str) -> Signature | None:
+def _researchseminars(page: Page, clues: _Clues) -> Signature | None:
     parts = urlsplit(page.url)
     match = re.search(r"/seminar/([A-Za-z0-9_-]+)", parts.path)
     if not parts.netloc.endswith("researchseminars.org") or match is None:
@@ -126,8 +135,8 @@ _FULLCALENDAR = re.compile(
 )
 
 
-def _fullcalendar(page: Page, head: str) -> Signature | None:
-    if "fullcalendar" not in head:
+def _fullcalendar(page: Page, clues: _Clues) -> Signature | None:
+    if "fullcalendar" not in clues.text:
         return None
     match = _FULLCALENDAR.search(page.text[:500_000])
     if match is None:
@@ -148,29 +157,39 @@ _WORDPRESS_CARDS = (
 )
 
 
-def _drupal(page: Page, head: str) -> Signature | None:
+# The cards' class names, looked for in the text before the slower CSS selector runs.
+_DRUPAL_CLASSES = re.compile(
+    r"views-row|content-list-item|node--type-events?\b|event-list-item|views-col"
+)
+_WORDPRESS_CLASSES = re.compile(
+    r"type-tribe_events|tribe-events-calendar-list__event-row|mec-event-article|em-event|"
+    r"em-item|eventon_list_event|type-event\b|class=\"[^\"]*\bevent\b"
+)
+
+
+def _drupal(page: Page, clues: _Clues) -> Signature | None:
     if (
-        "drupal" not in _generator(page)
-        and "data-drupal-selector" not in head
-        and ("drupal-settings-json" not in head)
+        "drupal" not in clues.generator
+        and "data-drupal-selector" not in clues.text
+        and ("drupal-settings-json" not in clues.text)
     ):
         return None
-    if not page.soup.select_one(_DRUPAL_CARDS):
+    if not _DRUPAL_CLASSES.search(clues.text) or not page.soup.select_one(_DRUPAL_CARDS):
         return None
     return Signature("Drupal event view", "Drupal views markup", cards=_DRUPAL_CARDS)
 
 
-def _wordpress(page: Page, head: str) -> Signature | None:
-    if "wordpress" not in _generator(page) and "/wp-content/" not in head:
+def _wordpress(page: Page, clues: _Clues) -> Signature | None:
+    if "wordpress" not in clues.generator and "/wp-content/" not in clues.text:
         return None
-    if not page.soup.select_one(_WORDPRESS_CARDS):
+    if not _WORDPRESS_CLASSES.search(clues.text) or not page.soup.select_one(_WORDPRESS_CARDS):
         return None
     return Signature(
         "WordPress event view", "WordPress event plugin markup", cards=_WORDPRESS_CARDS
     )
 
 
-_CHECKS: tuple[Callable[[Page, str], Signature | None], ...] = (
+_CHECKS: tuple[Callable[[Page, _Clues], Signature | None], ...] = (
     _localist,
     _tribe,
     _indico,

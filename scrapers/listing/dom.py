@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -107,6 +108,20 @@ class Doc:
     def same_page(self, url: str) -> bool:
         """Whether `url` is this page (perhaps an anchor on it)."""
         return urldefrag(url)[0].rstrip("/") == urldefrag(self.url)[0].rstrip("/")
+
+    def anchor(self, name: str) -> Tag | None:
+        """The element an in-page link `#name` points at (by its id, or an `<a name>`)."""
+        return self._anchors.get(name)
+
+    @cached_property
+    def _anchors(self) -> dict[str, Tag]:
+        found: dict[str, Tag] = {}
+        for tag in self.soup.find_all(True):
+            for attribute in ("id", "name"):
+                value = tag.get(attribute)
+                if isinstance(value, str) and value not in found:
+                    found[value] = tag
+        return found
 
     def text(self, tag: Tag) -> str:
         """The visible text of `tag`, a line break at each block and `<br>`."""

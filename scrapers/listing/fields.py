@@ -719,8 +719,8 @@ def _anchor_text(doc: Doc, url: str) -> str | None:
     anchor = urldefrag(url)[1]
     if not anchor or not doc.same_page(url):
         return None
-    target = doc.soup.find(id=anchor) or doc.soup.find(True, attrs={"name": anchor})
-    if not isinstance(target, Tag):
+    target = doc.anchor(anchor)
+    if target is None:
         return None
     start = next((t for t in [target, *target.parents] if t.name in HEADINGS), target)
     texts = []
