@@ -44,11 +44,15 @@ _NOT_IN_NAMES = frozenset(
 )  # fmt: skip
 _CJK_NAME = re.compile(
     r"^[\u4e00-\u9fff\u3400-\u4dbf]{2,4}$|^[\u4e00-\u9fff]{1,3}\s[\u4e00-\u9fff]{1,3}$"
+    # Korean names: two to four Hangul syllables.
+    r"|^[\uac00-\ud7a3]{2,4}$"
 )
 _KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u30a0-\u30ff\u3040-\u309f・ー\s]{2,12}$")
 _WORD = re.compile(r"[^\s]+")
-_INITIAL = re.compile(r"^[A-ZÀ-ÖØ-Þ]\.(?:-?[A-ZÀ-ÖØ-Þ]\.)*$")
-_CAPITALISED = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.\-]*|[A-ZÀ-ÖØ-Þ]\.)$")
+# An initial ("J.", "J.-P.") in any alphabet with capitals.
+_INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")
+# A word of a name: a capital, then letters, apostrophes, hyphens or dots ("O'Neill", "Jin-Peng").
+_CAPITALISED = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 _NICKNAME = re.compile(r"\s\([A-Z][\w.'-]{1,15}\)(?=\s)")
 _SUFFIX = re.compile(r",\s*(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 # The last parenthesis is the affiliation: "Elizaveta (Liza) Levina (University of Michigan)".
@@ -78,7 +82,7 @@ def looks_like_name(text: str) -> bool:
         bare = word.strip(",;:")
         if bare.lower().strip(".") in _NOT_IN_NAMES:
             return False
-        if not (_CAPITALISED.match(bare) or _INITIAL.match(bare)):
+        if not (bare[:1].isupper() and (_CAPITALISED.match(bare) or _INITIAL.match(bare))):
             return False
     # "MIT", "IEEE": all capitals and no lower case at all is an acronym, not a name.
     return any(char.islower() for char in text)

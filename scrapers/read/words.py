@@ -35,36 +35,62 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "expositor", "expositora", "palestrante", "palestrantes", "conferencista", "relatore",
         "relatrice", "relatori", "oratore", "spreker", "sprekers", "报告人", "主讲人", "讲者",
         "演讲人", "主讲嘉宾", "報告人", "主講人", "講演者", "発表者", "講師", "話題提供者",
+        # Nordic, Slavic, Baltic, Hungarian, Romanian, Catalan, Greek, Turkish, Korean.
+        "föredragshållare", "talare", "föreläsare", "foredragsholder", "taler", "foredragsholdere",
+        "puhuja", "esitelmöitsijä", "luennoitsija", "prelegent", "prelegenci", "referujący",
+        "přednášející", "řečník", "prednášajúci", "докладчик", "докладчики", "лектор",
+        "спикер", "доповідач", "előadó", "előadók", "vorbitor", "conferențiar", "ponent",
+        "conferenciant", "ομιλητής", "ομιλήτρια", "ομιλητές", "konuşmacı", "konuşmacılar",
+        "연사", "발표자", "강연자", "연자",
     ),
     "title": (
         "title", "topic", "talk", "talk title", "subject", "titel", "thema", "vortrag",
         "vortragstitel", "titre", "sujet", "título", "titulo", "tema", "titolo", "onderwerp",
         "题目", "报告题目", "讲座题目", "標題", "題目", "タイトル", "演題", "講演題目",
+        "titel på föredraget", "rubrik", "ämne", "otsikko", "aihe", "tytuł", "temat",
+        "název", "téma", "název přednášky", "тема", "название", "назва", "cím", "titlu",
+        "títol", "τίτλος", "θέμα", "başlık", "konu", "제목", "주제", "演講題目",
     ),
     "date": (
         "date", "dates", "day", "when", "date and time", "date & time", "date/time", "datum",
         "termin", "wann", "jour", "quand", "fecha", "día", "cuándo", "data",
         "dia", "quando", "giorno", "datum en tijd", "日期", "时间", "時間",
         "日時", "日付", "開催日", "报告时间", "讲座时间", "活动时间", "開催日時",
+        "datum och tid", "dato", "tidspunkt", "päivämäärä", "ajankohta", "kiedy",
+        "datum a čas", "kdy", "дата", "дата и время", "когда", "időpont", "dátum", "dată",
+        "ημερομηνία", "ημερομηνία και ώρα", "tarih", "tarih ve saat", "일시", "날짜",
+        "時間地點", "日期時間",
     ),
-    "time": ("time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd"),
+    "time": (
+        "time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd",
+        "tid", "kellonaika", "aika", "godzina", "čas", "время", "idő", "ora", "ώρα", "saat",
+        "시간",
+    ),
     "location": (
         "location", "place", "venue", "where", "room", "rooms", "lecture hall", "ort",
         "raum", "hörsaal", "veranstaltungsort", "lieu", "salle", "endroit", "lugar", "sala",
         "sede", "aula", "local", "luogo", "locatie", "zaal", "plaats", "地点", "地點", "会场",
         "报告地点", "讲座地点", "活动地点",
+        "lokal", "sal", "plats", "sted", "paikka", "sali", "miejsce", "místo", "místnost",
+        "место", "аудитория", "місце", "helyszín", "terem", "loc", "locul", "lloc",
+        "αίθουσα", "τόπος", "yer", "salon", "장소", "강의실",
         "場所", "会場", "教室",
     ),
     "abstract": (
         "abstract", "summary", "synopsis", "description", "zusammenfassung", "kurzfassung",
         "inhalt", "résumé", "resume", "resumen", "resumo", "sommario", "riassunto",
         "samenvatting", "摘要", "内容摘要", "报告摘要", "概要", "要旨", "アブストラクト",
+        "sammanfattning", "sammendrag", "resumé", "tiivistelmä", "abstrakt", "streszczenie",
+        "anotace", "аннотация", "анотація", "резюме", "összefoglaló", "kivonat", "rezumat",
+        "resum", "περίληψη", "özet", "초록", "요약", "講演概要", "內容摘要",
     ),
     "host": (
         "host", "hosts", "hosted by", "organizer", "organizers", "organiser", "organisers",
         "gastgeber", "einladung", "eingeladen von", "organisateur", "organisatrice",
         "invité par", "anfitrión", "organizador", "organizadora", "organizzatore", "邀请人",
         "主持人", "世話人", "司会",
+        "värd", "vert", "isäntä", "gospodarz", "hostitel", "ведущий", "házigazda",
+        "gazdă", "amfitrión", "οικοδεσπότης", "ev sahibi", "초청자", "좌장",
     ),
     "affiliation": (
         "affiliation", "institution", "university", "institut", "université", "universidad",
@@ -78,6 +104,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "mis en ligne", "mis à jour", "publicado", "publicado el", "publicado em", "pubblicato",
         "pubblicato il", "gepubliceerd", "gepubliceerd op", "发布时间", "发布日期", "发表时间",
         "更新时间", "掲載日", "投稿日", "更新日",
+        "publicerad", "publisert", "julkaistu", "opublikowano", "publikováno",
+        "опубликовано", "közzétéve", "publicat", "δημοσιεύθηκε", "yayınlanma", "게시일",
     ),
 }  # fmt: skip
 """Label texts ("Speaker:", "Ort:", "报告人：") by the field they introduce."""
@@ -103,6 +131,9 @@ NOT_A_TALK = (
     "niente seminario", "vacanze", "festa", "geen seminar", "geen colloquium", "vakantie",
     "feestdag", "休会", "暂停", "放假", "假期", "休み", "休講", "祝日", "お休み",
     "休業", "冬季休業", "夏季休業", "ありません",
+    "inget seminarium", "ingen seminar", "ei seminaaria", "brak seminarium",
+    "nie ma seminarium", "seminář se nekoná", "семинара не будет", "нет семинара",
+    "nincs szeminárium", "seminer yok", "세미나 없음", "휴강", "休息",
 )  # fmt: skip
 """What a row says when it is not a talk: a break, a holiday, a reception."""
 
@@ -114,6 +145,11 @@ TALK_WORDS = (
     "conferencia", "ponencia", "palestra", "palestras", "seminário", "seminários",
     "colóquio", "seminari", "conferenza", "seminarie", "lezing", "lezingen", "voordracht",
     "报告", "讲座", "学术报告", "研讨会", "セミナー", "講演", "談話会", "コロキウム",
+    "seminariet", "föredrag", "kollokvium", "foredrag", "seminaari", "esitelmä", "luento",
+    "seminarium", "odczyt", "wykład", "seminář", "přednáška", "семинар", "доклад",
+    "коллоквиум", "лекция", "семінар", "szeminárium", "előadás", "colocviu",
+    "conferință", "σεμινάριο", "διάλεξη", "ομιλία", "seminer", "kolokyum", "konferans",
+    "세미나", "콜로퀴엄", "강연", "특강", "발표", "演講",
 )  # fmt: skip
 """Words that name talks and series of them."""
 
@@ -121,6 +157,8 @@ NEWS_WORDS = (
     "news", "press", "announcement", "announcements", "blog", "nachrichten", "aktuelles",
     "meldungen", "actualités", "nouvelles", "noticias", "notícias", "novità", "notizie",
     "nieuws", "新闻", "新聞", "ニュース", "お知らせ",
+    "nyheter", "nyheder", "uutiset", "aktualności", "wiadomości", "aktuality", "novinky",
+    "новости", "hírek", "noutăți", "ειδήσεις", "haberler", "뉴스", "공지사항",
 )  # fmt: skip
 """Words that name news, whose dated items are not talks."""
 
@@ -145,6 +183,8 @@ ROOM_WORDS = (
     "anfiteatro", "sala de", "prédio", "bloco", "auditório", "edifício", "zaal", "gebouw",
     "lokaal", "报告厅", "会议室", "教室", "楼", "厅", "室", "会議室", "講義室", "号館", "号室",
     "ホール",
+    "salen", "luentosali", "budynek", "posluchárna", "аудитория", "ауд", "корпус", "épület",
+    "αίθουσα", "amfi", "derslik", "amfisi", "강의실", "세미나실", "호관", "강당",
 )  # fmt: skip
 """Words of room and building names."""
 
