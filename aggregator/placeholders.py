@@ -19,7 +19,8 @@ _UNKNOWN = (
     "Title to be confirmed", "Title forthcoming", "Topic TBA", "Topic to be announced",
     # German
     "N.N.", "wird noch bekannt gegeben", "wird bekannt gegeben", "wird noch bekanntgegeben",
-    "Titel folgt", "Thema folgt", "Titel wird noch bekannt gegeben",
+    "Titel folgt", "Thema folgt", "Titel wird noch bekannt gegeben", "Titel noch offen",
+    "noch offen", "offen",
     # French
     "à préciser", "à venir", "à confirmer", "à déterminer", "à annoncer", "titre à venir",
     "titre à préciser", "titre à confirmer",

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 from bs4 import Tag
 
@@ -97,7 +98,8 @@ def find_groups(doc: Doc, style: DateStyle, cards: str | None = None) -> list[Gr
     With `cards` (a CSS selector), the blocks are the elements it selects."""
     page_words = _page_context(doc)
     scored = []
-    candidates = _cards(doc, cards) if cards else _candidates(doc, style)
+    # A platform's cards go first; the page's other structures still compete with them.
+    candidates = chain(_cards(doc, cards) if cards else (), _candidates(doc, style))
     for group in candidates:
         group.score = _score(doc, group, style, page_words)
         if group.score > 0:
@@ -323,6 +325,7 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -
     """How surely the group lists talks: 0 when it does not."""
     evidence = 0.0
     dated = 0
+    talky = 0
     for number, block in enumerate(group.blocks):
         days = find_days(block.head, style)
         if not days:
@@ -330,6 +333,7 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -
         group.days[number] = days
         dated += 1
         evidence += _block_evidence(block, style)
+        talky += bool(words_pattern(TALK_WORDS, compounds=True).search(block.head) or _speaker_label(block))
     if dated < _MIN_BLOCKS and not (dated == 1 and len(group.blocks) == 1):
         return 0.0
     share = dated / len(group.blocks)
@@ -341,6 +345,10 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -
     context = (page_words or 0.0) + around
     mean = evidence / dated
     if mean < 0.75 and context <= 0:
+        return 0.0
+    # Deadlines, office hours and opening times have dates, times and even names: a list of
+    # talks says so somewhere, around it or in its rows.
+    if context <= 0 and talky * 4 < dated:
         return 0.0
     columns = 1.0 if any(c in ("speaker", "title") for c in group.columns) else 0.0
     return dated * share * (0.5 + mean + max(context, -0.5) + columns)
@@ -358,9 +366,17 @@ def _block_evidence(block: Block, style: DateStyle) -> float:
         score += 1.0
     if any(_names_someone(line) for line in lines):
         score += 1.0
-    if words_pattern(TALK_WORDS).search(head):
+    if words_pattern(TALK_WORDS, compounds=True).search(head):
         score += 0.5
     return score
+
+
+def _speaker_label(block: Block) -> bool:
+    lines = (line.strip() for line in block.head.split("\n"))
+    return any(
+        (match := label_pattern().match(line)) and label_field(match["label"]) == "speaker"
+        for line in lines
+    )
 
 
 def _names_someone(line: str) -> bool:
@@ -404,7 +420,7 @@ def _page_context(doc: Doc) -> float | None:
 
 def _speaks_of(text: str) -> str | None:
     """ "talks", "news" or "courses", by the words of `text`; talks win a tie."""
-    if words_pattern(TALK_WORDS).search(text):
+    if words_pattern(TALK_WORDS, compounds=True).search(text):
         return "talks"
     if words_pattern(NEWS_WORDS).search(text):
         return "news"

@@ -275,8 +275,11 @@ _CLASS_SPLIT = re.compile(r"[\s_-]+")
 
 
 def _class_words(tag: Tag) -> tuple[str, ...]:
+    """The words of the element's class names, then the names whole (microformats name fields
+    with them: "dt-start", "p-name")."""
     classes: list[str] = [str(c) for c in tag.get("class") or []]
     words = [w.lower() for c in classes for w in _CLASS_SPLIT.split(c) if w]
+    words += [c.lower() for c in classes if _CLASS_SPLIT.search(c)]
     itemprop = tag.get("itemprop")
     if isinstance(itemprop, str):
         words.append(itemprop.lower())

@@ -52,6 +52,15 @@ _CLASS_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("abstract", frozenset({"abstract", "description", "teaser", "excerpt", "body", "summary"})),
     ("title", frozenset({"title", "headline", "heading"})),
 )  # fmt: skip
+# hCalendar (microformats.org/wiki/hcalendar) and h-event (microformats.org/wiki/h-event) class
+# names, by the field they mark.
+_MICROFORMATS = {
+    "summary": "title", "p-name": "title", "dtstart": "date", "dt-start": "date",
+    "dtend": "date", "dt-end": "date", "location": "location", "p-location": "location",
+    "description": "abstract", "p-description": "abstract", "e-content": "abstract",
+    "p-summary": "abstract", "organizer": "host", "p-organizer": "host",
+}  # fmt: skip
+_MICROFORMAT_EVENT = re.compile(r"(?:^|\s)(?:vevent|h-event)(?:\s|$)")
 # One-word labels too common as class words to name a field ("data-table", "local-nav").
 _NOT_HINTS = frozenset({"data", "local", "talk", "who", "info", "inhalt", "dia", "day", "tema"})
 
@@ -146,9 +155,11 @@ class _Reader:
         """The line read last named a speaker without an affiliation."""
         self.anchors: list[str] = []
         self.lines: list[Line] = []
+        self.microformat = False
 
     def read(self, lines: list[Line], tags: list[Tag], context: list[Line]) -> BlockFields:
         self.lines = lines
+        self.microformat = any(_is_microformat_event(tag) for tag in tags)
         self.out.stamps = _stamps(tags)
         self.anchors = self._anchors(tags)
         self.links = [p for line in lines for p in line.pieces if p.href]
@@ -197,7 +208,13 @@ class _Reader:
             if bare is not None and len(text) <= 40:
                 pending, room = bare, _FOLLOWING.get(bare, 0) + 2
                 continue
-            role = self._column(line) or _hinted(line)
+            role = self._column(line)
+            if role is None:
+                role = _hinted(line, self.microformat)
+                # A class name says less than a label: a short line under a "description"
+                # class is read by what it says ("Prof. Dr. Matthias Brunner, Universität Basel").
+                if role == "abstract" and not _is_prose(text):
+                    role = None
             if pending is not None and room > 0 and role in (None, pending, "affiliation"):
                 role = role if role == "affiliation" else pending
                 room -= 1
@@ -535,8 +552,12 @@ def _is_calendar(piece: Piece) -> bool:
     return export or (len(text.split()) <= 5 and bool(words_pattern(CALENDAR_LINK).search(text)))
 
 
-def _hinted(line: Line) -> str | None:
+def _hinted(line: Line, microformat: bool = False) -> str | None:
+    """The field the line's class names give it; in an hCalendar event (microformats), the
+    names that standard gives fields first ("summary" is the title there)."""
     for word in reversed(line.hints):
+        if microformat and word in _MICROFORMATS:
+            return _MICROFORMATS[word]
         for role, words in _HINTS:
             if word in words:
                 return role
@@ -700,17 +721,36 @@ def _tidy(text: str) -> str:
     return " ".join(text.split()).strip(" ,;|·•–—-")
 
 
+def _is_microformat_event(tag: Tag) -> bool:
+    classes = " ".join(str(c) for c in tag.get("class") or [])
+    return (
+        bool(_MICROFORMAT_EVENT.search(classes)) or tag.find(class_=_MICROFORMAT_EVENT) is not None
+    )
+
+
 def _stamps(tags: list[Tag]) -> list[datetime]:
+    """The instants the block states for machines: `<time datetime>`, and hCalendar's start
+    and end in a `title` ("<abbr class="dtstart" title="2025-09-18T17:15:00+02:00">")."""
     stamps = []
     for tag in tags:
-        for element in tag.find_all("time", attrs={"datetime": _DATE_TIME_ATTRIBUTE}, limit=4):
+        for element in tag.find_all(["time", "abbr", "span"], limit=12):
+            value = element.get("datetime") or (
+                element.get("title")
+                if _STAMP_CLASS.search(" ".join(element.get("class") or []))
+                else None
+            )
+            if not isinstance(value, str) or not _DATE_TIME_ATTRIBUTE.match(value):
+                continue
             try:
-                moment = datetime.fromisoformat(str(element["datetime"]).replace("Z", "+00:00"))
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 continue
             if moment.tzinfo is not None:
                 stamps.append(moment)
-    return stamps
+    return stamps[:2]
+
+
+_STAMP_CLASS = re.compile(r"(?:^|\s)(?:dtstart|dtend|dt-start|dt-end)(?:\s|$)")
 
 
 def _anchor_text(doc: Doc, url: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from scrapers.drafts import SpeakerDraft
-from scrapers.read.speakers import strip_honorifics
+from scrapers.read.speakers import strip_honorifics, without_degrees
 from scrapers.read.words import ROOM_WORDS, TALK_WORDS, words_pattern
 
 __all__ = ["looks_like_name", "read_speakers"]
@@ -151,6 +151,7 @@ def _comma_names(text: str) -> list[str]:
 
 
 def _one(text: str, trusted: bool) -> SpeakerDraft | None:
+    text = without_degrees(text)
     match = _PARENTHESIS.match(text)
     if match and (trusted or looks_like_name(match["name"])):
         return SpeakerDraft(strip_honorifics(match["name"]), match["affiliation"].strip())

@@ -8,7 +8,7 @@ from functools import cache
 from scrapers.drafts import SpeakerDraft
 from scrapers.read.words import HONORIFICS
 
-__all__ = ["parse_speakers", "strip_honorifics"]
+__all__ = ["parse_speakers", "strip_honorifics", "without_degrees"]
 
 # Name suffixes that a first-comma split would otherwise take for the affiliation.
 _SUFFIXES = re.compile(r"^(?:jr|sr|ii|iii|iv|ph\.?\s?d|md|m\.d)\.?$", re.IGNORECASE)
@@ -29,7 +29,8 @@ def parse_speakers(text: str | None) -> list[SpeakerDraft]:
 # "Jun.-Prof.", "Priv.-Doz.", "apl. Prof.", "dr. ir.", "Dr. rer. nat.".
 _TITLE_ABBREVIATION = (
     r"(?:(?:univ|jun|apl|ass|assoc|asst|ao|o|em|hon|priv|dipl|dr|mag)\.?-?\s?)*"
-    r"(?:prof|dr|doz|ing|dipl|habil|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|bsc)\."
+    r"(?:prof|dr|doz|ing|dipl|habil|hab|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|"
+    r"bsc)\."
     r"(?:-ing\.)?"
 )
 
@@ -45,10 +46,30 @@ def _honorific_pattern() -> re.Pattern[str]:
 
 def strip_honorifics(name: str) -> str:
     """`name` without the titles printed before it ("Prof. Dr. Anna Schmidt" → "Anna Schmidt")
-    and the Japanese and Chinese ones after it (先生, 教授, 博士, 氏)."""
+    and the degrees and ranks after it (", Ph.D.", ", CSc.", 教授, 氏, 교수)."""
     stripped = _honorific_pattern().sub("", name.strip())
-    stripped = re.sub(r"\s*(?:先生|教授|博士|氏|さん|様|副教授|研究员|講師|准教授)$", "", stripped)
+    stripped = _AFTER.sub("", stripped)
     return stripped.strip(" ,") or name.strip()
+
+
+def without_degrees(text: str) -> str:
+    """`text` without the degrees that follow a name in it ("Jan Novák, CSc. (Charles
+    University)" is "Jan Novák (Charles University)")."""
+    return _DEGREE.sub("", text)
+
+
+_DEGREE = re.compile(
+    r",\s*(?:ph\.?\s?d\.?|csc\.|drsc\.|d\.sc\.|m\.d\.|mba|[дк]\.[а-я.-]+н\.)(?=\s*(?:[,(;]|$))",
+    re.IGNORECASE,
+)
+# Degrees and ranks printed after a name: ", Ph.D.", ", CSc.", ", DrSc.", ", prof. UW",
+# "д.ф.-м.н.", and the East Asian ones (先生, 教授, 博士, 氏, 교수, 박사).
+_AFTER = re.compile(
+    r"(?:,?\s+(?:ph\.?\s?d\.?|csc\.|drsc\.|dr\.|m\.?d\.|mba|d\.sc\.|dsc|prof\.\s+\w+|"
+    r"[дк]\.[а-я.-]+н\.))+$"
+    r"|\s*(?:先生|教授|副教授|博士|氏|さん|様|研究员|講師|准教授|교수|박사|연구원)$",
+    re.IGNORECASE,
+)
 
 
 def _one(text: str) -> SpeakerDraft:

@@ -226,17 +226,26 @@ HONORIFICS = (
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "sir", "dame", "herr", "frau",
     "m.", "mme", "mme.", "mlle", "pr", "pr.", "sr", "sr.", "sra", "sra.", "srta", "don",
     "doña", "dott", "dott.", "dott.ssa", "ing.", "ir.", "drs.", "assoc. prof.",
-    "asst. prof.", "associate professor", "assistant professor",
+    "asst. prof.", "associate professor", "assistant professor", "docent", "dozent",
+    "dozentin", "mgr", "mgr.", "inż.", "doc.", "rndr.", "phdr.", "mudr.", "judr.", "paeddr.",
+    "doç.", "doç. dr.", "yrd. doç. dr.", "dr. öğr. üyesi", "öğr. gör.", "prof. dr.",
+    "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",
 )  # fmt: skip
 """Titles printed before a name that are not part of it."""
 
 
 @cache
-def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern finding any of `words` as whole words (CJK ones anywhere), case-folded."""
+def words_pattern(words: tuple[str, ...], compounds: bool = False) -> re.Pattern[str]:
+    """A pattern finding any of `words` as whole words (CJK ones anywhere), case-folded. With
+    `compounds`, a long word also ends a compound ("Wiskundecolloquium", "Oberseminar"), as
+    German, Dutch and the Nordic languages glue nouns together."""
     spaced = sorted((w for w in words if w.isascii() or not _is_cjk(w)), key=len, reverse=True)
     cjk = sorted((w for w in words if _is_cjk(w)), key=len, reverse=True)
     parts = []
+    if compounds:
+        glued = [w for w in spaced if len(w) >= 7 and " " not in w]
+        if glued:
+            parts.append(rf"\w(?:{'|'.join(map(re.escape, glued))})(?![\w-])")
     if spaced:
         joined = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spaced)
         parts.append(rf"(?<![\w-])(?:{joined})(?![\w-])")
