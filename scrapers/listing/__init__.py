@@ -79,10 +79,11 @@ def _read(doc: Doc, block: Block, group: Group, style: DateStyle) -> list[BlockF
     with several talks)."""
     items = _items(doc, block) if group.shape in ("sections", "dated runs") else []
     if len(items) >= 2:
-        context = doc.lines(block.tags[:1])
-        return [read_block(doc, doc.lines([i]), [i], [], style, context) for i in items]
+        heading = doc.lines(block.tags[:1])
+        return [read_block(doc, doc.lines([i]), [i], [], style, heading) for i in items]
     lines = block.lines or doc.lines(block.tags, cells=block.cells)
-    return [read_block(doc, lines, block.tags, group.columns, style)]
+    context = doc.lines(block.context) if block.context else None
+    return [read_block(doc, lines, block.tags, group.columns, style, context)]
 
 
 def _items(doc: Doc, block: Block) -> list[Tag]:

@@ -65,11 +65,15 @@ class Block:
     """Set when the block is part of one element (a line of a paragraph)."""
     cells: bool = False
     """The tags are the cells of a table row."""
+    context: list[Tag] = field(default_factory=list)
+    """A heading over the block that gives its date (a table row naming a day, above the
+    rows of that day's talks)."""
+    context_text: str = ""
 
     @cached_property
     def head(self) -> str:
         """The text where the block's date is looked for."""
-        return self.text[:_SCAN]
+        return (self.context_text + "\n" + self.text)[:_SCAN] if self.context else self.text[:_SCAN]
 
 
 @dataclass(eq=False)
@@ -132,7 +136,7 @@ def _candidates(doc: Doc, style: DateStyle) -> Iterator[Group]:
     for tag in doc.elements():
         name = tag.name
         if name == "table":
-            group = _table(doc, tag)
+            group = _table(doc, tag, starts_with_day)
         elif name in _LIST_TAGS:
             group = _simple(
                 doc, tag, "list items", [c for c in doc.children(tag) if c.name == "li"]
@@ -175,23 +179,29 @@ def _simple(doc: Doc, container: Tag, shape: str, tags: list[Tag]) -> Group | No
     return Group(shape, container, blocks) if len(blocks) >= _MIN_BLOCKS else None
 
 
-def _table(doc: Doc, table: Tag) -> Group | None:
+def _table(doc: Doc, table: Tag, starts_with_day: _DayTest) -> Group | None:
+    """The table's rows as blocks; a row holding nothing but a date is the heading of the rows
+    after it (a day with several talks)."""
     columns: list[str | None] = []
     header_text = ""
     blocks: list[Block] = []
+    day: list[Tag] = []
     for row in _rows(doc, table):
         cells = [c for c in doc.children(row) if c.name in ("td", "th")]
-        if not cells:
+        filled = [c for c in cells if doc.text(c).strip()]
+        if not filled:
             continue
-        header = all(c.name == "th" for c in cells) or (
-            row.parent is not None and (row.parent.name == "thead")
-        )
-        if header and not blocks:
+        in_head = row.parent is not None and row.parent.name == "thead"
+        if (in_head or (len(cells) > 1 and all(c.name == "th" for c in cells))) and not blocks:
             columns = [_column_field(doc.text(c)) for c in cells]
             header_text = " ".join(doc.text(c) for c in cells)
             continue
-        if any(doc.text(c).strip() for c in cells):
-            blocks.append(Block(cells, "\n".join(doc.text(c) for c in cells), cells=True))
+        text = "\n".join(doc.text(c) for c in cells)
+        if len(filled) == 1 and len(text.strip()) < 80 and starts_with_day(text):
+            day = filled
+            continue
+        context_text = "\n".join(doc.text(c) for c in day)
+        blocks.append(Block(cells, text, cells=True, context=day, context_text=context_text))
     if len(blocks) < _MIN_BLOCKS and not (blocks and any(columns)):
         return None
     return Group("table rows", table, blocks, columns=columns, header_text=header_text)
@@ -333,7 +343,9 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -
         group.days[number] = days
         dated += 1
         evidence += _block_evidence(block, style)
-        talky += bool(words_pattern(TALK_WORDS, compounds=True).search(block.head) or _speaker_label(block))
+        talky += bool(
+            words_pattern(TALK_WORDS, compounds=True).search(block.head) or _speaker_label(block)
+        )
     if dated < _MIN_BLOCKS and not (dated == 1 and len(group.blocks) == 1):
         return 0.0
     share = dated / len(group.blocks)

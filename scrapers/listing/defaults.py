@@ -13,6 +13,7 @@ from bs4 import Tag
 
 from scrapers.listing.blocks import Group
 from scrapers.listing.dom import Doc
+from scrapers.listing.fields import without_remarks
 from scrapers.read.words import ROOM_WORDS, label_field, label_pattern, words_pattern
 from scrapers.when import ClockMention, DateStyle, find_clocks, find_days
 
@@ -77,7 +78,7 @@ def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDe
             value = sentence[label.end() :] if label else sentence
             clocks = find_clocks(value, style)
             if field == "location" and location is None:
-                location = value.rstrip(" .")
+                location = without_remarks(value.rstrip(" ."))
                 continue
             if clocks and clock is None and field in (None, "time", "date"):
                 clock = clocks[0]

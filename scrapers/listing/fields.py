@@ -36,7 +36,7 @@ from scrapers.read.words import (
 )
 from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_whens
 
-__all__ = ["BlockFields", "read_block"]
+__all__ = ["BlockFields", "read_block", "without_remarks"]
 
 # Class words that say which field an element holds, most specific first: English ones, and
 # the one-word labels of every language ("spreker", "titel", "ort").
@@ -79,11 +79,15 @@ _HINTS = _hints()
 _QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
 # A comma separates only after a parenthesis: "Ann Lee (MIT), On heat flow".
 _SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s|(?<=\)),\s)\s*")
+# "(cancelled)", "[postponed]", "（延期，日期另行公告）": a status in brackets, with what it says
+# besides.
 _MARKER = re.compile(
-    r"[(\[]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|reporté|"
-    r"cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)\s*[)\]]",
+    r"[(\[（【]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|"
+    r"reporté|cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)"
+    r"[^)\]）】]{0,60}[)\]）】]",
     re.IGNORECASE,
 )
+_WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
 # A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
 _CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|en|with|mit|avec|con|com)\s+", re.IGNORECASE)
 _FOLLOWING = {"speaker": 1, "abstract": 20, "bio": 20}
@@ -195,6 +199,11 @@ class _Reader:
             text = line.text
             if _is_buttons(line):
                 continue
+            # "（地點：理學院 M107 演講廳）": a label in parentheses is a label too.
+            wrapped = _WRAPPED.match(text)
+            if wrapped and label_pattern().match(wrapped["inner"]):
+                line = _cut(_cut(line, wrapped.end("inner"), len(text)), 0, wrapped.start("inner"))
+                text = line.text
             match = label_pattern().match(text)
             if match and (role := label_field(match["label"])):
                 rest = text[match.end() :].strip()
@@ -281,8 +290,8 @@ class _Reader:
         if role in ("date", "time", "rest"):
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
-            if _room_code(_without_remarks(text)):
-                self.out.location = self.out.location or _without_remarks(text)
+            if _room_code(without_remarks(text)):
+                self.out.location = self.out.location or without_remarks(text)
             else:
                 self._by_content(line, text)
             return
@@ -668,7 +677,7 @@ _BUILDING = re.compile(
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
-def _without_remarks(place: str) -> str:
+def without_remarks(place: str) -> str:
     """`place` without remarks in parentheses ("amphi Cauchy (attention : salle inhabituelle)");
     a parenthesis naming a building or a number is part of the place."""
 
@@ -683,7 +692,7 @@ def _room_in(part: str) -> str | None:
     """The room `part` names: the part itself without its remarks, or a room in parentheses
     beside something else ("Postgraduate afternoon (Room AG06)")."""
     if _is_room(_PARENTHETICAL.sub("", part)):
-        return _without_remarks(_tidy(part))
+        return without_remarks(_tidy(part))
     for match in _PARENTHETICAL.finditer(part):
         inner = match.group(0).strip(" ()（）")
         if _is_room(inner):
@@ -692,7 +701,7 @@ def _room_in(part: str) -> str | None:
 
 
 def _is_room(part: str) -> bool:
-    part = _without_remarks(part)
+    part = without_remarks(part)
     words = part.split()
     if not words or len(words) > 10 or not words_pattern(ROOM_WORDS).search(part):
         return False

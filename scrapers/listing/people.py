@@ -47,7 +47,8 @@ _CJK_NAME = re.compile(
     # Korean names: two to four Hangul syllables.
     r"|^[\uac00-\ud7a3]{2,4}$"
 )
-_KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u30a0-\u30ff\u3040-\u309f・ー\s]{2,12}$")
+# A Japanese name in kanji and kana (at most six characters), or a foreign one in katakana.
+_KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u3040-\u309f]{2,6}$|^[\u30a0-\u30ff・ー]{2,15}$")
 _WORD = re.compile(r"[^\s]+")
 # An initial ("J.", "J.-P.") in any alphabet with capitals.
 _INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")

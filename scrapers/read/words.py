@@ -133,7 +133,8 @@ NOT_A_TALK = (
     "休業", "冬季休業", "夏季休業", "ありません",
     "inget seminarium", "ingen seminar", "ei seminaaria", "brak seminarium",
     "nie ma seminarium", "seminář se nekoná", "семинара не будет", "нет семинара",
-    "nincs szeminárium", "seminer yok", "세미나 없음", "휴강", "休息",
+    "nincs szeminárium", "seminer yok", "세미나 없음", "휴강", "休息", "暫停", "停講",
+    "停课", "停課", "期中考", "期末考",
 )  # fmt: skip
 """What a row says when it is not a talk: a break, a holiday, a reception."""
 
