@@ -247,15 +247,29 @@ def _signature(tag: Tag) -> tuple[str, tuple[str, ...]]:
 
 
 def _repeated(doc: Doc, parent: Tag, children: list[Tag]) -> Iterator[Group]:
-    counts = Counter(_signature(c) for c in children if c.name not in _INLINE)
-    for signature, count in counts.items():
-        if count < _MIN_BLOCKS or signature[0] in ("li", "tr", "dt", "dd", "td"):
+    """Children alike: of one tag, the classes of one a part of the other's ("seminer" and
+    "seminer iptal" are one kind of card, the second marked cancelled)."""
+    kinds: list[tuple[str, set[str], list[Tag]]] = []
+    for child in children:
+        name, classes = _signature(child)
+        if name in _INLINE or name in ("li", "tr", "dt", "dd", "td"):
             continue
-        tags = [c for c in children if _signature(c) == signature]
-        shape = "paragraphs" if signature[0] == "p" else "repeated elements"
+        kind = next((k for k in kinds if k[0] == name and _alike(k[1], set(classes))), None)
+        if kind is None:
+            kinds.append((name, set(classes), [child]))
+        else:
+            kind[2].append(child)
+    for name, _, tags in kinds:
+        if len(tags) < _MIN_BLOCKS:
+            continue
+        shape = "paragraphs" if name == "p" else "repeated elements"
         group = _simple(doc, parent, shape, tags)
         if group is not None:
             yield group
+
+
+def _alike(one: set[str], other: set[str]) -> bool:
+    return one == other or bool(one and other and (one <= other or other <= one))
 
 
 def _sections(

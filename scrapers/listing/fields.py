@@ -24,10 +24,12 @@ from scrapers.listing.people import looks_like_name, read_speakers
 from scrapers.read.speakers import strip_honorifics
 from scrapers.read.words import (
     CALENDAR_LINK,
+    CANCELLED_WORDS,
     FIELD_LABELS,
     INSTITUTION_WORDS,
     MORE_LINK,
     NOT_A_TALK,
+    POSTPONED_WORDS,
     ROOM_WORDS,
     TALK_WORDS,
     label_field,
@@ -79,12 +81,15 @@ _HINTS = _hints()
 _QUOTED = re.compile(r"[\"“”„«‹「『]\s*(?P<text>[^\"“”„«»‹›「」『』]{3,}?)\s*[\"”“»›」』]")
 # A comma separates only after a parenthesis: "Ann Lee (MIT), On heat flow".
 _SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s|(?<=\)),\s)\s*")
-# "(cancelled)", "[postponed]", "（延期，日期另行公告）": a status in brackets, with what it says
-# besides.
+# A status in brackets, with what it says besides: "(cancelled)", "（延期，日期另行公告）"; or
+# alone, or opening a line: "CANCELLED", "İPTAL EDİLMİŞTİR", "Abgesagt: …", "INSTÄLLT – …".
+_STATUS = "|".join(
+    re.escape(word).replace(r"\ ", r"\s+")
+    for word in sorted(CANCELLED_WORDS + POSTPONED_WORDS, key=len, reverse=True)
+)
 _MARKER = re.compile(
-    r"[(\[（【]\s*(?P<word>cancell?ed|postponed|abgesagt|entfällt|verschoben|annulé|annulée|"
-    r"reporté|cancelado|cancelada|suspendido|annullato|rinviato|geannuleerd|取消|延期|中止)"
-    r"[^)\]）】]{0,60}[)\]）】]",
+    rf"[(\[（【]\s*(?P<word>{_STATUS})[^)\]）】]{{0,60}}[)\]）】]"
+    rf"|^\s*(?P<alone>{_STATUS})(?:\s*$|\s*[:：!–—-]\s*)",
     re.IGNORECASE,
 )
 _WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
@@ -197,7 +202,9 @@ class _Reader:
         """How many more lines the pending label may take."""
         for line in lines:
             text = line.text
-            if _is_buttons(line):
+            # A line of nothing but buttons, or of punctuation (the ":" cell between a label
+            # and its value), holds no field.
+            if _is_buttons(line) or not any(char.isalnum() for char in text):
                 continue
             # "（地點：理學院 M107 演講廳）": a label in parentheses is a label too.
             wrapped = _WRAPPED.match(text)
@@ -478,7 +485,7 @@ class _Reader:
         for line in lines:
             match = _MARKER.search(line.text)
             if match:
-                word = match["word"].lower()
+                word = " ".join((match["word"] or match["alone"]).casefold().split())
                 self.out.status = "postponed" if word in _POSTPONED else "cancelled"
                 for piece in line.pieces:
                     piece.text = _MARKER.sub(" ", piece.text)
@@ -503,7 +510,7 @@ class _Reader:
                 return
 
 
-_POSTPONED = frozenset({"postponed", "verschoben", "reporté", "rinviato", "延期"})
+_POSTPONED = frozenset(POSTPONED_WORDS)
 
 
 def _remark(line: Line, text: str) -> tuple[str, str | None]:

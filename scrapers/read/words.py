@@ -11,6 +11,7 @@ from functools import cache
 
 __all__ = [
     "CALENDAR_LINK",
+    "CANCELLED_WORDS",
     "COMBINED_LABELS",
     "FIELD_LABELS",
     "HONORIFICS",
@@ -18,6 +19,7 @@ __all__ = [
     "MORE_LINK",
     "NEWS_WORDS",
     "NOT_A_TALK",
+    "POSTPONED_WORDS",
     "ROOM_WORDS",
     "TALK_WORDS",
     "TEACHING_WORDS",
@@ -94,7 +96,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "affiliation": (
         "affiliation", "institution", "university", "institut", "université", "universidad",
-        "universidade", "università", "instituut", "单位", "所属", "所属機関",
+        "universidade", "università", "instituut", "单位", "所属", "所属機関", "kurum",
+        "afiliacja", "instytucja", "pracoviště", "organizace", "организация", "место работы",
+        "intézmény", "ίδρυμα", "소속", "所屬", "單位", "organisation", "organization",
     ),
     "bio": ("bio", "biography", "speaker bio", "about the speaker", "biografie", "biographie"),
     "notes": ("notes", "note", "hinweis", "hinweise", "remarque", "remarques", "nota", "notas"),
@@ -137,6 +141,24 @@ NOT_A_TALK = (
     "停课", "停課", "期中考", "期末考",
 )  # fmt: skip
 """What a row says when it is not a talk: a break, a holiday, a reception."""
+
+CANCELLED_WORDS = (
+    "cancelled", "canceled", "abgesagt", "entfällt", "fällt aus", "annulé", "annulée",
+    "annulé·e", "cancelado", "cancelada", "anulado", "anulada", "suspendido", "annullato",
+    "annullata", "geannuleerd", "gaat niet door", "inställt", "inställd", "avlyst", "aflyst",
+    "peruttu", "peruutettu", "odwołane", "odwołany", "odwołana", "zrušeno", "zrušena",
+    "отменён", "отменено", "отменен", "скасовано", "elmarad", "anulat", "ακυρώνεται",
+    "ακυρώθηκε", "iptal", "iptal edildi", "iptal edilmiştir", "取消", "已取消", "中止", "취소",
+)  # fmt: skip
+"""What a schedule says of a talk that will not take place."""
+
+POSTPONED_WORDS = (
+    "postponed", "verschoben", "reporté", "reportée", "aplazado", "aplazada", "pospuesto",
+    "adiado", "rinviato", "rinviata", "uitgesteld", "uppskjutet", "uppskjuten", "utsatt",
+    "siirretty", "przełożone", "przełożony", "odloženo", "перенесён", "перенесено",
+    "перенесен", "elhalasztva", "amânat", "αναβάλλεται", "ertelendi", "延期", "연기",
+)  # fmt: skip
+"""What a schedule says of a talk put off to a date not yet known."""
 
 TALK_WORDS = (
     "seminar", "seminars", "colloquium", "colloquia", "talk", "talks", "lecture", "lectures",
@@ -230,6 +252,7 @@ HONORIFICS = (
     "asst. prof.", "associate professor", "assistant professor", "docent", "dozent",
     "dozentin", "mgr", "mgr.", "inż.", "doc.", "rndr.", "phdr.", "mudr.", "judr.", "paeddr.",
     "doç.", "doç. dr.", "yrd. doç. dr.", "dr. öğr. üyesi", "öğr. gör.", "prof. dr.",
+    "arş. gör.", "arş. gör. dr.", "öğr. gör. dr.",
     "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",
 )  # fmt: skip
 """Titles printed before a name that are not part of it."""
