@@ -11,7 +11,7 @@ linked title, a long paragraph for an abstract.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urldefrag, urlsplit
@@ -94,7 +94,10 @@ _MARKER = re.compile(
 )
 _WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
 # A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
-_CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|en|with|mit|avec|con|com)\s+", re.IGNORECASE)
+_CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|with|mit|avec|con|com)\s+", re.IGNORECASE)
+# What a date leaves behind when cut out of its sentence: "Le , salle 4125" (from "Le mardi 4
+# novembre 2025, salle 4125").
+_ORPHAN = re.compile(r"^\s*(?:the|on|le|la|am|den|der|el|il|op|di|de|du)?\s*[,;:]\s*", re.I)
 _FOLLOWING = {"speaker": 1, "abstract": 20, "bio": 20}
 """Lines after a "Label: value" line that still belong to the label (an affiliation, more
 paragraphs of an abstract)."""
@@ -264,6 +267,8 @@ class _Reader:
                 break
         if self.out.when is not None and self.out.when.clock is not None:
             return
+        if self.out.when is not None and self._timed_elsewhere(labelled):
+            return
         for number in ordered:
             line, role = labelled[number]
             if role in _NO_DATE or role in ("title", "speaker"):
@@ -273,6 +278,26 @@ class _Reader:
                 self.out.clock = clocks[0]
                 labelled[number] = (_cut(line, clocks[0].start, clocks[0].end), "rest")
                 return
+
+    def _timed_elsewhere(self, labelled: list[tuple[Line, str | None]]) -> bool:
+        """The same day again, with its time, in a short description ("18 novembre 2025" as
+        the card's date, "Le mardi 18 novembre 2025 de 15 h 30 à 16 h 30, en ligne sur Zoom"
+        as its description): take that, and read the rest of its line."""
+        assert self.out.when is not None
+        day = self.out.when.day
+        for number, (line, role) in enumerate(labelled):
+            if role not in ("abstract", None):
+                continue
+            # Only where a description starts: a date deep in an abstract is about something else.
+            for when in find_whens(line.text[:160], self.style):
+                same = (when.day.month, when.day.day) == (day.month, day.day)
+                if same and when.clock is not None:
+                    self.out.when = replace(
+                        when, day=replace(when.day, year=when.day.year or day.year)
+                    )
+                    labelled[number] = (_cut(line, when.start, when.end), "rest")
+                    return True
+        return False
 
     def _context(self, context: list[Line]) -> None:
         """Date, time and room from the heading over the block, where the block lacks them."""
@@ -297,10 +322,11 @@ class _Reader:
         if role in ("date", "time", "rest"):
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
+            text = _ORPHAN.sub("", text)
             if _room_code(without_remarks(text)):
                 self.out.location = self.out.location or without_remarks(text)
             else:
-                self._by_content(line, text)
+                self._by_content(line, text, remainder=True)
             return
         if role == "speaker":
             self.speaker_lines.append((text, True))
@@ -310,6 +336,10 @@ class _Reader:
             text, remark = _remark(line, text)
             self.out.notes = self.out.notes or remark
             self.titles.append(_Candidate(text, 10, _own_link(line, text)))
+        elif role == "subtitle" and _names_people(text):
+            # A card's subtitle that names people and where they are from is its speakers
+            # (Quarto listings use it so); "Once More, Without Feeling" is a subtitle.
+            self.speaker_lines.append((text, False))
         elif role == "subtitle":
             self.out.subtitle = self.out.subtitle or text
         elif role == "location":
@@ -321,10 +351,11 @@ class _Reader:
         else:
             self._by_content(line, text)
 
-    def _by_content(self, line: Line, text: str) -> None:
+    def _by_content(self, line: Line, text: str, remainder: bool = False) -> None:
         """A line no label names: styled parts first (headings, quotes, italics, links), then
-        the rest cut at separators and each part read by its shape."""
-        if _is_prose(text) and not any(p.heading for p in line.pieces):
+        the rest cut at separators and each part read by its shape. A `remainder` (what is left
+        of a line once its date is cut out) holds a room or a name, not an abstract."""
+        if _is_prose(text) and not remainder and not any(p.heading for p in line.pieces):
             self.abstract.append(text)
             return
         last = self.speaker_lines[-1] if self.speaker_lines else None
@@ -347,6 +378,9 @@ class _Reader:
             if not styled or styled not in rest or len(styled) < 4:
                 continue
             if looks_like_name(styled) or read_speakers(styled) or _is_room(styled):
+                continue
+            # A whole description in a link (cards link everything) is no title: read its parts.
+            if _is_prose(styled) or len(styled) > 200:
                 continue
             if piece.emphasis or (piece.href and self._is_own(piece.href)) or piece.strong:
                 weight = 7 if piece.emphasis else 6 if piece.href else 5
@@ -372,7 +406,7 @@ class _Reader:
             self.speaker_lines.append((part, False))
             self.previous_speaker = speakers[-1].affiliation is None
         elif _room_in(part) is not None:
-            self.out.location = self.out.location or _room_in(part)
+            self.out.location = self.out.location or _first_sentence(_room_in(part) or "")
         elif _is_prose(part):
             self.abstract.append(part)
         elif len(part.split()) >= 2 or len(part) >= 12 or not part.isascii() or between:
@@ -402,7 +436,7 @@ class _Reader:
                 continue
             speakers += found
             previous_name = bool(found) and found[-1].affiliation is None
-        self.out.speakers = [s for s in speakers if s.name]
+        self.out.speakers = _distinct([s for s in speakers if s.name])
 
     def _title(self) -> str | None:
         names = {s.name for s in self.out.speakers}
@@ -525,6 +559,27 @@ def _remark(line: Line, text: str) -> tuple[str, str | None]:
     if styled and remark.startswith("(") and remark.endswith(")") and text.endswith(remark):
         return text[: -len(remark)].strip(), remark.strip("()")
     return text, None
+
+
+def _first_sentence(text: str) -> str:
+    """`text` up to the end of its first sentence, without its full stop."""
+    return re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ])", text, maxsplit=1)[0].rstrip(" .;,")
+
+
+def _names_people(text: str) -> bool:
+    speakers = read_speakers(text)
+    return bool(speakers) and all(s.affiliation and _institution(s.affiliation) for s in speakers)
+
+
+def _distinct(speakers: list[SpeakerDraft]) -> list[SpeakerDraft]:
+    """Each speaker once (a card naming them as its author and again with an affiliation), with
+    the fullest of the affiliations given."""
+    kept: dict[str, SpeakerDraft] = {}
+    for speaker in speakers:
+        known = kept.get(speaker.name)
+        if known is None or (known.affiliation is None and speaker.affiliation):
+            kept[speaker.name] = speaker
+    return list(kept.values())
 
 
 def _without_speaker(title: str, names: set[str]) -> str | None:
