@@ -95,6 +95,12 @@ _MARKER = re.compile(
 _WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
 # A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
 _CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|with|mit|avec|con|com)\s+", re.IGNORECASE)
+# "(joint with Wen Li)", "(joint work with …)", "(gemeinsam mit …)", "(avec …)": co-authors.
+_COAUTHORS = re.compile(
+    r"\s*[(（](?:joint(?:\s+work)?\s+with|with|gemeinsam\s+mit|mit|avec|en\s+collaboration\s+avec|"
+    r"con|com|z|s|с|wspólnie\s+z|met|tillsammans\s+med)\s[^()（）]+[)）]\s*$",
+    re.IGNORECASE,
+)
 # What a date leaves behind when cut out of its sentence: "Le , salle 4125" (from "Le mardi 4
 # novembre 2025, salle 4125").
 _ORPHAN = re.compile(r"^\s*(?:the|on|le|la|am|den|der|el|il|op|di|de|du)?\s*[,;:]\s*", re.I)
@@ -262,8 +268,12 @@ class _Reader:
                 continue
             whens = find_whens(line.text, self.style)
             if whens:
-                self.out.when = whens[0]
-                labelled[number] = (_cut(line, whens[0].start, whens[0].end), "rest")
+                when = _moved(line.text, whens)
+                self.out.when = when
+                cut = _cut(line, when.start, when.end)
+                if when is not whens[0]:
+                    cut = _cut(cut, whens[0].start, when.start)
+                labelled[number] = (cut, "rest")
                 break
         if self.out.when is not None and self.out.when.clock is not None:
             return
@@ -548,8 +558,12 @@ _POSTPONED = frozenset(POSTPONED_WORDS)
 
 
 def _remark(line: Line, text: str) -> tuple[str, str | None]:
-    """A title line's text without a remark set apart after it in other type ("Title
-    <em>(farewell lecture, reception after)</em>"), and the remark."""
+    """A title line's text without a remark after it: one set apart in other type ("Title
+    <em>(farewell lecture, reception after)</em>"), or a note of co-authors ("(joint with
+    …)"); and the remark."""
+    coauthors = _COAUTHORS.search(text)
+    if coauthors:
+        return text[: coauthors.start()].rstrip(), coauthors.group(0).strip(" ()")
     pieces = [p for p in line.pieces if p.text.strip()]
     if len(pieces) < 2:
         return text, None
@@ -559,6 +573,25 @@ def _remark(line: Line, text: str) -> tuple[str, str | None]:
     if styled and remark.startswith("(") and remark.endswith(")") and text.endswith(remark):
         return text[: -len(remark)].strip(), remark.strip("()")
     return text, None
+
+
+# "Tuesday, February 24 — moved to Thursday, February 26": the talk is on the second date.
+_MOVED = re.compile(
+    r"^\W*(?:moved|rescheduled|postponed|now|changed)\s+(?:to|on|until)\b|^\W*(?:verschoben|"
+    r"verlegt)\s+auf\b|^\W*(?:déplacée?|reportée?|avancée?)\s+(?:au|à)\b|^\W*(?:trasladad[oa]|"
+    r"movid[oa]|cambiad[oa])\s+(?:al?|para)\b|^\W*spostat[oa]\s+al?\b|^\W*verplaatst\s+naar\b|"
+    r"^\W*flyttad\s+till\b|^\W*przeniesion[eay]\s+na\b|^\W*перенесен[оа]?\s+на\b|^\W*改[至到]",
+    re.IGNORECASE,
+)
+
+
+def _moved(text: str, whens: list[When]) -> When:
+    """The first date of a line, or the date it says the talk was moved to."""
+    first = whens[0]
+    for later in whens[1:]:
+        if _MOVED.search(text[first.end : later.start]):
+            return later
+    return first
 
 
 def _first_sentence(text: str) -> str:
