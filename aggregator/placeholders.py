@@ -64,9 +64,30 @@ _TITLES = _NAMES
 
 
 def is_placeholder_title(title: str) -> bool:
-    """Whether `title` is only a stand-in for a title not known yet ("TBA", "Title: TBA")."""
+    """Whether `title` is only a stand-in for a title not known yet ("TBA", "Title: TBA",
+    "Titel meddelas senare")."""
     key = _key(title)
-    return not key or key in _TITLES
+    if not key or key in _TITLES:
+        return True
+    # A short title that says it will be told later: "Titel meddelas senare", "Тема уточняется".
+    if len(title.split()) > 6:
+        return False
+    bare = "".join(
+        c for c in unicodedata.normalize("NFKD", title.casefold()) if not unicodedata.combining(c)
+    )
+    return _LATER.search(unicodedata.normalize("NFC", bare)) is not None
+
+
+# Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
+_LATER = re.compile(
+    r"\b(?:to be (?:announced|confirmed|determined)|tba|tbd|tbc|forthcoming|"
+    r"meddelas senare|uppges senare|annonceres senere|kunngjøres senere|ilmoitetaan myöhemmin|"
+    r"wird (?:noch )?bekannt ?gegeben|noch offen|folgt|a venir|a confirmer|a preciser|"
+    r"por (?:confirmar|anunciar|definir)|da (?:definire|confermare)|a (?:confirmar|definir)|"
+    r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn|уточняется|будет объявлен|"
+    r"будет сообщен|daha sonra duyurulacak|belirlenecek|θα ανακοινωθει)\b"
+    r"|미정|未定|待定|調整中",
+)
 
 
 def is_placeholder_name(name: str) -> bool:

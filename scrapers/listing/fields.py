@@ -236,6 +236,9 @@ class _Reader:
             role = self._column(line)
             if role is None:
                 role = _hinted(line, self.microformat)
+                # A heading is a title, whatever its class says ("subheading").
+                if role == "subtitle" and any(p.heading for p in line.pieces):
+                    role = None
                 # A class name says less than a label: a short line under a "description"
                 # class is read by what it says ("Prof. Dr. Matthias Brunner, Universität Basel").
                 if role == "abstract" and not _is_prose(text):

@@ -132,7 +132,7 @@ def _split_people(text: str) -> list[list[str]]:
         pieces = re.split(r"(?<=[)）])\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|、)\s*", chunk)
         for piece in pieces:
             names = _LIST.split(piece)
-            listed = _comma_names(piece)
+            listed = _comma_names(piece) or _names_sharing(piece)
             if listed:
                 groups.append(listed)
             elif len(names) > 1 and all(looks_like_name(n) for n in names[:-1]):
@@ -140,6 +140,17 @@ def _split_people(text: str) -> list[list[str]]:
             else:
                 groups.append([piece])
     return [[p.strip(" ,") for p in group if p.strip(" ,")] for group in groups]
+
+
+def _names_sharing(text: str) -> list[str]:
+    """ "A, B (X)": two names before one affiliation, each of them from X."""
+    match = _PARENTHESIS.match(text)
+    if match is None or match["name"].count(",") != 1:
+        return []
+    names = [n.strip() for n in match["name"].split(",")]
+    if not all(looks_like_name(n) for n in names):
+        return []
+    return [*names[:-1], f"{names[-1]} ({match['affiliation']})"]
 
 
 def _comma_names(text: str) -> list[str]:

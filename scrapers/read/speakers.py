@@ -32,6 +32,8 @@ _TITLE_ABBREVIATION = (
     r"(?:prof|dr|doz|ing|dipl|habil|hab|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|"
     r"bsc)\."
     r"(?:-ing\.)?"
+    # Russian degrees before a name: "д.ф.-м.н." (doctor of sciences), "к.т.н.".
+    r"|[дк]\.[а-яё]+\.(?:-[а-яё]+\.)*н\."
 )
 
 
