@@ -72,12 +72,21 @@ def is_placeholder_title(title: str) -> bool:
     # A short title that says it will be told later: "Titel meddelas senare", "Тема уточняется".
     if len(title.split()) > 6:
         return False
-    bare = "".join(
-        c for c in unicodedata.normalize("NFKD", title.casefold()) if not unicodedata.combining(c)
-    )
-    return _LATER.search(unicodedata.normalize("NFC", bare)) is not None
+    folded = unicodedata.normalize("NFKD", title.casefold())
+    bare = unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
+    later = _LATER.search(bare)
+    if later is None:
+        return False
+    # Only the phrase and the word "title" are left: "Titel meddelas senare", not "Robots, TBA".
+    rest = re.findall(r"\w+", bare[: later.start()] + " " + bare[later.end() :])
+    return all(word in _TITLE_WORDS for word in rest)
 
 
+_TITLE_WORDS = frozenset(
+    {"title", "titel", "titre", "titulo", "titolo", "tytul", "tytuł", "nazev", "název", "тема", "tema", "baslik",
+     "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag", "the", "is", "will",
+     "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja"}
+)  # fmt: skip
 # Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
 _LATER = re.compile(
     r"\b(?:to be (?:announced|confirmed|determined)|tba|tbd|tbc|forthcoming|"

@@ -200,6 +200,11 @@ def _table(doc: Doc, table: Tag, starts_with_day: _DayTest) -> Group | None:
         if len(filled) == 1 and len(text.strip()) < 80 and starts_with_day(text):
             day = filled
             continue
+        if day and starts_with_day(text.strip()):
+            # The row before named a day but the rows go on with their own: it was an empty
+            # row of that day, not a heading over these.
+            blocks.append(Block(day, "\n".join(doc.text(c) for c in day), cells=True))
+            day = []
         context_text = "\n".join(doc.text(c) for c in day)
         blocks.append(Block(cells, text, cells=True, context=day, context_text=context_text))
     if len(blocks) < _MIN_BLOCKS and not (blocks and any(columns)):
