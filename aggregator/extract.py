@@ -28,7 +28,7 @@ from scrapers.generic.auto import AutoSite
 from scrapers.ladder import climb
 from scrapers.read.zones import guess_zone
 
-__all__ = ["Extraction", "add_extract_command", "extract_page", "page_source"]
+__all__ = ["Extraction", "add_extract_command", "extract_page", "file_page", "page_source"]
 
 MAX_DOCUMENTS = 10
 """Feeds, API pages and their further pages read for one page."""
@@ -40,6 +40,8 @@ class Extraction:
 
     talks: list[TalkDraft]
     lines: list[str]
+    rung: str | None = None
+    """The rung that read the page; None when none did."""
 
 
 def add_extract_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +77,7 @@ def _extract(args: argparse.Namespace) -> int:
             print(f"talkfeed: error: cannot fetch {args.target}: {exc.reason}", file=sys.stderr)
             return EXIT_SOURCES_FAILED
     else:
-        page = _file_page(Path(args.target), args.url)
+        page = file_page(Path(args.target), args.url)
     if args.now is not None:
         page.fetched_at = args.now
     zone, zone_note = _zone(args.timezone, page)
@@ -102,16 +104,17 @@ async def extract_page(page: Page, zone: ZoneInfo, *, fetch: bool) -> Extraction
     lines = [f"{rung}: {note}" for rung, note in result.notes if rung != result.rung]
     talks = list(result.talks)
     documents = [link.url for link in result.links if link.kind == "listing"]
-    if documents:
+    if documents and fetch:
         found, problems = await _documents(documents, zone)
         talks += found
         lines += problems
+    lines += [f"{url}: not fetched from a saved page" for url in documents if not fetch]
     if result.rung is None:
         lines.append("no rung of the ladder reads this page: no talks")
     else:
         note = next(note for rung, note in result.notes if rung == result.rung)
         lines.append(f"read by the {result.rung} rung: {note}; {len(talks)} talk(s)")
-    return Extraction(talks, lines)
+    return Extraction(talks, lines, result.rung)
 
 
 async def _documents(urls: list[str], zone: ZoneInfo) -> tuple[list[TalkDraft], list[str]]:
@@ -146,7 +149,9 @@ def _fetch_page(url: str) -> Page:
     return asyncio.run(fetch())
 
 
-def _file_page(path: Path, url: str | None) -> Page:
+def file_page(path: Path, url: str | None) -> Page:
+    """The page saved at `path`, whose address was `url` (a file URL when not given), as of
+    the file's time."""
     try:
         raw = path.read_bytes()
         fetched_at = datetime.fromtimestamp(path.stat().st_mtime).astimezone()

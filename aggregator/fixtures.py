@@ -8,7 +8,9 @@ original URL and when it was saved) and a `<page>.expected.json` beside every pa
   names no title yet, or the talk has no page of its own), unknown keys are errors;
 - for any other page (a listing, a feed, an API response), `{"listings": [further listing URLs],
   "talks": [records in listing order]}`; talks are matched by `id` when every one gives it, else
-  by `url`, so a talk without a url needs its `id`.
+  by `url`, so a talk without a url needs its `id`. A talk the listing shows only in part, which
+  a run completes from its own page, is marked `"completed_from_page": true` and holds only what
+  the listing says (its `url` is its one mandatory key): its page gives the rest.
 
 An expectation written by a tool carries `"reviewed": false` until a person has checked it, and
 does not pass until then.
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ from aggregator.errors import RecordError, TalkfeedError
 from aggregator.model import Talk
 from aggregator.normalize import normalize
 from aggregator.snapshot import load_snapshot
-from scrapers import Page, SiteParser
+from scrapers import Page, SiteParser, TalkDraft
 
 __all__ = [
     "FixturePage",
@@ -42,6 +45,7 @@ _TEXT_FIELDS = ("title", "location", "host", "abstract", "bio", "notes")
 _PREFIXED = ("abstract", "bio", "notes")
 _PREFIX_LENGTH = 60
 _MANDATORY = ("title", "url", "start")
+_COMPLETED = "completed_from_page"
 
 
 @dataclass(frozen=True)
@@ -96,16 +100,31 @@ def parse_page(site: SiteParser, page: Page) -> dict[str, Any]:
     links = site.listing(page)
     talks, invalid = [], []
     for link in links:
-        if link.kind == "talk" and link.seed is not None and site.wants(link.seed):
-            try:
+        if link.kind != "talk" or link.seed is None or not site.wants(link.seed):
+            continue
+        try:
+            if link.complete:
                 talks.append(normalize(link.seed, site).model_dump(mode="json"))
-            except RecordError as exc:
-                invalid.append(str(exc))
+            else:
+                talks.append(_seed_record(link.seed, site, page.fetched_at))
+        except RecordError as exc:
+            invalid.append(str(exc))
     return {
         "listings": [link.url for link in links if link.kind == "listing"],
         "talks": talks,
         "invalid": invalid,
     }
+
+
+def _seed_record(seed: TalkDraft, site: SiteParser, now: datetime) -> dict[str, Any]:
+    """What the listing says of a talk that a run completes from its own page."""
+    if seed.start is not None:
+        return {**normalize(seed, site).model_dump(mode="json"), _COMPLETED: True}
+    # The date is its page's to give, so the talk is no invalid one: the rest of what the
+    # listing says is normalized around a stand-in date, which is then left out.
+    record = normalize(replace(seed, start=now, end=None), site).model_dump(mode="json")
+    dated = ("start", "end", "timezone", "all_day")
+    return {**{k: v for k, v in record.items() if k not in dated}, _COMPLETED: True}
 
 
 def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
@@ -139,8 +158,10 @@ def mismatches(parsed: Mapping[str, Any], expected: Mapping[str, Any]) -> list[s
 
 def _record_mismatches(actual: Mapping[str, Any], expected: Mapping[str, Any]) -> list[str]:
     known = set(Talk.model_fields) | {f"{name}_startswith" for name in _TEXT_FIELDS}
+    known.add(_COMPLETED)
     problems = [f"unknown key {key!r} in the expectation" for key in sorted(set(expected) - known)]
-    problems += [f"mandatory key {key!r} missing" for key in _MANDATORY if key not in expected]
+    mandatory = ("url",) if expected.get(_COMPLETED) else _MANDATORY
+    problems += [f"mandatory key {key!r} missing" for key in mandatory if key not in expected]
     for key, want in expected.items():
         if key.endswith("_startswith") and key in known:
             name = key.removesuffix("_startswith")
@@ -175,6 +196,10 @@ def _record_expectation(record: Mapping[str, Any]) -> dict[str, Any]:
             out[f"{name}_startswith"] = value[:_PREFIX_LENGTH]
         else:
             out[name] = value
+    if record.get(_COMPLETED):
+        # What the listing leaves empty, the talk's own page fills in a run: not expected here.
+        out = {key: value for key, value in out.items() if value not in (None, []) or key == "url"}
+        out[_COMPLETED] = True
     return out
 
 

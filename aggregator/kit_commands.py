@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
+import re
 import sys
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from aggregator import newsite
+from aggregator.arguments import aware_datetime
 from aggregator.config import bundled_parsers, load_config
 from aggregator.errors import TalkfeedError
+from aggregator.extract import extract_page
 from aggregator.fetch import Fetcher, FetchSettings
 from aggregator.fixtures import (
     FixturePage,
@@ -25,9 +31,11 @@ from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
 from aggregator.recording import RecordOutcome, record
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites
 from scrapers import sites as sites_package
-from scrapers.detect import Candidate, detect
+from scrapers.ladder import climb
 
 __all__ = ["add_kit_commands"]
+
+_URL_PLACEHOLDER = "SET ME: the page's http(s) URL"
 
 
 def add_kit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,38 +69,64 @@ def add_kit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     check_cmd.set_defaults(handler=_check)
 
     detect_cmd = commands.add_parser(
-        "detect", help="say which kind of source fits a page, with a ready config block"
+        "detect",
+        help="say which rung of the ladder reads a page, with a config block for the source",
     )
     detect_cmd.add_argument("target", metavar="URL|FILE", help="a live URL or a saved page")
     detect_cmd.add_argument(
-        "--url", help="the saved page's original URL (resolves its links; default: a file URL)"
+        "--url", help="the saved page's original URL (resolves its links; goes in the block)"
     )
     detect_cmd.add_argument(
-        "--talk", metavar="URL|FILE", help="one of its talk pages, to confirm label sections"
+        "--timezone", metavar="ZONE", help="the IANA zone of its times (default: a guess, said so)"
+    )
+    detect_cmd.add_argument(
+        "--talk",
+        metavar="URL|FILE",
+        help="one of its talk pages, to check for label sections when no rung reads the page",
     )
     detect_cmd.set_defaults(handler=_detect)
 
     new_cmd = commands.add_parser(
-        "new-site", help="start a site: save its pages as fixtures, pick its kind, write a module"
+        "new-site",
+        help="start a source: save its pages as fixtures, add it to a config (or write a module)",
     )
-    new_cmd.add_argument("site", metavar="ID", help="the new site's id, e.g. mit-csail-talks")
-    new_cmd.add_argument("url", metavar="URL", help="the listing (or feed) the site starts from")
-    new_cmd.add_argument("--timezone", required=True, help="the site's IANA time zone")
+    new_cmd.add_argument("site", metavar="ID", help="the new source's id, e.g. mit-csail-talks")
+    new_cmd.add_argument("url", metavar="URL", help="the listing (or feed) the source starts from")
+    new_cmd.add_argument(
+        "--timezone", metavar="ZONE", help="its IANA time zone (default: a guess, said so)"
+    )
     new_cmd.add_argument("--name", help="the series' name (default: the page title)")
     new_cmd.add_argument(
         "--from-file",
         type=Path,
         nargs="+",
         metavar="FILE",
-        help="work offline: the saved listing (or feed) at URL, then optionally one talk page",
+        help="work offline: the saved listing at URL, then, when asked for, one of its talk "
+        "pages or the feed or API answer it leads to",
     )
-    new_cmd.add_argument("--kind", help="use this kind even if another fits better")
+    new_cmd.add_argument(
+        "--captured-at",
+        type=aware_datetime,
+        metavar="ISO",
+        help="when the pages were saved (default: the answer's Date header, or the file's time)",
+    )
+    new_cmd.add_argument(
+        "--kind",
+        help="read it as this API platform's kind (or as 'labels') even if a rung reads it",
+    )
     new_cmd.add_argument(
         "--option",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a kind option detection could not find (e.g. group=computer-science)",
+        help="a platform kind's option the page does not show (e.g. group=computer-science)",
+    )
+    new_cmd.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="add the source to this config file (default: the bundled one, which makes its "
+        "fixtures checked)",
     )
     new_cmd.add_argument(
         "--fixtures",
@@ -168,85 +202,205 @@ def _check_page(fixture: FixturePage, parsers: dict[str, SiteParser], *, update:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    now = datetime.now(UTC)
-
-    async def load(target: str, url: str | None) -> Page:
-        if target.startswith(("http://", "https://")):
-            async with Fetcher(FetchSettings()) as fetcher:
-                response = await fetcher.get(target)
-            return Page(response.url, response.text, response.fetched_at)
-        path = Path(target)
-        return Page(url or path.resolve().as_uri(), _read(path), now)
-
-    page = asyncio.run(load(args.target, args.url))
-    talk = asyncio.run(load(args.talk, None)) if args.talk else None
-    sniffed = newsite.sniff_kind(page.text)
-    candidates = (
-        [Candidate(sniffed, page.url, ("the document is an iCalendar feed",))]
-        if sniffed
-        else detect(page, talk)
+    live = _is_url(args.target)
+    page = _load(args.target, args.url).page
+    zone = newsite.choose_zone(args.timezone, page)
+    reading = ZoneInfo(zone.name or "UTC")
+    extraction = asyncio.run(extract_page(page, reading, fetch=live))
+    if extraction.rung != "document":
+        print("document: a web page, not a feed or an API answer")
+    for line in extraction.lines:
+        print(line)
+    if not live:
+        _say_what_the_live_page_takes(page, reading, extraction.rung)
+    url = page.url if live or args.url else None
+    title = newsite.page_title(page) or urlsplit(page.url).hostname or "Talks"
+    block = partial(
+        newsite.source_block,
+        site_id=newsite.suggested_id(url or ""),
+        name=title,
+        url=url or _URL_PLACEHOLDER,
+        timezone=zone.name,
     )
-    if not candidates:
-        print(f"{page.url}: no feed, schema.org events, known platform or talk links found")
-        return EXIT_SOURCES_FAILED
-    for number, candidate in enumerate(candidates, start=1):
-        print(f"{number}. kind {candidate.kind}: {'; '.join(candidate.evidence)}")
-    best = candidates[0]
-    print("\nA config block for the best fit (set id, name and timezone):\n")
-    print(newsite.config_block_for(best, site_id="my-talks", name="My talks", timezone="UTC"))
+    # A document of no format talkfeed knows (an RSS feed of news, say) is read, but holds nothing.
+    if extraction.rung is None or not (extraction.talks or extraction.rung != "document"):
+        return _detect_labels(args, page, reading, zone, url, block)
+    if not extraction.talks:
+        print("no talks in it now: check that the page lists some")
+    _say_zone(zone, url)
+    print('\na kind = "auto" source reads it:\n')
+    print(block("auto"))
+    if extraction.rung != "document":
+        _say_platform(page, zone, block)
     return EXIT_OK
+
+
+def _detect_labels(
+    args: argparse.Namespace,
+    page: Page,
+    zone: ZoneInfo,
+    choice: newsite.ZoneChoice,
+    url: str | None,
+    block: Callable[..., str],
+) -> int:
+    def talk_page(link: str) -> Page | None:
+        if args.talk is not None:
+            return _load(args.talk, link).page
+        return newsite.fetch(link).page if _is_url(args.target) else None
+
+    fit = newsite.find_label_pages(page, zone, talk_page, "give one with --talk to check it")
+    if isinstance(fit, str):
+        print(f"labels: {fit}")
+        print("\nno source reads this page with no code: see CONTRIBUTING.md, 'Add a site'")
+        return EXIT_SOURCES_FAILED
+    print(f"labels: {fit.why}")
+    _say_zone(choice, url)
+    print('\na kind = "labels" source reads it:\n')
+    print(block("labels", options={"talk_url": fit.pattern}))
+    return EXIT_OK
+
+
+def _say_what_the_live_page_takes(page: Page, zone: ZoneInfo, rung: str | None) -> None:
+    """A saved page is read without its feed or API; the source reading the live page is not."""
+    live = climb(page, zone, fetch=True)
+    if live.rung != rung and live.rung is not None:
+        print(f"at its URL, an auto source reads it by the {live.rung} rung instead: ", end="")
+        print(live.notes[-1][1])
+
+
+def _say_zone(zone: newsite.ZoneChoice, url: str | None) -> None:
+    if zone.note is not None:
+        print(zone.note)
+    elif zone.name is None:
+        print("timezone: none given and none to guess: set it in the block (or pass --timezone)")
+    if url is None:
+        print("url: a saved file has none: set it in the block (or pass --url)")
+
+
+def _say_platform(page: Page, zone: newsite.ZoneChoice, block: Callable[..., str]) -> None:
+    signature = newsite.api_platform(page)
+    if signature is None or signature.kind is None or signature.url is None:
+        return
+    print(f"it runs on {signature.platform} ({signature.why}), whose API answers are the most")
+    print(f"structured; the same series as a {signature.kind!r} source:\n")
+    print(block(signature.kind, url=signature.url, options=signature.options))
+    missing = newsite.missing_option(signature, zone.name or "UTC")
+    if missing is not None:
+        print(f"it needs more before it loads: {missing}")
 
 
 def _new_site(args: argparse.Namespace) -> int:
-    newsite.check_new_id(args.site, args.timezone)
-    if args.from_file is not None and len(args.from_file) > 2:
-        raise TalkfeedError("--from-file takes the listing and at most one talk page")
-    now = datetime.now(UTC)
+    newsite.check_new_id(args.site, args.config)
+    if not _is_url(args.url):
+        raise TalkfeedError(f"URL {args.url!r}: must be an absolute http(s) URL")
     files = list(args.from_file or [])
+    if len(files) > 2:
+        raise TalkfeedError("--from-file takes the listing and at most one more page")
     options = dict(_key_value(o) for o in args.option)
-
-    async def page_at(url: str, file: Path | None) -> Page:
-        if file is not None:
-            return Page(url, _read(file), now)
-        async with Fetcher(FetchSettings()) as fetcher:
-            response = await fetcher.get(url)
-        return Page(response.url, response.text, response.fetched_at)
-
-    listing = asyncio.run(page_at(args.url, files[0] if files else None))
-    second = files[1] if len(files) == 2 else None
-    name = args.name or _page_title(listing) or args.site
-    candidate = newsite.choose(listing, None, args.kind)
-    candidate = dataclasses.replace(candidate, options={**candidate.options, **options})
-    site = newsite.build(args.site, name, args.timezone, candidate)
-    if "text/html" not in site.content_types and newsite.sniff_kind(listing.text) is None:
-        # A feed or API kind found on an HTML page: its data document is the fixture.
-        if files and second is None:
-            raise TalkfeedError(
-                f"a {candidate.kind} site reads {site.entry_urls()[0]}: save it and pass it "
-                "as the second --from-file"
-            )
-        data = asyncio.run(page_at(site.entry_urls()[0], second))
-        pages = [newsite.SavedPage(data.url, data.text, _file_name("feed", candidate))]
-    else:
-        pages = [newsite.SavedPage(listing.url, listing.text, _file_name("listing", candidate))]
-        talk_url = newsite.first_talk_url(site, listing)
-        if talk_url is not None and (not files or second is not None):
-            detail = asyncio.run(page_at(talk_url, second))
-            better = newsite.choose(listing, detail, args.kind)
-            candidate = dataclasses.replace(better, options={**better.options, **options})
-            site = newsite.build(args.site, name, args.timezone, candidate)
-            key = site.key(talk_url) or "talk"
-            pages.append(newsite.SavedPage(talk_url, detail.text, f"{key}.html"))
-    made = newsite.new_site(
-        site, candidate, pages, fixtures_root=args.fixtures, sites_dir=args.sites_dir, now=now
+    listing = _load(args.url, None) if not files else newsite.read_saved(files[0], args.url)
+    zone = newsite.choose_zone(args.timezone, listing.page)
+    if zone.name is None:
+        raise TalkfeedError(
+            f"no --timezone, and none to guess from {args.url}: pass --timezone ZONE "
+            "(an IANA zone such as America/Chicago)"
+        )
+    if zone.note is not None:
+        print(zone.note)
+    request = newsite.Request(
+        args.site,
+        args.name or newsite.page_title(listing.page) or args.site,
+        zone.name,
+        listing,
+        files[1] if len(files) == 2 else None,
     )
-    print(f"kind: {candidate.kind} ({'; '.join(candidate.evidence)})")
-    print(f"wrote {made.module}")
-    print(f"saved {len(pages)} page(s) and unreviewed expectations in {made.fixtures}/")
-    print("\nnext: read each .expected.json against its page, fix what is wrong, delete the")
-    print(f'"reviewed": false line, then run: talkfeed check {args.site}')
-    print(f"\nthe same source without Python, for a config file:\n\n{made.config}")
+    try:
+        plan = _plan(request, args.kind, options)
+    except newsite.NothingReadsError as exc:
+        for reason in exc.reasons:
+            print(reason)
+        print(
+            f"talkfeed: nothing written: no rung of the ladder reads {listing.page.url}, and its "
+            "links lead to no label pages; such a site needs code (CONTRIBUTING.md, 'Add a site')",
+            file=sys.stderr,
+        )
+        return EXIT_SOURCES_FAILED
+    _write(args, request, plan)
     return EXIT_OK
+
+
+def _plan(request: newsite.Request, kind: str | None, options: dict[str, str]) -> newsite.Plan:
+    if kind == "labels":
+        return newsite.label_plan(request, [])
+    if kind is not None or options:
+        return newsite.platform_plan(request, kind, options)
+    plan = newsite.auto_plan(request)
+    return newsite.label_plan(request, plan) if isinstance(plan, list) else plan
+
+
+def _write(args: argparse.Namespace, request: newsite.Request, plan: newsite.Plan) -> None:
+    """Save the fixtures, then the module or the config block: the targets are checked first,
+    so that a refusal leaves nothing half written."""
+    folder = args.fixtures / request.site_id
+    module = args.sites_dir / f"{request.site_id.replace('-', '_')}.py"
+    config = args.config or newsite.BUNDLED_CONFIG
+    for taken in (folder, module):
+        if taken.exists():
+            raise TalkfeedError(f"{taken} already exists; remove it or pick another id")
+    if plan.module is not None and not args.sites_dir.is_dir():
+        raise TalkfeedError(f"{args.sites_dir}: no such folder for site modules")
+    updated = None if plan.module else newsite.with_source(config, plan.block, request.site_id)
+    print(f"kind: {plan.why}")
+    captured_at = _captured_at(args.captured_at, request.listing, ZoneInfo(request.zone))
+    talks = newsite.write_fixtures(folder, plan.source, plan.pages, captured_at)
+    print(f"saved {len(plan.pages)} page(s) listing {talks} talk(s), and unreviewed expectations,")
+    print(f"in {folder}/")
+    if updated is None:
+        if args.config is not None:
+            print(f"{args.config} is left as it is: the module is the source")
+        _write_text(module, plan.module or "")
+        print(f"wrote {module}; the same source without Python, for a config file:\n")
+        print(plan.block)
+    else:
+        _write_text(config, updated)
+        print(f"added the source to {config}:\n\n{plan.block}")
+        if args.config is not None:
+            print(f"talkfeed check and the tests read {folder.name}'s fixtures only for a bundled")
+            print("site or source: add the block to aggregator/default.toml too to ship it.\n")
+    if plan.alternative is not None:
+        print("it runs on an API platform, whose answers are the most structured; the same")
+        print(f"series as the platform's own kind:\n\n{plan.alternative}")
+    print("next: read each .expected.json against its page, fix what is wrong, delete the")
+    print(f'"reviewed": false line, then run: talkfeed check {request.site_id}')
+
+
+def _captured_at(given: datetime | None, listing: newsite.Loaded, zone: ZoneInfo) -> datetime:
+    """When the listing was saved, and a line saying how that is known."""
+    if given is not None:
+        when, how = given, "as given"
+    elif listing.date is not None:
+        when, how = listing.date, "from the answer's Date header"
+    elif listing.file is None:
+        when, how = listing.page.fetched_at, "when the answer came (it had no Date header)"
+    elif listing.file_time is not None:
+        when, how = listing.file_time, f"{listing.file}'s modification time: check it"
+    else:
+        when, how = _ask_captured_at(listing.file), "as answered"
+    when = when.astimezone(zone).replace(microsecond=0)
+    print(f"captured_at = {when.isoformat()} ({how})")
+    return when
+
+
+def _ask_captured_at(file: Path) -> datetime:
+    example = "e.g. 2026-03-01T09:00:00-05:00"
+    if not sys.stdin.isatty():
+        raise TalkfeedError(
+            f"cannot tell when {file} was saved: pass --captured-at ISO ({example})"
+        )
+    answer = input(f"When was {file} saved? A date-time with its offset ({example}): ")
+    try:
+        return aware_datetime(answer.strip())
+    except argparse.ArgumentTypeError as exc:
+        raise TalkfeedError(f"captured_at: {exc}") from None
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -256,19 +410,17 @@ def _key_value(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _read(file: Path) -> str:
+def _is_url(target: str) -> bool:
+    return re.match(r"^https?://", target) is not None
+
+
+def _load(target: str, url: str | None) -> newsite.Loaded:
+    """A live URL fetched, or a saved file read as the page at `url`."""
+    return newsite.fetch(target) if _is_url(target) else newsite.read_saved(Path(target), url)
+
+
+def _write_text(path: Path, text: str) -> None:
     try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TalkfeedError(f"{file}: cannot read: {exc}") from None
-
-
-def _page_title(page: Page) -> str | None:
-    if newsite.sniff_kind(page.text) is not None or page.soup.title is None:
-        return None
-    return page.soup.title.get_text(" ", strip=True).split(" | ")[0] or None
-
-
-def _file_name(stem: str, candidate: Candidate) -> str:
-    extension = {"ical": "ics", "labels": "html", "jsonld": "html", "talks-cam": "xml"}
-    return f"{stem}.{extension.get(candidate.kind, 'json')}"
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise TalkfeedError(f"{path}: cannot write: {exc.strerror}") from None

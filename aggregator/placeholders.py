@@ -83,9 +83,9 @@ def is_placeholder_title(title: str) -> bool:
 
 
 _TITLE_WORDS = frozenset(
-    {"title", "titel", "titre", "titulo", "titolo", "tytul", "tytuł", "nazev", "název", "тема", "tema", "baslik",
-     "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag", "the", "is", "will",
-     "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja"}
+    {"title", "titel", "titre", "titulo", "titolo", "tytul", "tytuł", "nazev", "název", "тема",
+     "tema", "baslik", "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag",
+     "the", "is", "will", "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja"}
 )  # fmt: skip
 # Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
 _LATER = re.compile(

@@ -1,16 +1,22 @@
-"""`detect` names the kind that fits each kind of fixture page, with the options it needs."""
+"""What `talkfeed detect` and `new-site` learn from the ladder: the rung that reads each kind of
+fixture page, the feeds and platforms it names, and the label pages behind a listing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from scrapers import Page
-from scrapers.detect import detect, talk_pattern
+from scrapers.ladder import climb, read_talk
+from scrapers.ladder.feeds import linked_feeds
+from scrapers.ladder.labels import talk_links, talk_pattern
+from scrapers.ladder.signatures import signatures
 from tests.fixture_pages import FixturePage, fixture_pages
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
+ZONE = ZoneInfo("America/New_York")
 PAGES = {p.name: p for p in fixture_pages()}
 
 
@@ -18,37 +24,42 @@ def fixture(name: str) -> FixturePage:
     return PAGES[name]
 
 
-def kinds(page: Page, detail: Page | None = None) -> list[str]:
-    return [c.kind for c in detect(page, detail)]
-
-
-def test_label_listing_with_its_talk_page() -> None:
+def test_a_label_listing_and_its_talk_page() -> None:
     listing = fixture("nyu-cs-colloquium/listing-spring_2026").page
-    detail = fixture("nyu-cs-colloquium/1857").page
-    (candidate,) = detect(listing, detail)
-    assert candidate.kind == "labels"
-    assert candidate.options == {"talk_url": r"/dynamic/news/colloquium/(?P<key>\d+)/?$"}
-    assert any("Speaker" in e or "speaker" in e for e in candidate.evidence)
+    pattern = talk_pattern(listing)
+    assert pattern == r"/dynamic/news/colloquium/(?P<key>\d+)/?$"
+    links = talk_links(listing, pattern)
+    assert links[0] == "https://cs.nyu.edu/dynamic/news/colloquium/1857/"
+    draft, why = read_talk(fixture("nyu-cs-colloquium/1857").page, ZONE)
+    assert draft is not None and draft.start is not None
+    assert why == "one talk, by its labels"
 
 
-def test_labels_need_a_date_on_the_talk_page() -> None:
-    listing = fixture("nyu-cs-colloquium/listing-spring_2026").page
+def test_label_pages_need_a_date() -> None:
     bare = Page(
         "https://cs.nyu.edu/dynamic/news/colloquium/1857/", "<main><h1>T</h1><p>x</p></main>", NOW
     )
-    assert kinds(listing, bare) == []
+    draft, why = read_talk(bare, ZONE)
+    assert draft is None
+    assert why.startswith("no talk date on the page")
 
 
 def test_schema_org_events_on_a_listing() -> None:
-    candidates = detect(fixture("waterloo-cs-seminars/listing").page)
-    assert candidates[0].kind == "jsonld"
-    assert "schema.org Event" in candidates[0].evidence[0]
+    result = climb(fixture("waterloo-cs-seminars/listing").page, ZONE, fetch=False)
+    assert result.rung == "schema.org"
+    assert result.notes[-1] == ("schema.org", "4 schema.org Event(s)")
 
 
-def test_ical_link_beats_labels() -> None:
-    candidates = detect(fixture("oxford-strachey-lectures/series").page)
-    assert candidates[0].kind == "ical"
-    assert candidates[0].url.startswith("https://talks.ox.ac.uk/api/series/")
+def test_a_linked_ical_feed_is_named_from_a_file_and_read_from_a_url() -> None:
+    page = fixture("oxford-strachey-lectures/series").page
+    named = climb(page, ZONE, fetch=False)
+    assert named.rung == "listing"
+    (note,) = [note for rung, note in named.notes if rung == "iCal feed"]
+    assert "https://talks.ox.ac.uk/api/series/" in note and "not fetched" in note
+    fetched = climb(page, ZONE, fetch=True)
+    assert fetched.rung == "iCal feed"
+    (link,) = fetched.links
+    assert link.kind == "listing" and link.url.startswith("https://talks.ox.ac.uk/api/series/")
 
 
 @pytest.mark.parametrize(
@@ -64,13 +75,12 @@ def test_ical_link_beats_labels() -> None:
             "https://x.edu/events/?ical=1&format=ics",
         ),
     ],
-)
+)  # fmt: skip
 def test_every_way_of_linking_a_calendar(html: str, url: str) -> None:
     page = Page(
         "https://x.edu/events/", f"<html><head>{html}</head><body>{html}</body></html>", NOW
     )
-    (candidate,) = [c for c in detect(page) if c.kind == "ical"]
-    assert candidate.url == url
+    assert [feed.url for feed in linked_feeds(page)] == [url]
 
 
 @pytest.mark.parametrize(
@@ -83,10 +93,13 @@ def test_every_way_of_linking_a_calendar(html: str, url: str) -> None:
         ("https://researchseminars.org/seminar/SFUOR", "<h1>SFU OR</h1>", "researchseminars", {"series": "SFUOR"}),
     ],
 )  # fmt: skip
-def test_platform_fingerprints(url: str, html: str, kind: str, options: dict[str, object]) -> None:
-    candidates = detect(Page(url, f"<html><head>{html}</head><body></body></html>", NOW))
-    assert candidates[0].kind == kind
-    assert candidates[0].options == options
+def test_platform_signatures(url: str, html: str, kind: str, options: dict[str, object]) -> None:
+    page = Page(url, f"<html><head>{html}</head><body></body></html>", NOW)
+    (signature,) = signatures(page)
+    assert (signature.kind, signature.options) == (kind, options)
+    result = climb(page, ZONE, fetch=True)
+    assert result.rung == "platform"
+    assert result.links[0].url == signature.api(ZONE.key)
 
 
 def test_talk_pattern_ignores_navigation_and_prefers_numbered_links() -> None:
@@ -97,8 +110,19 @@ def test_talk_pattern_ignores_navigation_and_prefers_numbered_links() -> None:
         <a href="/about/">About</a></main>""",
         NOW,
     )
-    assert talk_pattern(page) == r"/talks/\d+/(?P<key>\d+)/?$"
+    pattern = talk_pattern(page)
+    assert pattern == r"/talks/\d+/(?P<key>\d+)/?$"
+    assert talk_links(page, pattern) == [
+        "https://x.edu/talks/2024/17/",
+        "https://x.edu/talks/2024/18/",
+    ]
 
 
 def test_nothing_recognisable() -> None:
-    assert detect(Page("https://x.edu/", "<html><body><p>Hello</p></body></html>", NOW)) == []
+    page = Page("https://x.edu/", "<html><body><p>Hello</p></body></html>", NOW)
+    result = climb(page, ZONE, fetch=True)
+    assert result.rung is None
+    assert [rung for rung, _ in result.notes] == [
+        "schema.org", "iCal feed", "platform", "listing", "talk page",
+    ]  # fmt: skip
+    assert talk_pattern(page) is None
