@@ -113,7 +113,10 @@ async def extract_page(page: Page, zone: ZoneInfo, *, fetch: bool) -> Extraction
         lines.append("no rung of the ladder reads this page: no talks")
     else:
         note = next(note for rung, note in result.notes if rung == result.rung)
-        lines.append(f"read by the {result.rung} rung: {note}; {len(talks)} talk(s)")
+        count = f"{len(talks)} talk(s)"
+        # The feeds it leads to may add talks to those the rung's own note counts.
+        said = note if note.startswith(count) else f"{note}; {count}"
+        lines.append(f"read by the {result.rung} rung: {said}")
     return Extraction(talks, lines, result.rung)
 
 

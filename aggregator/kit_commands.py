@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aggregator import newsite
 from aggregator.arguments import aware_datetime
-from aggregator.config import bundled_parsers, load_config
+from aggregator.config import load_config
 from aggregator.errors import TalkfeedError
 from aggregator.extract import extract_page
 from aggregator.fetch import Fetcher, FetchSettings
@@ -29,13 +29,14 @@ from aggregator.fixtures import (
 )
 from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
 from aggregator.recording import RecordOutcome, record
-from scrapers import Page, SiteParser, UnknownSiteError, all_sites
+from scrapers import Page, SiteParser, all_sites
 from scrapers import sites as sites_package
 from scrapers.ladder import climb
 
 __all__ = ["add_kit_commands"]
 
 _URL_PLACEHOLDER = "SET ME: the page's http(s) URL"
+_DEFAULT_FIXTURES = Path("tests/fixtures")
 
 
 def add_kit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,8 +59,14 @@ def add_kit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--fixtures",
         type=Path,
         metavar="DIR",
-        default=Path("tests/fixtures"),
+        default=_DEFAULT_FIXTURES,
         help="the saved sites (default: %(default)s)",
+    )
+    check_cmd.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="the config whose sources the pages belong to (default: the bundled one)",
     )
     check_cmd.add_argument(
         "--update",
@@ -132,7 +139,7 @@ def add_kit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--fixtures",
         type=Path,
         metavar="DIR",
-        default=Path("tests/fixtures"),
+        default=_DEFAULT_FIXTURES,
         help="where saved sites live (default: %(default)s)",
     )
     new_cmd.add_argument(
@@ -164,9 +171,14 @@ def _record(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     if not args.fixtures.is_dir():
         raise TalkfeedError(f"{args.fixtures}: no such folder of saved sites")
-    parsers = bundled_parsers()
+    registered = all_sites()
+    parsers = load_config(args.config, registered).parsers(registered)
     if args.site is not None and args.site not in parsers:
-        raise UnknownSiteError(args.site)
+        raise TalkfeedError(
+            f"no registered site or source of {args.config or 'the bundled config'} is called "
+            f"{args.site!r} (known: {', '.join(sorted(parsers))}); a source another config "
+            "declares needs --config FILE"
+        )
     pages = fixture_pages(args.fixtures, args.site)
     if not pages:
         raise TalkfeedError(f"{args.fixtures}: no saved pages for {args.site or 'any site'}")
@@ -187,7 +199,7 @@ def _check(args: argparse.Namespace) -> int:
 def _check_page(fixture: FixturePage, parsers: dict[str, SiteParser], *, update: bool) -> list[str]:
     site = parsers.get(fixture.site_id)
     if site is None:
-        return [f"no site or bundled source is called {fixture.site_id!r}"]
+        return [f"no registered site or source of the config is called {fixture.site_id!r}"]
     try:
         parsed = parse_page(site, fixture.page)
     except Exception as exc:  # report a parser bug as a difference, as the test would
@@ -364,13 +376,18 @@ def _write(args: argparse.Namespace, request: newsite.Request, plan: newsite.Pla
         _write_text(config, updated)
         print(f"added the source to {config}:\n\n{plan.block}")
         if args.config is not None:
-            print(f"talkfeed check and the tests read {folder.name}'s fixtures only for a bundled")
-            print("site or source: add the block to aggregator/default.toml too to ship it.\n")
+            print("the tests read the fixtures only of bundled sites and sources: add the block")
+            print("to aggregator/default.toml too to ship it.\n")
     if plan.alternative is not None:
         print("it runs on an API platform, whose answers are the most structured; the same")
         print(f"series as the platform's own kind:\n\n{plan.alternative}")
+    check = f"talkfeed check {request.site_id}"
+    if args.fixtures != _DEFAULT_FIXTURES:
+        check += f" --fixtures {args.fixtures}"
+    if args.config is not None and updated is not None:
+        check += f" --config {args.config}"
     print("next: read each .expected.json against its page, fix what is wrong, delete the")
-    print(f'"reviewed": false line, then run: talkfeed check {request.site_id}')
+    print(f'"reviewed": false line, then run: {check}')
 
 
 def _captured_at(given: datetime | None, listing: newsite.Loaded, zone: ZoneInfo) -> datetime:

@@ -24,7 +24,7 @@ from aggregator.errors import ConfigError
 from aggregator.fixtures import fixture_pages, mismatches, parse_page
 from scrapers import Page, SiteParser, all_sites
 from tests.conftest import FixtureSite
-from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
+from tests.fixture_pages import EXAMPLE_FIXTURES, EXAMPLES, FIXTURES
 
 NYU = FIXTURES / "nyu-cs-colloquium"
 CORNELL = EXAMPLE_FIXTURES / "cornell-cs-events"
@@ -321,7 +321,7 @@ def test_new_site_from_a_saved_listing_adds_an_auto_source_and_writes_no_module(
     assert "kind: auto: the ladder's listing rung reads it" in out
     assert list(sites.iterdir()) == [], "a page the ladder reads needs no module"
     assert f"captured_at = 2026-03-01T09:00:00-05:00 ({listing}'s modification time" in out
-    assert "add the block to aggregator/default.toml too" in out
+    assert "add the block\nto aggregator/default.toml too to ship it" in out
 
     text = config.read_text(encoding="utf-8")
     assert text.startswith('[[sources]]\nsite = "nyu-cs-colloquium"\n\n# ')
@@ -342,6 +342,10 @@ def test_new_site_from_a_saved_listing_adds_an_auto_source_and_writes_no_module(
     assert json.loads((folder / "listing.expected.json").read_text("utf-8"))["reviewed"] is False
     mark_reviewed(folder)
     check_declared(config, fixtures, "eastbrook-probability")
+    told = f"then run: talkfeed check eastbrook-probability --fixtures {fixtures} --config {config}"
+    assert told in out
+    code, out, _ = run(capsys, *told.removeprefix("then run: talkfeed ").split())
+    assert (code, out.splitlines()[-1]) == (0, "1 of 1 pages match their expectations")
 
 
 def test_new_site_adds_an_auto_source_to_the_bundled_config(
@@ -629,3 +633,27 @@ def test_check_shows_field_differences_and_update_rewrites_them(tmp_path: Path) 
     after = talkfeed("check", "nyu-cs-colloquium", "--fixtures", str(fixtures), sites=tmp_path)
     assert after.returncode == 0
     assert "10 of 10 pages match" in after.stdout
+
+
+def test_check_reads_pages_by_the_sources_of_a_given_config() -> None:
+    check = ("check", "ttic-talks", "--fixtures", str(EXAMPLE_FIXTURES))
+    sites = EXAMPLES / "sites"
+    bundled = talkfeed(*check, sites=sites)
+    assert bundled.returncode == 2
+    assert "no registered site or source of the bundled config is called 'ttic-talks'" in (
+        bundled.stderr
+    )
+    assert "penn-cs-theory-seminar" in bundled.stderr and "needs --config FILE" in bundled.stderr
+    everything = talkfeed("check", "--fixtures", str(EXAMPLE_FIXTURES), sites=sites)
+    assert everything.returncode == 1
+    assert (
+        "ttic-talks/listing: 1 difference(s)\n"
+        "  no registered site or source of the config is called 'ttic-talks'"
+    ) in everything.stdout
+    declared = talkfeed(*check, "--config", str(EXAMPLES / "talkfeed.toml"), sites=sites)
+    assert declared.returncode == 0, declared.stdout
+    assert "ttic-talks/listing: ok" in declared.stdout
+    assert "5 of 5 pages match their expectations" in declared.stdout
+    broken = talkfeed(*check, "--config", str(sites / "missing.toml"), sites=sites)
+    assert broken.returncode == 2
+    assert "missing.toml" in broken.stderr and "Traceback" not in broken.stderr
