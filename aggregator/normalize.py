@@ -21,21 +21,26 @@ from aggregator.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
 from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline
+from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS
 
 __all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
 
-_WORD = r"(?:cancell?ed|postponed)"
+# Longest first, so that "iptal edildi" is taken whole before "iptal".
+_WORDS = sorted((*CANCELLED_WORDS, *POSTPONED_WORDS), key=len, reverse=True)
+_WORD = "(?:" + "|".join(re.escape(word) for word in _WORDS) + ")"
+_POSTPONED = frozenset(POSTPONED_WORDS)
 _SEPARATOR = r"[\s:;|!*\-–—]"
-# "[Postponed] …", "(Cancelled) …", "CANCELLED: …", "Canceled - …"; a bare capitalized word
-# without a separator ("Postponed Gratification") is a title, not a marker.
+# "[Postponed] …", "(Cancelled) …", "CANCELLED: …", "Canceled - …", "ODWOŁANE …"; a bare
+# capitalized word without a separator ("Postponed Gratification") is a title, not a marker.
 _PREFIX = re.compile(
     rf"^[\s*]*(?:[\[(]\s*(?P<bracketed>{_WORD})\s*[\])]{_SEPARATOR}*"
     rf"|(?P<marked>{_WORD})\s*[:;|!\-–—]{_SEPARATOR}*"
-    rf"|(?P<shouted>CANCELL?ED|POSTPONED)\b{_SEPARATOR}*)",
+    rf"|(?P<shouted>{_WORD})(?=\s){_SEPARATOR}*)",
     re.IGNORECASE,
 )
 _SUFFIX = re.compile(
-    rf"{_SEPARATOR}*(?:[\[(]\s*(?P<bracketed>{_WORD})\s*[\])]|[\-–—:|]\s*(?P<marked>{_WORD}))[\s*!.]*$",
+    rf"{_SEPARATOR}*(?:[\[(]\s*(?P<bracketed>{_WORD})\s*[\])]|[\-–—:|]\s*(?P<marked>{_WORD}))"
+    r"[\s*!.]*$",
     re.IGNORECASE,
 )
 _KEY_CHARS = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
@@ -50,14 +55,15 @@ def split_status_marker(title: str) -> tuple[str, Status]:
         if match is None:
             continue
         word = next(group for group in match.groups() if group)
-        # The "shouted" form only counts in capitals: "Cancelled Flights of Fancy" is a title.
+        # The "shouted" form only counts in capitals, or in a script without them ("취소 …"):
+        # "Cancelled Flights of Fancy" is a title.
         if match.group(0) and (
-            pattern is _SUFFIX or match.lastgroup != "shouted" or word.isupper()
+            pattern is _SUFFIX or match.lastgroup != "shouted" or word.upper() == word
         ):
             rest = (title[: match.start()] + title[match.end() :]).strip()
             if rest:
-                status = Status.POSTPONED if word.lower() == "postponed" else Status.CANCELLED
-                return rest, status
+                postponed = word.lower() in _POSTPONED
+                return rest, Status.POSTPONED if postponed else Status.CANCELLED
     return title, Status.SCHEDULED
 
 

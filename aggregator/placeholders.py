@@ -93,8 +93,9 @@ _LATER = re.compile(
     r"meddelas senare|uppges senare|annonceres senere|kunngjøres senere|ilmoitetaan myöhemmin|"
     r"wird (?:noch )?bekannt ?gegeben|noch offen|folgt|a venir|a confirmer|a preciser|"
     r"por (?:confirmar|anunciar|definir)|da (?:definire|confermare)|a (?:confirmar|definir)|"
-    r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn|уточняется|будет объявлен|"
-    r"будет сообщен|daha sonra duyurulacak|belirlenecek|θα ανακοινωθει)\b"
+    r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn\w*|upresni se|уточняется|"
+    r"будет объявлен\w*|будет сообщен\w*|(?:daha sonra )?duyurulacak\w*|belirlenecek\w*|"
+    r"θα ανακοινωθει)\b"
     r"|미정|未定|待定|調整中",
 )
 

@@ -14,7 +14,14 @@ from bs4 import Tag
 from scrapers.listing.blocks import Group
 from scrapers.listing.dom import Doc
 from scrapers.listing.fields import without_remarks
-from scrapers.read.words import ROOM_WORDS, label_field, label_pattern, words_pattern
+from scrapers.read.text import sentences as split_sentences
+from scrapers.read.words import (
+    ROOM_WORDS,
+    TALK_WORDS,
+    label_field,
+    label_pattern,
+    words_pattern,
+)
 from scrapers.when import ClockMention, DateStyle, find_clocks, find_days
 
 __all__ = ["SeriesDefaults", "series_defaults"]
@@ -22,17 +29,11 @@ __all__ = ["SeriesDefaults", "series_defaults"]
 _LEAVES = frozenset(
     {"p", "li", "dd", "dt", "div", "h2", "h3", "h4", "h5", "h6", "td", "caption", "section"}
 )
-# A sentence ends at a full stop before a capital, but not after an abbreviation ("900 W. Polk
-# Street", "Dr. Smith", "St. Louis").
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z0-9À-Þ])")
-_ABBREVIATIONS = frozenset(
-    {"st", "dr", "rd", "no", "rm", "mr", "ms", "mrs", "jr", "sr", "vs", "av", "ave", "bldg",
-     "prof", "etc", "dept", "univ", "approx", "ca"}
-)  # fmt: skip
-# Where a room follows in a sentence: "in room 401B", "im Hörsaal 3", "dans la salle 12".
+# Where a room follows in a sentence: "in room 401B", "im Hörsaal 3", "dans la salle 12",
+# "i sal 3418", "w sali 403".
 _PREPOSITION = re.compile(
     r"(?:^|\s)(?:in(?:\s+the)?|im|in\s+der|in\s+de|à\s+la|au|dans(?:\s+la|\s+le)?|"
-    r"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at)\s+",
+    r"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at|i|w|v|ve|в)\s+",
     re.IGNORECASE,
 )
 # The room itself runs to the end of its clause: a full stop, a semicolon, "unless …"; its
@@ -47,6 +48,7 @@ _ROOM = re.compile(
     r"étage|etage|stock|floor)\b",
     re.IGNORECASE,
 )
+_TALKS = words_pattern(TALK_WORDS, compounds=True)
 _PLACE_CJK = re.compile(r"(?:在|于|於|地点[:：]?)\s*(?P<place>[^，。,;；\s]{2,30})")
 
 
@@ -83,6 +85,9 @@ def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDe
             if clocks and clock is None and field in (None, "time", "date"):
                 clock = clocks[0]
                 location = location or _place(value)
+            elif location is None and field is None and _TALKS.search(value):
+                # "Om inget annat anges hålls seminariet i sal 3418": where the talks are.
+                location = _place(value)
     return SeriesDefaults(clock, location)
 
 
@@ -122,20 +127,8 @@ def _sentences(text: str) -> list[str]:
         if label_pattern().match(line):
             sentences.append(line)
         else:
-            sentences += _split_sentences(line)
+            sentences += split_sentences(line)
     return sentences
-
-
-def _split_sentences(line: str) -> list[str]:
-    parts, start = [], 0
-    for end in _SENTENCE_END.finditer(line):
-        word = line[start : end.start()].rsplit(None, 1)[-1].rstrip(".!?。").lower()
-        if len(word) <= 1 or word in _ABBREVIATIONS:
-            continue
-        parts.append(line[start : end.start()])
-        start = end.end()
-    parts.append(line[start:])
-    return [part for part in parts if part]
 
 
 def _holds_blocks(doc: Doc, tag: Tag) -> bool:

@@ -22,6 +22,7 @@ from scrapers.drafts import SpeakerDraft
 from scrapers.listing.dom import HEADINGS, Doc, Line, Piece
 from scrapers.listing.people import looks_like_name, read_speakers
 from scrapers.read.speakers import strip_honorifics
+from scrapers.read.text import sentences
 from scrapers.read.words import (
     CALENDAR_LINK,
     CANCELLED_WORDS,
@@ -295,16 +296,18 @@ class _Reader:
     def _timed_elsewhere(self, labelled: list[tuple[Line, str | None]]) -> bool:
         """The same day again, with its time, in a short description ("18 novembre 2025" as
         the card's date, "Le mardi 18 novembre 2025 de 15 h 30 à 16 h 30, en ligne sur Zoom"
-        as its description): take that, and read the rest of its line."""
+        as its description), or the day it was moved to: take that, and read the rest of its
+        line."""
         assert self.out.when is not None
         day = self.out.when.day
         for number, (line, role) in enumerate(labelled):
-            if role not in ("abstract", None):
+            if role not in ("abstract", "notes", None):
                 continue
             # Only where a description starts: a date deep in an abstract is about something else.
             for when in find_whens(line.text[:160], self.style):
                 same = (when.day.month, when.day.day) == (day.month, day.day)
-                if same and when.clock is not None:
+                moved = _MOVED_TO.search(line.text[: when.start]) is not None
+                if (same or moved) and when.clock is not None:
                     self.out.when = replace(
                         when, day=replace(when.day, year=when.day.year or day.year)
                     )
@@ -336,8 +339,9 @@ class _Reader:
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
             text = _ORPHAN.sub("", text)
-            if _room_code(without_remarks(text)):
-                self.out.location = self.out.location or without_remarks(text)
+            place = without_remarks(text).rstrip(" .;,")
+            if _room_code(place):
+                self.out.location = self.out.location or place
             else:
                 self._by_content(line, text, remainder=True)
             return
@@ -360,7 +364,7 @@ class _Reader:
         elif role == "host":
             self.out.host = self.out.host or strip_honorifics(text)
         elif role == "abstract":
-            self.abstract.append(text)
+            self._description(text)
         else:
             self._by_content(line, text)
 
@@ -369,7 +373,7 @@ class _Reader:
         the rest cut at separators and each part read by its shape. A `remainder` (what is left
         of a line once its date is cut out) holds a room or a name, not an abstract."""
         if _is_prose(text) and not remainder and not any(p.heading for p in line.pieces):
-            self.abstract.append(text)
+            self._description(text)
             return
         last = self.speaker_lines[-1] if self.speaker_lines else None
         if last is not None and self.previous_speaker and _institution(text):
@@ -402,6 +406,15 @@ class _Reader:
         parts = _parts(rest)
         for part in parts:
             self._part(part, line, between=len(parts) > 1)
+
+    def _description(self, text: str) -> None:
+        """Running text: the abstract, unless its first sentence says who speaks ("Prof. Dr.
+        Luca Bernasconi, USI. Der Vortrag muss leider entfallen.") and nothing else has."""
+        first, *rest = sentences(text) or [text]
+        if rest and not self.speaker_lines and read_speakers(first.rstrip(" .")):
+            self.speaker_lines.append((first.rstrip(" ."), False))
+            text = " ".join(rest)
+        self.abstract.append(text)
 
     def _part(self, part: str, line: Line, *, between: bool = False) -> None:
         """One part of a line; `between` when separators cut the line, so that even a short
@@ -579,13 +592,15 @@ def _remark(line: Line, text: str) -> tuple[str, str | None]:
 
 
 # "Tuesday, February 24 — moved to Thursday, February 26": the talk is on the second date.
-_MOVED = re.compile(
-    r"^\W*(?:moved|rescheduled|postponed|now|changed)\s+(?:to|on|until)\b|^\W*(?:verschoben|"
-    r"verlegt)\s+auf\b|^\W*(?:déplacée?|reportée?|avancée?)\s+(?:au|à)\b|^\W*(?:trasladad[oa]|"
-    r"movid[oa]|cambiad[oa])\s+(?:al?|para)\b|^\W*spostat[oa]\s+al?\b|^\W*verplaatst\s+naar\b|"
-    r"^\W*flyttad\s+till\b|^\W*przeniesion[eay]\s+na\b|^\W*перенесен[оа]?\s+на\b|^\W*改[至到]",
-    re.IGNORECASE,
+_MOVED_WORDS = (
+    r"(?:(?:moved|rescheduled|postponed|now|changed)\s+(?:to|on|until)\b|(?:verschoben|"
+    r"verlegt)\s+auf\b|(?:déplacée?|reportée?|avancée?)\s+(?:au|à)\b|(?:trasladad[oa]|"
+    r"movid[oa]|cambiad[oa])\s+(?:al?|para)\b|spostat[oa]\s+al?\b|verplaatst\s+naar\b|"
+    r"flyttad\s+till\b|przeniesion[eay]\s+na\b|перенесен[оа]?\s+на\b|改[至到])"
 )
+_MOVED = re.compile(rf"^\W*{_MOVED_WORDS}", re.IGNORECASE)
+# "ATTENTION : déplacé au jeudi 23 octobre": a card's description naming the day moved to.
+_MOVED_TO = re.compile(rf"{_MOVED_WORDS}\W*$", re.IGNORECASE)
 
 
 def _moved(text: str, whens: list[When]) -> When:
@@ -599,7 +614,7 @@ def _moved(text: str, whens: list[When]) -> When:
 
 def _first_sentence(text: str) -> str:
     """`text` up to the end of its first sentence, without its full stop."""
-    return re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Þ])", text, maxsplit=1)[0].rstrip(" .;,")
+    return (sentences(text) or [""])[0].rstrip(" .;,")
 
 
 def _names_people(text: str) -> bool:
@@ -709,7 +724,7 @@ def _parts(text: str) -> list[str]:
     ends at separators; the middle stays whole (titles have colons and dashes of their own)."""
     pieces = [p for p in _split_outside_parentheses(text) if p.strip()]
     if len(pieces) <= 1:
-        return pieces
+        return _room_after_comma(pieces[0]) if pieces else pieces
     head: list[str] = []
     tail: list[str] = []
     while len(pieces) > 1 and _peelable(pieces[0]):
@@ -717,7 +732,19 @@ def _parts(text: str) -> list[str]:
     while len(pieces) > 1 and _peelable(pieces[-1]):
         tail.insert(0, pieces.pop())
     middle = _SEPARATOR_JOIN.join(pieces) if pieces else ""
-    return [*head, *([middle] if middle else []), *tail]
+    parts = [*head, *([middle] if middle else []), *tail]
+    return [*parts[:-1], *_room_after_comma(parts[-1])] if parts else parts
+
+
+def _room_after_comma(part: str) -> list[str]:
+    """ "Harmonic measures, Room 3721": a room after a comma that ends a title or a name,
+    apart; "Room 5, Hilbert Hall" stays one place."""
+    pieces = part.split(", ")
+    for cut in range(1, len(pieces)):
+        before = ", ".join(pieces[:cut])
+        if _is_room(pieces[cut]) and not _roomish(before) and not _room_code(before):
+            return [before, ", ".join(pieces[cut:])]
+    return [part]
 
 
 _SEPARATOR_JOIN = ": "

@@ -132,7 +132,7 @@ def _split_people(text: str) -> list[list[str]]:
         pieces = re.split(r"(?<=[)）])\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|、)\s*", chunk)
         for piece in pieces:
             names = _LIST.split(piece)
-            listed = _comma_names(piece) or _names_sharing(piece)
+            listed = _comma_names(piece) or _names_sharing(piece) or _names_before_comma(piece)
             if listed:
                 groups.append(listed)
             elif len(names) > 1 and all(looks_like_name(n) for n in names[:-1]):
@@ -151,6 +151,16 @@ def _names_sharing(text: str) -> list[str]:
     if not all(looks_like_name(n) for n in names):
         return []
     return [*names[:-1], f"{names[-1]} ({match['affiliation']})"]
+
+
+def _names_before_comma(text: str) -> list[str]:
+    """ "A & B, X": names listed before the first comma, each of them from X (which may have
+    an "and" of its own: "Department of Mathematics and Statistics, Macquarie University")."""
+    head, comma, rest = text.partition(",")
+    names = _LIST.split(head)
+    if not comma or len(names) < 2 or not all(looks_like_name(n) for n in names):
+        return []
+    return [*names[:-1], f"{names[-1]}, {rest.strip()}"]
 
 
 def _comma_names(text: str) -> list[str]:

@@ -15,6 +15,7 @@ __all__ = [
     "content_root",
     "html_links",
     "html_to_text",
+    "sentences",
 ]
 
 _SPACE = re.compile(r"[^\S\n]+")
@@ -174,3 +175,25 @@ def _collect(element: Tag, parts: list[str], *, preformatted: bool) -> None:
             parts.append("\n\n" if block else "")
             _collect(child, parts, preformatted=preformatted or child.name == "pre")
             parts.append("\n\n" if block else "")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z0-9À-Þ])")
+# Words whose full stop ends no sentence: "Prof. Dr. Anna Schmidt", "Room 5, 3401 Walnut St. in".
+_ABBREVIATIONS = frozenset(
+    {"st", "dr", "rd", "no", "rm", "mr", "ms", "mrs", "jr", "sr", "vs", "av", "ave", "bldg",
+     "prof", "etc", "dept", "univ", "approx", "ca", "doz", "priv", "ing", "assoc", "asst",
+     "jun", "apl", "hon", "mag", "dipl", "habil"}
+)  # fmt: skip
+
+
+def sentences(line: str) -> list[str]:
+    """The sentences of one line of text, not cut after an initial or an abbreviation."""
+    parts, start = [], 0
+    for end in _SENTENCE_END.finditer(line):
+        word = line[start : end.start()].rsplit(None, 1)[-1].rstrip(".!?。").lower()
+        if len(word) <= 1 or word in _ABBREVIATIONS:
+            continue
+        parts.append(line[start : end.start()])
+        start = end.end()
+    parts.append(line[start:])
+    return [part for part in parts if part]

@@ -206,7 +206,8 @@ ROOM_WORDS = (
     "anfiteatro", "sala de", "prédio", "bloco", "auditório", "edifício", "zaal", "gebouw",
     "lokaal", "报告厅", "会议室", "教室", "楼", "厅", "室", "会議室", "講義室", "号館", "号室",
     "ホール",
-    "salen", "luentosali", "budynek", "posluchárna", "аудитория", "ауд", "корпус", "épület",
+    "sal", "salen", "sali", "luentosali", "budynek", "místnost", "místnosti", "učebna",
+    "terem", "posluchárna", "аудитория", "ауд", "корпус", "épület",
     "αίθουσα", "amfi", "derslik", "amfisi", "강의실", "세미나실", "호관", "강당",
 )  # fmt: skip
 """Words of room and building names."""
@@ -250,7 +251,8 @@ HONORIFICS = (
     "m.", "mme", "mme.", "mlle", "pr", "pr.", "sr", "sr.", "sra", "sra.", "srta", "don",
     "doña", "dott", "dott.", "dott.ssa", "ing.", "ir.", "drs.", "assoc. prof.",
     "asst. prof.", "associate professor", "assistant professor", "docent", "dozent",
-    "dozentin", "mgr", "mgr.", "inż.", "doc.", "rndr.", "phdr.", "mudr.", "judr.", "paeddr.",
+    "dozentin", "pd", "privatdozent", "privatdozentin", "mgr", "mgr.", "inż.", "doc.", "rndr.",
+    "phdr.", "mudr.", "judr.", "paeddr.",
     "doç.", "doç. dr.", "yrd. doç. dr.", "dr. öğr. üyesi", "öğr. gör.", "prof. dr.",
     "arş. gör.", "arş. gör. dr.", "öğr. gör. dr.",
     "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",

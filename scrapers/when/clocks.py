@@ -30,9 +30,11 @@ __all__ = ["find_clocks", "find_clocks_in"]
 # Words after which a bare hour is a time ("ore 14", "alle 16", "kl. 14", "a las 4"). Not
 # Portuguese "às": folded it is English "as" ("as 3 people").
 _LEADS = ("ore", "alle", "dalle", "kl", "klo", "a la", "a las", "godz")
-# Between two times "às" (folded: "as") is safe: "14h às 15h".
+# Between two times "às" (folded: "as") is safe: "14h às 15h"; so are the Slavic "do"/"до",
+# Nordic "til", Greek "έως", Vietnamese "đến", Indonesian "sampai", Hebrew "עד" (all folded).
 _CONNECTORS = (
-    r"(?:\s*[-–—~〜～]\s*|\s+(?:to|till|until|bis|a|as|au|al|alle|tot|ate|e|y)\s+"
+    r"(?:\s*[-–—~〜～]\s*|\s+(?:to|till|until|bis|a|as|au|al|alle|tot|ate|e|y|do|до|til|"
+    r"εως|ως|đen|toi|sampai|hingga|s\.d\.|s/d|עד)\s+"
     r"|\s*(?:至|到|から)\s*)"
 )
 

@@ -48,6 +48,10 @@ def test_names_are_told_by_their_shape(text: str, name: bool) -> None:
         # One comma: a name and its (compound) affiliation, as NYU writes them.
         ("Ken Goldberg, UC Berkeley and Ambi Robotics", [("Ken Goldberg", "UC Berkeley and Ambi Robotics")]),
         ("Elizaveta (Liza) Levina (University of Michigan)", [("Elizaveta (Liza) Levina", "University of Michigan")]),
+        # Listed together before one comma: both from what follows it, "and"s and all.
+        ("Prof. Liam O'Connor & Dr Mei Tanaka, Mathematics and Statistics, Macquarie University",
+         [("Liam O'Connor", "Mathematics and Statistics, Macquarie University"),
+          ("Mei Tanaka", "Mathematics and Statistics, Macquarie University")]),
         ("Spring Break", []),
         ("On the heat equation", []),
     ],
@@ -68,6 +72,7 @@ def test_a_speaker_column_is_trusted_with_any_name() -> None:
         ("prof. dr. Jan de Vries", "Jan de Vries"), ("dr. ir. Pieter Bos", "Pieter Bos"),
         ("Dr Jane Smith", "Jane Smith"), ("Professorin Eva Lang", "Eva Lang"), ("李明华 教授", "李明华"),
         ("Drew Barry", "Drew Barry"), ("Irene Adler", "Irene Adler"), ("Ing Chen", "Ing Chen"),
+        ("PD Dr. Nadine Zürcher", "Nadine Zürcher"), ("Pedro Duarte", "Pedro Duarte"),
     ],
 )  # fmt: skip
 def test_forms_of_address_go_and_names_stay(name: str, bare: str) -> None:
@@ -202,6 +207,20 @@ def test_a_series_time_and_room_fill_the_rows_that_lack_them() -> None:
     ]
 
 
+def test_a_sentence_saying_where_the_seminar_is_held_fills_the_rows_without_a_room() -> None:
+    body = (
+        "<h1>Analysseminariet</h1><p>Om inget annat anges hålls seminariet i sal 3418, "
+        "Matematikhuset, Norrviksvägen 12. Kaffe serveras efteråt.</p>"
+        "<ul><li>7 oktober 2025 kl. 13.15: Anna Berg (KTH), Kapacitet och mått</li>"
+        "<li>14 oktober 2025 kl. 13.15: Erik Lund (Lunds universitet), Harmoniska mått, "
+        "sal 3721</li></ul>"
+    )
+    found = read_listing(Page("https://x.example.se/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [d.location for d in found.drafts] == [
+        "sal 3418, Matematikhuset, Norrviksvägen 12", "sal 3721",
+    ]  # fmt: skip
+
+
 def test_several_talks_under_one_dated_heading() -> None:
     body = (
         "<h1>Seminar</h1><h3>Thursday 16 March 2023 – Student afternoon (Room AG06)</h3>"
@@ -228,3 +247,53 @@ def test_the_talks_own_link_is_not_a_speakers_homepage_or_a_calendar_export() ->
         "https://x.example.edu/s/heat",
         "https://x.example.edu/s/",
     ]
+
+
+def test_a_card_whose_description_says_where_the_talk_moved_is_read_at_the_new_day() -> None:
+    card = (
+        '<div class="post"><h3><a href="/s/{slug}/">{title}</a></h3><p>{speaker}</p>'
+        '<p><a href="/s/{slug}/">{note}</a></p><div class="date">{day}</div></div>'
+    )
+    cards = [
+        card.format(
+            slug="euler", title="Weak solutions of the Euler equations", speaker="Ann Lee (MIT)",
+            note="NOTE: moved to Thursday, October 23, 2025, 3:30-4:30 pm, Room 6214.",
+            day="October 21, 2025",
+        ),
+        card.format(
+            slug="waves", title="Dispersive waves", speaker="Bo Chen (Yale)",
+            note="Tuesday, October 28, 2025, 3:30-4:30 pm, Room 4125.", day="October 28, 2025",
+        ),
+    ]  # fmt: skip
+    page = Page("https://x.example.edu/s/", f"<main><h1>Seminar</h1>{''.join(cards)}</main>", NOW)
+    found = read_listing(page, ZONE)
+    assert [(d.start, d.end, d.location) for d in found.drafts] == [
+        (datetime(2025, 10, 23, 15, 30, tzinfo=ZONE), datetime(2025, 10, 23, 16, 30, tzinfo=ZONE), "Room 6214"),
+        (datetime(2025, 10, 28, 15, 30, tzinfo=ZONE), datetime(2025, 10, 28, 16, 30, tzinfo=ZONE), "Room 4125"),
+    ]  # fmt: skip
+
+
+def test_a_description_that_opens_with_its_speaker() -> None:
+    card = (
+        '<article class="event"><h3><a href="/k/{slug}">{title}</a></h3>'
+        '<p class="when">Do, {day}.10.2025, 17.15 Uhr</p><p class="description">{text}</p></article>'
+    )
+    body = "<h1>Kolloquium</h1>" + "".join(
+        card.format(slug=slug, title=title, day=day, text=text)
+        for slug, title, day, text in [
+            ("a", "Zufällige Matrizen", 2, "Prof. Dr. Anna Brunner, Universität Basel"),
+            ("b", "Homogenisierung", 9, "Prof. Dr. Luca Bernasconi, Università della Svizzera "
+             "italiana. Der Vortrag muss leider entfallen."),
+            ("c", "Geometrische Flüsse", 16, "Wir untersuchen geometrische Flüsse. Prof. Dr. Jon "
+             "Weiss wird sie im Detail beschreiben, mit vielen Beispielen und Bildern."),
+        ]
+    )  # fmt: skip
+    page = Page("https://x.example.ch/k/", f"<main>{body}</main>", NOW)
+    found = read_listing(page, ZoneInfo("Europe/Zurich"))
+    assert [(d.speakers, d.abstract) for d in found.drafts] == [
+        ([SpeakerDraft("Anna Brunner", "Universität Basel")], None),
+        ([SpeakerDraft("Luca Bernasconi", "Università della Svizzera italiana")],
+         "Der Vortrag muss leider entfallen."),
+        ([], "Wir untersuchen geometrische Flüsse. Prof. Dr. Jon Weiss wird sie im Detail "
+             "beschreiben, mit vielen Beispielen und Bildern."),
+    ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrapers.when import ClockMention, DateStyle, find_clocks
-from tests.scrapers.when.styles import DE, EN, ES, FR, IT, JA, KO, NL, PT, ZH
+from tests.scrapers.when.styles import DE, EN, ES, EU, FR, IT, JA, KO, NL, PT, ZH
 
 # (printed span, begin "HH:MM", finish "HH:MM" or None, zone)
 Clock = tuple[str, str, str | None, str | None]
@@ -110,6 +110,14 @@ def _clock(text: str, found: ClockMention) -> Clock:
         ("14.00 uur", NL, [("14.00 uur", "14:00", None, None)]),
         ("om 16 uur", NL, [("16 uur", "16:00", None, None)]),
         ("kl. 14.15", EN, [("14.15", "14:15", None, None)]),
+        # Slavic, Nordic, Greek, Vietnamese, Indonesian and Hebrew ranges
+        ("godz. 12:15 do 14:00", EU, [("12:15 do 14:00", "12:15", "14:00", None)]),
+        ("с 16:00 до 17:30", EU, [("16:00 до 17:30", "16:00", "17:30", None)]),
+        ("kl. 14.15 til 15.00", EU, [("14.15 til 15.00", "14:15", "15:00", None)]),
+        ("13:00 έως 14:30", EU, [("13:00 έως 14:30", "13:00", "14:30", None)]),
+        ("14h00 đến 15h30", EU, [("14h00 đến 15h30", "14:00", "15:30", None)]),
+        ("pukul 13.00 s.d. 14.30", EU, [("13.00 s.d. 14.30", "13:00", "14:30", None)]),
+        ("14:00 עד 15:30", EU, [("14:00 עד 15:30", "14:00", "15:30", None)]),
         # Chinese, Japanese, Korean
         ("下午3点", ZH, [("下午3点", "15:00", None, None)]),
         ("下午3点半", ZH, [("下午3点半", "15:30", None, None)]),
