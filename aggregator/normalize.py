@@ -21,14 +21,14 @@ from aggregator.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
 from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline
-from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS
+from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
 __all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
 
 # Longest first, so that "iptal edildi" is taken whole before "iptal".
-_WORDS = sorted((*CANCELLED_WORDS, *POSTPONED_WORDS), key=len, reverse=True)
+_WORDS = sorted(unaccented((*CANCELLED_WORDS, *POSTPONED_WORDS)), key=len, reverse=True)
 _WORD = "(?:" + "|".join(re.escape(word) for word in _WORDS) + ")"
-_POSTPONED = frozenset(POSTPONED_WORDS)
+_POSTPONED = frozenset(unaccented(POSTPONED_WORDS))
 _SEPARATOR = r"[\s:;|!*\-–—]"
 # "[Postponed] …", "(Cancelled) …", "CANCELLED: …", "Canceled - …", "ODWOŁANE …"; a bare
 # capitalized word without a separator ("Postponed Gratification") is a title, not a marker.

@@ -70,7 +70,7 @@ def is_placeholder_title(title: str) -> bool:
     if not key or key in _TITLES:
         return True
     # A short title that says it will be told later: "Titel meddelas senare", "Тема уточняется".
-    if len(title.split()) > 6:
+    if len(title.split()) > 8:
         return False
     folded = unicodedata.normalize("NFKD", title.casefold())
     bare = unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
@@ -85,7 +85,9 @@ def is_placeholder_title(title: str) -> bool:
 _TITLE_WORDS = frozenset(
     {"title", "titel", "titre", "titulo", "titolo", "tytul", "tytuł", "nazev", "název", "тема",
      "tema", "baslik", "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag",
-     "the", "is", "will", "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja"}
+     "the", "is", "will", "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja",
+     "titol", "cim", "a", "titlul", "ulterior", "ten", "bao", "cao", "tittel", "foredrag",
+     "nosaukums", "pavadinimas", "judul", "כותרת", "הכותרת", "נושא"}
 )  # fmt: skip
 # Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
 _LATER = re.compile(
@@ -95,7 +97,9 @@ _LATER = re.compile(
     r"por (?:confirmar|anunciar|definir)|da (?:definire|confermare)|a (?:confirmar|definir)|"
     r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn\w*|upresni se|уточняется|"
     r"будет объявлен\w*|будет сообщен\w*|(?:daha sonra )?duyurulacak\w*|belirlenecek\w*|"
-    r"θα ανακοινωθει)\b"
+    r"θα ανακοινωθει|per confirmar|per concretar|kesobb kerul meghirdetesre|"
+    r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|akan diumumkan|"
+    r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
     r"|미정|未定|待定|調整中",
 )
 

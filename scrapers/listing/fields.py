@@ -29,12 +29,14 @@ from scrapers.read.words import (
     FIELD_LABELS,
     INSTITUTION_WORDS,
     MORE_LINK,
+    NO_SESSION,
     NOT_A_TALK,
     POSTPONED_WORDS,
     ROOM_WORDS,
     TALK_WORDS,
     label_field,
     label_pattern,
+    unaccented,
     words_pattern,
 )
 from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_whens
@@ -44,7 +46,8 @@ __all__ = ["BlockFields", "read_block", "without_remarks"]
 # Class words that say which field an element holds, most specific first: English ones, and
 # the one-word labels of every language ("spreker", "titel", "ort").
 _CLASS_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("published", frozenset({"pubdate", "published", "posted", "postdate", "byline", "updated"})),
+    ("published", frozenset({"pubdate", "publish", "published", "posted", "postdate", "byline",
+                             "updated"})),
     ("affiliation", frozenset({"affiliation", "affil", "institution", "organization", "org"})),
     ("subtitle", frozenset({"subtitle", "subheading", "subhead"})),
     ("speaker", frozenset({"speaker", "speakers", "presenter", "performer", "person", "author",
@@ -86,13 +89,15 @@ _SEPARATOR = re.compile(r"\s*(?::\s|：|\s[–—-]\s|\s\|\s|\s/\s|\s[·•]\s|(
 # alone, or opening a line: "CANCELLED", "İPTAL EDİLMİŞTİR", "Abgesagt: …", "INSTÄLLT – …".
 _STATUS = "|".join(
     re.escape(word).replace(r"\ ", r"\s+")
-    for word in sorted(CANCELLED_WORDS + POSTPONED_WORDS, key=len, reverse=True)
+    for word in sorted(unaccented(CANCELLED_WORDS + POSTPONED_WORDS), key=len, reverse=True)
 )
 _MARKER = re.compile(
     rf"[(\[（【]\s*(?P<word>{_STATUS})[^)\]）】]{{0,60}}[)\]）】]"
     rf"|^\s*(?P<alone>{_STATUS})(?:\s*$|\s*[:：!–—-]\s*)",
     re.IGNORECASE,
 )
+# "By Jane Doe", "Per Montserrat Riba", "Von …": the author of a post, in the CMS's byline.
+_BYLINE = re.compile(r"^(?:by|per|von|par|por|av|door|di|przez|od|af|автор)\s", re.IGNORECASE)
 _WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
 # A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
 _CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|with|mit|avec|con|com)\s+", re.IGNORECASE)
@@ -104,7 +109,13 @@ _COAUTHORS = re.compile(
 )
 # What a date leaves behind when cut out of its sentence: "Le , salle 4125" (from "Le mardi 4
 # novembre 2025, salle 4125").
-_ORPHAN = re.compile(r"^\s*(?:the|on|le|la|am|den|der|el|il|op|di|de|du)?\s*[,;:]\s*", re.I)
+_ORPHAN = re.compile(
+    r"^\s*(?:the|on|le|la|am|den|der|el|il|op|di|de|du|día|dia|date|data|datum|fecha|jour|"
+    r"tag|giorno|dag|den|день)?\s*[,;:|]\s*",
+    re.IGNORECASE,
+)
+# The preposition before a room left at the start of a date line: "(4pm) in Hollis 301".
+_TO_PLACE = re.compile(r"^(?:in|at|im|en|à|au|dans|w|v|i|в|на)\s+(?=\S)", re.IGNORECASE)
 _FOLLOWING = {"speaker": 1, "abstract": 20, "bio": 20}
 """Lines after a "Label: value" line that still belong to the label (an affiliation, more
 paragraphs of an abstract)."""
@@ -210,7 +221,7 @@ class _Reader:
         pending: str | None = None
         room = 0
         """How many more lines the pending label may take."""
-        for line in lines:
+        for line in [part for whole in lines for part in _labelled_parts(whole)]:
             text = line.text
             # A line of nothing but buttons, or of punctuation (the ":" cell between a label
             # and its value), holds no field.
@@ -244,6 +255,8 @@ class _Reader:
                 # class is read by what it says ("Prof. Dr. Matthias Brunner, Universität Basel").
                 if role == "abstract" and not _is_prose(text):
                     role = None
+            if role != "title" and self._is_byline(text):
+                role = "published"
             if pending is not None and room > 0 and role in (None, pending, "affiliation"):
                 role = role if role == "affiliation" else pending
                 room -= 1
@@ -251,6 +264,16 @@ class _Reader:
                 pending = None
             out.append((line, role))
         return out
+
+    def _is_byline(self, text: str) -> bool:
+        """ "17/10/25 Per Montserrat Riba", "By Jane Doe · March 3, 2025": when an item was
+        posted and by whom, not a talk's date and speaker."""
+        whens = find_whens(text, self.style)
+        if not whens:
+            return False
+        rest = _cut_spans(text, [(w.start, w.end) for w in whens]).strip(" |·•,;–—-")
+        byline = _BYLINE.match(rest)
+        return byline is not None and looks_like_name(rest[byline.end() :])
 
     def _column(self, line: Line) -> str | None:
         if line.cell is None or line.cell >= len(self.columns):
@@ -339,7 +362,7 @@ class _Reader:
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
             text = _ORPHAN.sub("", text)
-            place = without_remarks(text).rstrip(" .;,")
+            place = _TO_PLACE.sub("", without_remarks(text).rstrip(" .;,"))
             if _room_code(place):
                 self.out.location = self.out.location or place
             else:
@@ -443,23 +466,30 @@ class _Reader:
         trusted line of a name followed by one that is not a name is name and affiliation."""
         speakers: list[SpeakerDraft] = []
         previous_name = False
+        line_start = 0
+        labelled = any(trusted for _, trusted in self.speaker_lines)
         for text, trusted in self.speaker_lines:
-            if text.startswith("\x00"):
-                if speakers and speakers[-1].affiliation is None:
-                    speakers[-1] = SpeakerDraft(speakers[-1].name, text[1:])
+            # "17/10/25 Per Montserrat Riba" beside "Ponent: …": who posted the item.
+            if labelled and not trusted and _BYLINE.match(text):
                 continue
-            found = read_speakers(text, trusted=trusted)
-            if (
+            found = read_speakers(text, trusted=trusted) if text[:1] != "\x00" else []
+            affiliation = text.startswith("\x00") or (
                 trusted
                 and previous_name
                 and speakers
                 and speakers[-1].affiliation is None
                 and not looks_like_name(text)
                 and (len(found) == 1 or not found)
-            ):
-                speakers[-1] = SpeakerDraft(speakers[-1].name, text)
+            )
+            if affiliation:
+                # "A and B" over "(Affiliation)": the line's speakers are all from there.
+                place = _unwrapped(text.lstrip("\x00"))
+                speakers[line_start:] = [
+                    SpeakerDraft(s.name, s.affiliation or place) for s in speakers[line_start:]
+                ]
                 previous_name = False
                 continue
+            line_start = len(speakers)
             speakers += found
             previous_name = bool(found) and found[-1].affiliation is None
         self.out.speakers = _distinct([s for s in speakers if s.name])
@@ -558,6 +588,13 @@ class _Reader:
             self.out.not_a_talk = True
             return
         texts = [c.text for c in self.titles] + [t.lstrip("\x00") for t, _ in self.speaker_lines]
+        said = words_pattern(NO_SESSION)
+        names = [s.name for s in self.out.speakers]
+        for text in texts:
+            # "No seminar — Midwest Probability Colloquium": whoever it names does not speak.
+            if said.search(text) and all(name in text for name in names):
+                self.out.not_a_talk = True
+                return
         pattern = words_pattern(NOT_A_TALK)
         for text in texts:
             rest = pattern.sub(" ", text)
@@ -570,7 +607,7 @@ class _Reader:
                 return
 
 
-_POSTPONED = frozenset(POSTPONED_WORDS)
+_POSTPONED = frozenset(unaccented(POSTPONED_WORDS))
 
 
 def _remark(line: Line, text: str) -> tuple[str, str | None]:
@@ -610,6 +647,38 @@ def _moved(text: str, whens: list[When]) -> When:
         if _MOVED.search(text[first.end : later.start]):
             return later
     return first
+
+
+_BAR = re.compile(r"\s*[|·•]\s*")
+
+
+def _labelled_parts(line: Line) -> list[Line]:
+    """ "Data: 15.10.2025 | Ora: 14:00 | Sala: A203": one line per label, when bars part them."""
+    text = line.text
+    bars = list(_BAR.finditer(text))
+    if not bars or not label_pattern().match(text):
+        return [line]
+    starts = [0] + [m.end() for m in bars if label_pattern().match(text[m.end() :])]
+    if len(starts) < 2:
+        return [line]
+    ends = [next(m.start() for m in bars if m.end() == start) for start in starts[1:]]
+    ends.append(len(text))
+    return [
+        _cut(_cut(line, end, len(text)), 0, start) for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` without the characters of `spans`."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _unwrapped(text: str) -> str:
+    """ "(University of Crete)" on a line of its own is the affiliation without brackets."""
+    wrapped = _WRAPPED.match(text)
+    return wrapped["inner"] if wrapped and "(" not in wrapped["inner"] else text
 
 
 def _first_sentence(text: str) -> str:

@@ -20,7 +20,8 @@ __all__ = ["looks_like_name", "read_speakers"]
 _PARTICLES = frozenset(
     {
         "van", "von", "der", "den", "de", "da", "di", "du", "des", "del", "della", "dos", "das",
-        "do", "la", "le", "bin", "ibn", "al", "el", "ter", "ten", "y", "zu", "af", "st.", "mc",
+        "do", "la", "le", "bin", "ibn", "al", "el", "ter", "ten", "y", "i", "zu", "af", "st.",
+        "mc",
     }
 )  # fmt: skip
 # Words that make a capitalised phrase something other than a person's name.
@@ -60,7 +61,10 @@ _SUFFIX = re.compile(r",\s*(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*[(（\[](?P<affiliation>[^()（）\[\]]+)[)）\]]\s*$")
 # Separators between the name and the affiliation when no parenthesis is used.
 _DASH = re.compile(r"\s+[–—-]\s+|\s*[|/]\s*")
-_LIST = re.compile(r"\s*(?:;|\n|、|，|\s&\s|\s+(?:and|und|et|y|e|en|och|og|i|и)\s+)\s*", re.I)
+# "and" between names, in the languages of words.py ("Puig i Ferrer" is one Catalan name: a
+# part after "and" must be a name of its own, see `_split_people`).
+_AND = r"(?:and|und|et|y|e|en|och|og|i|и|і|та|και|és|și|ve|và|ja|ir|un|dan|oraz)"
+_LIST = re.compile(rf"\s*(?:;|\n|、|，|\s&\s|\s+{_AND}\s+)\s*", re.I)
 
 
 def looks_like_name(text: str) -> bool:
@@ -129,17 +133,28 @@ def _split_people(text: str) -> list[list[str]]:
         if not chunk:
             continue
         # "A (X), B (Y) and C (Z)": each closing parenthesis ends a person.
-        pieces = re.split(r"(?<=[)）])\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|、)\s*", chunk)
+        pieces = re.split(rf"(?<=[)）])\s*(?:,|;|&|、|\b{_AND}\b)\s*", chunk, flags=re.I)
         for piece in pieces:
             names = _LIST.split(piece)
             listed = _comma_names(piece) or _names_sharing(piece) or _names_before_comma(piece)
             if listed:
                 groups.append(listed)
-            elif len(names) > 1 and all(looks_like_name(n) for n in names[:-1]):
+            elif (
+                len(names) > 1
+                and all(looks_like_name(n) for n in names[:-1])
+                and (looks_like_name(_before_affiliation(names[-1])))
+            ):
                 groups.append(names)
             else:
                 groups.append([piece])
     return [[p.strip(" ,") for p in group if p.strip(" ,")] for group in groups]
+
+
+def _before_affiliation(text: str) -> str:
+    """What precedes "(Affiliation)", ", Affiliation" or " – Affiliation": the name part."""
+    match = _PARENTHESIS.match(text)
+    head = match["name"] if match else text
+    return _DASH.split(head.split(",", 1)[0], maxsplit=1)[0]
 
 
 def _names_sharing(text: str) -> list[str]:

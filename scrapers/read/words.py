@@ -7,6 +7,8 @@ Listed once here so the block finder, the field reader and the defaults reader a
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 __all__ = [
@@ -19,11 +21,13 @@ __all__ = [
     "MORE_LINK",
     "NEWS_WORDS",
     "NOT_A_TALK",
+    "NO_SESSION",
     "POSTPONED_WORDS",
     "ROOM_WORDS",
     "TALK_WORDS",
     "TEACHING_WORDS",
     "label_pattern",
+    "unaccented",
     "words_pattern",
 ]
 
@@ -122,23 +126,33 @@ COMBINED_LABELS = (
 )  # fmt: skip
 """Labels of a date and the place after it, in one line."""
 
-NOT_A_TALK = (
+NO_SESSION = (
     "no talk", "no seminar", "no colloquium", "no meeting", "no lecture", "no class",
-    "no session", "break", "spring break", "fall break", "winter break", "reading week",
-    "recess", "holiday", "holidays", "thanksgiving", "vacation", "easter", "christmas",
-    "new year", "reception", "social", "party", "exam", "exams", "cancelled", "canceled",
-    "kein kolloquium", "kein seminar", "kein vortrag", "keine veranstaltung", "ferien",
-    "feiertag", "vorlesungsfrei", "weihnachten", "ostern", "pfingsten", "entfällt",
-    "pas de séminaire", "pas d'exposé", "relâche", "vacances", "férié", "jour férié",
-    "no hay seminario", "sin seminario", "no hay charla", "vacaciones", "festivo", "feriado",
-    "semana santa", "sem seminário", "não haverá", "recesso", "nessun seminario",
-    "niente seminario", "vacanze", "festa", "geen seminar", "geen colloquium", "vakantie",
-    "feestdag", "休会", "暂停", "放假", "假期", "休み", "休講", "祝日", "お休み",
-    "休業", "冬季休業", "夏季休業", "ありません",
-    "inget seminarium", "ingen seminar", "ei seminaaria", "brak seminarium",
-    "nie ma seminarium", "seminář se nekoná", "семинара не будет", "нет семинара",
-    "nincs szeminárium", "seminer yok", "세미나 없음", "휴강", "休息", "暫停", "停講",
-    "停课", "停課", "期中考", "期末考",
+    "no session", "kein kolloquium", "kein seminar", "kein vortrag", "keine veranstaltung",
+    "pas de séminaire", "pas d'exposé", "pas de séance", "no hay seminario", "sin seminario",
+    "no hay charla", "no hay sesión", "sin sesión", "no hi ha seminari", "no hi ha sessió",
+    "não haverá", "não há seminário", "sem seminário", "sem sessão", "nessun seminario",
+    "niente seminario", "geen seminar", "geen colloquium", "inget seminarium",
+    "ingen seminar", "intet seminar", "ikke seminar", "ei seminaaria", "brak seminarium",
+    "nie ma seminarium", "seminarium nie odbędzie się", "seminář se nekoná",
+    "seminár sa nekoná", "семинара не будет", "нет семинара", "семінару не буде",
+    "nincs szeminárium", "nincs előadás", "nu are loc", "nu se ține", "δεν πραγματοποιείται",
+    "δεν θα πραγματοποιηθεί", "seminer yok", "אין סמינר", "không có seminar",
+    "không sinh hoạt", "tidak ada seminar", "seminaro nebus", "semināra nebūs", "세미나 없음",
+    "휴강", "休会", "暂停", "休講", "停講", "停课", "停課", "暫停",
+)  # fmt: skip
+"""What a row says when there is no talk that day ("No seminar", "Kein Kolloquium")."""
+
+NOT_A_TALK = (
+    *NO_SESSION,
+    "break", "spring break", "fall break", "winter break", "reading week", "recess", "holiday",
+    "holidays", "thanksgiving", "vacation", "easter", "christmas", "new year", "reception",
+    "social", "party", "exam", "exams", "cancelled", "canceled", "ferien", "feiertag",
+    "vorlesungsfrei", "weihnachten", "ostern", "pfingsten", "entfällt", "relâche", "vacances",
+    "férié", "jour férié", "vacaciones", "festivo", "feriado", "semana santa", "recesso",
+    "vacanze", "festa", "vakantie", "feestdag", "szünet", "αργία", "διακοπές", "επέτειος",
+    "tatil", "חופשה", "nghỉ lễ", "放假", "假期", "休み", "祝日", "お休み", "休業", "冬季休業",
+    "夏季休業", "ありません", "休息", "期中考", "期末考",
 )  # fmt: skip
 """What a row says when it is not a talk: a break, a holiday, a reception."""
 
@@ -148,15 +162,19 @@ CANCELLED_WORDS = (
     "annullata", "geannuleerd", "gaat niet door", "inställt", "inställd", "avlyst", "aflyst",
     "peruttu", "peruutettu", "odwołane", "odwołany", "odwołana", "zrušeno", "zrušena",
     "отменён", "отменено", "отменен", "скасовано", "elmarad", "anulat", "ακυρώνεται",
-    "ακυρώθηκε", "iptal", "iptal edildi", "iptal edilmiştir", "取消", "已取消", "中止", "취소",
+    "ακυρώθηκε", "iptal", "iptal edildi", "iptal edilmiştir", "anul·lat", "anul·lada",
+    "cancel·lat", "cancel·lada", "מבוטל", "בוטל", "đã hủy", "hủy", "atšaukta", "atcelts",
+    "tühistatud", "otkazano", "otkazan", "odpovedané", "取消", "已取消", "中止", "취소",
 )  # fmt: skip
 """What a schedule says of a talk that will not take place."""
 
 POSTPONED_WORDS = (
     "postponed", "verschoben", "reporté", "reportée", "aplazado", "aplazada", "pospuesto",
-    "adiado", "rinviato", "rinviata", "uitgesteld", "uppskjutet", "uppskjuten", "utsatt",
-    "siirretty", "przełożone", "przełożony", "odloženo", "перенесён", "перенесено",
-    "перенесен", "elhalasztva", "amânat", "αναβάλλεται", "ertelendi", "延期", "연기",
+    "pospuesta", "adiado", "rinviato", "rinviata", "uitgesteld", "uppskjutet", "uppskjuten",
+    "utsatt", "siirretty", "przełożone", "przełożony", "odloženo", "ajornat", "ajornada",
+    "hoãn", "tạm hoãn", "נדחה", "atidėta", "atlikts", "edasi lükatud", "odgođeno",
+    "перенесён", "перенесено", "перенесен", "elhalasztva", "amânat", "αναβάλλεται",
+    "ertelendi", "延期", "연기",
 )  # fmt: skip
 """What a schedule says of a talk put off to a date not yet known."""
 
@@ -256,6 +274,11 @@ HONORIFICS = (
     "doç.", "doç. dr.", "yrd. doç. dr.", "dr. öğr. üyesi", "öğr. gör.", "prof. dr.",
     "arş. gör.", "arş. gör. dr.", "öğr. gör. dr.",
     "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",
+    "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
+    "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
+    "drd.", "cercet.", "førsteamanuensis", "dosent", "postdoktor", "universitetslektor",
+    "lektor", "ts.", "pgs.", "gs.", "tskh.", "ths.", "ncs.", "ד\"ר", "ד״ר", "פרופ'", "פרופ׳",
+    "פרופסור", "doc. dr.", "habil.",
 )  # fmt: skip
 """Titles printed before a name that are not part of it."""
 
@@ -265,8 +288,9 @@ def words_pattern(words: tuple[str, ...], compounds: bool = False) -> re.Pattern
     """A pattern finding any of `words` as whole words (CJK ones anywhere), case-folded. With
     `compounds`, a long word also ends a compound ("Wiskundecolloquium", "Oberseminar"), as
     German, Dutch and the Nordic languages glue nouns together."""
-    spaced = sorted((w for w in words if w.isascii() or not _is_cjk(w)), key=len, reverse=True)
-    cjk = sorted((w for w in words if _is_cjk(w)), key=len, reverse=True)
+    every = unaccented(words)
+    spaced = sorted((w for w in every if w.isascii() or not _is_cjk(w)), key=len, reverse=True)
+    cjk = sorted((w for w in every if _is_cjk(w)), key=len, reverse=True)
     parts = []
     if compounds:
         glued = [w for w in spaced if len(w) >= 7 and " " not in w]
@@ -278,6 +302,21 @@ def words_pattern(words: tuple[str, ...], compounds: bool = False) -> re.Pattern
     if cjk:
         parts.append("|".join(re.escape(w) for w in cjk))
     return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+def unaccented(words: Iterable[str]) -> tuple[str, ...]:
+    """`words`, and the longer ones also without their accents: capitals often drop them
+    ("ΑΚΥΡΩΝΕΤΑΙ", "ANNULE"). Short words keep theirs: unaccented, "hủy" would be "Huy", a name."""
+    every = dict.fromkeys(words)
+    for word in list(every):
+        if len(word) >= 6:
+            folded = unicodedata.normalize("NFKD", word)
+            every.setdefault(
+                unicodedata.normalize(
+                    "NFC", "".join(c for c in folded if not unicodedata.combining(c))
+                )
+            )
+    return tuple(every)
 
 
 @cache

@@ -297,3 +297,49 @@ def test_a_description_that_opens_with_its_speaker() -> None:
         ([], "Wir untersuchen geometrische Flüsse. Prof. Dr. Jon Weiss wird sie im Detail "
              "beschreiben, mit vielen Beispielen und Bildern."),
     ]  # fmt: skip
+
+
+def test_labels_parted_by_bars_on_one_line_and_a_posting_byline() -> None:
+    item = (
+        '<div class="item"><h3><a href="/s/{slug}">{title}</a></h3>'
+        '<div class="meta"><span>{posted}</span> <span>Per Montserrat Riba</span></div>'
+        "<p><strong>Ponent:</strong> {speaker}</p>"
+        "<p><strong>Data:</strong> {day} | <strong>Hora:</strong> 12:00–13:00 | "
+        "<strong>Lloc:</strong> {room}</p></div>"
+    )
+    body = "<h1>Seminari</h1>" + "".join(
+        item.format(slug=slug, title=title, posted=posted, speaker=speaker, day=day, room=room)
+        for slug, title, posted, speaker, day, room in [
+            ("a", "Nusos", "17/10/25", "Dra. Marta Puig i Ferrer (Universitat de Barcelona)",
+             "4/11/2025", "Sala C1-018"),
+            ("b", "Higgs", "09/10/25", "Dr. Pau Roca (CRM)", "11/11/2025", "online (Teams)"),
+        ]
+    )  # fmt: skip
+    page = Page("https://x.example.cat/s/", f"<main>{body}</main>", NOW)
+    found = read_listing(page, ZoneInfo("Europe/Madrid"))
+    assert [(d.start, d.speakers, d.location) for d in found.drafts] == [
+        (datetime(2025, 11, 4, 12, tzinfo=ZoneInfo("Europe/Madrid")),
+         [SpeakerDraft("Marta Puig i Ferrer", "Universitat de Barcelona")], "Sala C1-018"),
+        (datetime(2025, 11, 11, 12, tzinfo=ZoneInfo("Europe/Madrid")),
+         [SpeakerDraft("Pau Roca", "CRM")], "online (Teams)"),
+    ]  # fmt: skip
+
+
+def test_speakers_over_one_affiliation_in_brackets_and_a_no_seminar_row() -> None:
+    body = (
+        "<h1>Σεμινάριο</h1><table><tr><th>Ημερομηνία</th><th>Ομιλητής</th><th>Τίτλος</th></tr>"
+        "<tr><td>Τρίτη 11 Νοεμβρίου 2025, 13:00</td><td>Αναστασία Κωνσταντίνου και Γιάννης "
+        "Μαυρίδης<br>(Πανεπιστήμιο Πατρών)</td><td>Στοχαστικές εξισώσεις</td></tr>"
+        "<tr><td>Τρίτη 28 Οκτωβρίου 2025</td><td colspan=2>Εθνική επέτειος – δεν "
+        "πραγματοποιείται σεμινάριο</td></tr>"
+        "<tr><td>Τρίτη 4 Νοεμβρίου 2025, 13:00</td><td>Δρ Ελένη Παπαδοπούλου<br>(ΕΚΠΑ)</td>"
+        "<td>ΑΚΥΡΩΝΕΤΑΙ – Ανισότητες</td></tr></table>"
+    )
+    page = Page("https://x.example.gr/s/", f"<main>{body}</main>", NOW)
+    found = read_listing(page, ZoneInfo("Europe/Athens"))
+    assert [(d.start.day, d.speakers) for d in found.drafts if d.start] == [
+        (11, [SpeakerDraft("Αναστασία Κωνσταντίνου", "Πανεπιστήμιο Πατρών"),
+              SpeakerDraft("Γιάννης Μαυρίδης", "Πανεπιστήμιο Πατρών")]),
+        (4, [SpeakerDraft("Ελένη Παπαδοπούλου", "ΕΚΠΑ")]),
+    ]  # fmt: skip
+    assert found.drafts[1].status == "cancelled"
