@@ -294,6 +294,8 @@ def _content_root(soup: BeautifulSoup) -> Tag:
 
 
 def _is_chrome(tag: Tag, in_content: bool) -> bool:
+    if tag.name == "button" and _is_disclosure(tag):
+        return False
     if tag.name in _CHROME_TAGS:
         return True
     role = tag.get("role")
@@ -304,6 +306,13 @@ def _is_chrome(tag: Tag, in_content: bool) -> bool:
     classes = " ".join(str(c) for c in tag.get("class") or [])
     identifier = str(tag.get("id") or "")
     return bool(_CHROME_CLASS.search(classes) or _CHROME_CLASS.search(identifier))
+
+
+def _is_disclosure(button: Tag) -> bool:
+    """A button that opens a panel (an accordion's, a collapsed abstract's) or stands in a
+    heading: its text names what it opens, a talk's title as often as not."""
+    opens = button.has_attr("aria-controls") or button.has_attr("aria-expanded")
+    return opens or button.find_parent(list(HEADINGS)) is not None
 
 
 def _is_hidden(tag: Tag) -> bool:

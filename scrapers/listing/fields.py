@@ -28,6 +28,7 @@ from scrapers.read.words import (
     CANCELLED_WORDS,
     FIELD_LABELS,
     INSTITUTION_WORDS,
+    MORE_ABOUT,
     MORE_LINK,
     NO_SESSION,
     NOT_A_TALK,
@@ -257,6 +258,10 @@ class _Reader:
                     role = None
             if role != "title" and self._is_byline(text):
                 role = "published"
+            # A speaker label's next line is an affiliation, never a sentence ("Foredraget
+            # holdes på engelsk.") nor the abstract after it.
+            if pending == "speaker" and role is None and _is_sentence(text):
+                pending = None
             if pending is not None and room > 0 and role in (None, pending, "affiliation"):
                 role = role if role == "affiliation" else pending
                 room -= 1
@@ -383,7 +388,7 @@ class _Reader:
         elif role == "subtitle":
             self.out.subtitle = self.out.subtitle or text
         elif role == "location":
-            self.out.location = self.out.location or text
+            self.out.location = self.out.location or _without_asides(text)
         elif role == "host":
             self.out.host = self.out.host or strip_honorifics(text)
         elif role == "abstract":
@@ -844,6 +849,11 @@ def _peelable(part: str) -> bool:
     return bool(read_speakers(part)) or (_roomish(part) and len(part) <= 60)
 
 
+def _is_sentence(text: str) -> bool:
+    """A sentence, not a name or a place: it ends with its full stop and has a few words."""
+    return _is_prose(text) or (len(text.split()) >= 3 and text.rstrip()[-1:] in ".!?。")
+
+
 def _is_prose(text: str) -> bool:
     """Running text (an abstract's sentence), not a title: long, or a long sentence."""
     words = len(text.split())
@@ -869,6 +879,17 @@ _BUILDING = re.compile(
     r"hall|wing|aile|floor|étage|stock|piso|block|bloco|tower|tour)\b|楼|館|棟"
 )
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
+
+
+def _without_asides(place: str) -> str:
+    """A labelled place without a sentence in brackets after it ("Zoom (lenke sendes ut på
+    e-postlisten)"); short ones name the place ("online (Microsoft Teams)", "(Corpul A)")."""
+
+    def aside(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return "" if len(text.split()) >= 4 and without_remarks(text) == "" else text
+
+    return _PARENTHETICAL.sub(aside, place).strip() or place
 
 
 def without_remarks(place: str) -> str:
@@ -908,7 +929,11 @@ def _roomish(text: str) -> bool:
 
 
 def _is_more(text: str) -> bool:
-    return bool(words_pattern(MORE_LINK).fullmatch(text.strip(" .…»›>→")))
+    text = text.strip(" .…»›>→")
+    if words_pattern(MORE_LINK).fullmatch(text):
+        return True
+    about = words_pattern(MORE_ABOUT).match(text)
+    return about is not None and len(text.split()) <= 6
 
 
 def _own_link(line: Line, text: str) -> str | None:

@@ -190,6 +190,11 @@ def _comma_names(text: str) -> list[str]:
 def _one(text: str, trusted: bool) -> SpeakerDraft | None:
     text = without_degrees(text)
     match = _PARENTHESIS.match(text)
+    head, comma, rest = text.partition(",")
+    if match and comma and "(" not in head and looks_like_name(head):
+        # "Kari Nordmann, Norges miljø- og biovitenskapelige universitet (NMBU)": the last
+        # parenthesis is part of the affiliation after the comma.
+        return SpeakerDraft(strip_honorifics(head), rest.strip() or None)
     if match and (trusted or looks_like_name(match["name"])):
         return SpeakerDraft(strip_honorifics(match["name"]), match["affiliation"].strip())
     if looks_like_name(text):

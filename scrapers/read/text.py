@@ -182,7 +182,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[A-Z0-9À-Þ])")
 _ABBREVIATIONS = frozenset(
     {"st", "dr", "rd", "no", "rm", "mr", "ms", "mrs", "jr", "sr", "vs", "av", "ave", "bldg",
      "prof", "etc", "dept", "univ", "approx", "ca", "doz", "priv", "ing", "assoc", "asst",
-     "jun", "apl", "hon", "mag", "dipl", "habil"}
+     "jun", "apl", "hon", "mag", "dipl", "habil", "kl", "godz", "hod", "nr", "tel", "ul", "str",
+     "inkl", "bzw", "evt", "pkt", "sz", "gr"}
 )  # fmt: skip
 
 

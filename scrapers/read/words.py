@@ -18,6 +18,7 @@ __all__ = [
     "FIELD_LABELS",
     "HONORIFICS",
     "INSTITUTION_WORDS",
+    "MORE_ABOUT",
     "MORE_LINK",
     "NEWS_WORDS",
     "NOT_A_TALK",
@@ -224,7 +225,8 @@ ROOM_WORDS = (
     "anfiteatro", "sala de", "prédio", "bloco", "auditório", "edifício", "zaal", "gebouw",
     "lokaal", "报告厅", "会议室", "教室", "楼", "厅", "室", "会議室", "講義室", "号館", "号室",
     "ホール",
-    "sal", "salen", "sali", "luentosali", "budynek", "místnost", "místnosti", "učebna",
+    "sal", "salen", "sali", "seminarrom", "seminarrommet", "møterom", "auditoriet", "lokale",
+    "hörsal", "föreläsningssal", "luentosali", "budynek", "místnost", "místnosti", "učebna",
     "terem", "posluchárna", "аудитория", "ауд", "корпус", "épület",
     "αίθουσα", "amfi", "derslik", "amfisi", "강의실", "세미나실", "호관", "강당",
 )  # fmt: skip
@@ -246,13 +248,25 @@ INSTITUTION_WORDS = (
 
 MORE_LINK = (
     "more", "more info", "more information", "details", "read more", "see more", "full details",
-    "abstract", "info", "mehr", "weiterlesen", "weitere informationen", "details anzeigen",
-    "plus", "en savoir plus", "lire la suite", "suite", "détails", "más", "leer más",
-    "ver más", "más información", "saiba mais", "leia mais", "ver mais", "leggi", "leggi tutto",
-    "dettagli", "meer", "lees meer", "meer informatie", "详情", "更多", "查看详情", "詳細",
-    "詳しく", "もっと見る",
+    "abstract", "info", "mehr", "weiterlesen", "weitere informationen", "details anzeigen", "plus",
+    "en savoir plus", "lire la suite", "suite", "détails", "más", "leer más", "ver más",
+    "más información", "saiba mais", "leia mais", "ver mais", "leggi", "leggi tutto", "dettagli",
+    "meer", "lees meer", "meer informatie", "详情", "更多", "查看详情", "詳細", "詳しく",
+    "もっと見る", "les mer", "läs mer", "læs mere", "lue lisää", "więcej", "czytaj więcej", "více",
+    "číst dál", "подробнее", "читать далее", "детальніше", "tovább", "bővebben", "mai mult",
+    "detalii", "περισσότερα", "devamı", "ayrıntılar", "더보기", "자세히", "xem thêm", "chi tiết",
+    "selengkapnya", "llegir més", "ler mais", "קרא עוד", "daugiau", "vairāk", "loe edasi",
+    "preberi več", "pročitaj više", "opširnije",
 )  # fmt: skip
 """Texts of a link to a talk's own page that are not its title."""
+
+MORE_ABOUT = (
+    "more about", "more on", "read more about", "mer om", "mere om", "mehr zu", "mehr über",
+    "en savoir plus sur", "plus sur", "más sobre", "mais sobre", "saiba mais sobre",
+    "di più su", "meer over", "lees meer over", "więcej o", "více o", "подробнее о",
+    "llegir més sobre", "lue lisää",
+)  # fmt: skip
+"""How a "more" link that names what it leads to begins ("Mer om foredraget")."""
 
 CALENDAR_LINK = (
     "add to calendar", "add to my calendar", "calendar", "ical", "ics", "icalendar",
