@@ -16,6 +16,7 @@ from scrapers.listing.dom import Doc
 from scrapers.listing.fields import without_remarks
 from scrapers.read.text import sentences as split_sentences
 from scrapers.read.words import (
+    FIELD_LABELS,
     ROOM_WORDS,
     TALK_WORDS,
     label_field,
@@ -49,6 +50,12 @@ _ROOM = re.compile(
     re.IGNORECASE,
 )
 _TALKS = words_pattern(TALK_WORDS, compounds=True)
+# "Helyszín, ha másként nem jelezzük: …", "Venue (unless noted): …": a label, a hedge, a colon.
+_HEDGED_LABEL = re.compile(
+    rf"^\s*(?P<label>{'|'.join(map(re.escape, FIELD_LABELS['location']))})\s*"
+    r"(?:,[^:]{1,60}|\([^)]{1,60}\))\s*:\s*",
+    re.IGNORECASE,
+)
 _PLACE_CJK = re.compile(r"(?:在|于|於|地点[:：]?)\s*(?P<place>[^，。,;；\s]{2,30})")
 
 
@@ -75,7 +82,7 @@ def series_defaults(doc: Doc, groups: list[Group], style: DateStyle) -> SeriesDe
         for sentence in _sentences(doc.text(tag)):
             if find_days(sentence, style):
                 continue
-            label = label_pattern().match(sentence)
+            label = label_pattern().match(sentence) or _HEDGED_LABEL.match(sentence)
             field = label_field(label["label"]) if label else None
             value = sentence[label.end() :] if label else sentence
             clocks = find_clocks(value, style)

@@ -40,7 +40,7 @@ from scrapers.read.words import (
     unaccented,
     words_pattern,
 )
-from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_whens
+from scrapers.when import ClockMention, DateStyle, When, find_clocks, find_days, find_whens
 
 __all__ = ["BlockFields", "read_block", "without_remarks"]
 
@@ -414,7 +414,7 @@ class _Reader:
             self.titles.append(_Candidate(text, 9, _own_link(line, text)))
             return
         rest = _without_buttons(line, text)
-        quoted = _QUOTED.search(rest)
+        quoted = _title_quote(rest)
         if quoted:
             self.titles.append(_Candidate(quoted["text"], 8, _own_link(line, quoted["text"])))
             rest = (rest[: quoted.start()] + " | " + rest[quoted.end() :]).strip(" |")
@@ -422,7 +422,8 @@ class _Reader:
             styled = _tidy(piece.text)
             if not styled or styled not in rest or len(styled) < 4:
                 continue
-            if looks_like_name(styled) or read_speakers(styled) or _is_room(styled):
+            place = _ORPHAN.sub("", styled).rstrip(" :：")
+            if looks_like_name(styled) or read_speakers(styled) or _room_in(place) is not None:
                 continue
             # A whole description in a link (cards link everything) is no title: read its parts.
             if _is_prose(styled) or len(styled) > 200:
@@ -505,7 +506,12 @@ class _Reader:
         if not candidates:
             return None
         best = max(candidates, key=lambda c: (c.weight, len(c.text)))
-        return _without_speaker(best.text, names)
+        title = _without_speaker(best.text, names)
+        # "09.10. Romlige punktprosesser": an accordion's or a card's heading opens with the day.
+        days = find_days(title, self.style) if title else []
+        if title and days and days[0].start == 0:
+            return title[days[0].end :].lstrip(" -–—:|·,.") or title
+        return title
 
     # --- the talk's own link ---------------------------------------------------------------
 
@@ -671,6 +677,15 @@ def _labelled_parts(line: Line) -> list[Line]:
     return [
         _cut(_cut(line, end, len(text)), 0, start) for start, end in zip(starts, ends, strict=True)
     ]
+
+
+def _title_quote(text: str) -> re.Match[str] | None:
+    """The first quoted text that is not a room's name ("Auditorio «Emilio Lluis»")."""
+    for quoted in _QUOTED.finditer(text):
+        before = text[: quoted.start()].split()[-3:]
+        if not words_pattern(ROOM_WORDS).search(" ".join(before)):
+            return quoted
+    return None
 
 
 def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -49,6 +49,11 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "спикер", "доповідач", "előadó", "előadók", "vorbitor", "conferențiar", "ponent",
         "conferenciant", "ομιλητής", "ομιλήτρια", "ομιλητές", "konuşmacı", "konuşmacılar",
         "연사", "발표자", "강연자", "연자",
+        # Vietnamese, Indonesian, Malay, Hebrew, Baltic, South Slavic, Ukrainian, Estonian.
+        "báo cáo viên", "diễn giả", "người trình bày", "pembicara", "penceramah", "narasumber",
+        "מרצה", "מרצים", "המרצה", "pranešėjas", "pranešėja", "referents", "referente",
+        "predavatelj", "predavateljica", "predavač", "predavačica", "predavači", "esineja",
+        "ettekandja", "доповідачі", "lektor", "lektorka", "ponente invitado",
     ),
     "title": (
         "title", "topic", "talk", "talk title", "subject", "titel", "thema", "vortrag",
@@ -57,6 +62,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "titel på föredraget", "rubrik", "ämne", "otsikko", "aihe", "tytuł", "temat",
         "název", "téma", "název přednášky", "тема", "название", "назва", "cím", "titlu",
         "títol", "τίτλος", "θέμα", "başlık", "konu", "제목", "주제", "演講題目",
+        "tên báo cáo", "chủ đề", "đề tài", "judul", "topik", "כותרת", "נושא", "כותרת ההרצאה",
+        "pavadinimas", "nosaukums", "pealkiri", "naslov", "назва доповіді", "tittel",
     ),
     "date": (
         "date", "dates", "day", "when", "date and time", "date & time", "date/time", "datum",
@@ -67,11 +74,14 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "datum a čas", "kdy", "дата", "дата и время", "когда", "időpont", "dátum", "dată",
         "ημερομηνία", "ημερομηνία και ώρα", "tarih", "tarih ve saat", "일시", "날짜",
         "時間地點", "日期時間",
+        "ngày", "thời gian", "tanggal", "hari/tanggal", "waktu", "תאריך", "מועד", "datums",
+        "kuupäev", "datum in ura",
     ),
     "time": (
         "time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd",
         "tid", "kellonaika", "aika", "godzina", "čas", "время", "idő", "ora", "ώρα", "saat",
         "시간",
+        "giờ", "jam", "pukul", "שעה", "laikas", "laiks", "aeg", "ura", "vrijeme", "час",
     ),
     "location": (
         "location", "place", "venue", "where", "room", "rooms", "lecture hall", "ort",
@@ -82,6 +92,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "место", "аудитория", "місце", "helyszín", "terem", "loc", "locul", "lloc",
         "αίθουσα", "τόπος", "yer", "salon", "장소", "강의실",
         "場所", "会場", "教室",
+        "địa điểm", "phòng", "tempat", "lokasi", "ruang", "מקום", "אולם", "vieta", "koht",
+        "kraj", "mjesto", "predavaonica", "dvorana", "aula magna",
     ),
     "abstract": (
         "abstract", "summary", "synopsis", "description", "zusammenfassung", "kurzfassung",
@@ -255,8 +267,8 @@ MORE_LINK = (
     "もっと見る", "les mer", "läs mer", "læs mere", "lue lisää", "więcej", "czytaj więcej", "více",
     "číst dál", "подробнее", "читать далее", "детальніше", "tovább", "bővebben", "mai mult",
     "detalii", "περισσότερα", "devamı", "ayrıntılar", "더보기", "자세히", "xem thêm", "chi tiết",
-    "selengkapnya", "llegir més", "ler mais", "קרא עוד", "daugiau", "vairāk", "loe edasi",
-    "preberi več", "pročitaj više", "opširnije",
+    "xem chi tiết", "selengkapnya", "llegir més", "ler mais", "קרא עוד", "daugiau", "vairāk",
+    "loe edasi", "preberi več", "pročitaj više", "opširnije",
 )  # fmt: skip
 """Texts of a link to a talk's own page that are not its title."""
 

@@ -343,3 +343,50 @@ def test_speakers_over_one_affiliation_in_brackets_and_a_no_seminar_row() -> Non
         (4, [SpeakerDraft("Ελένη Παπαδοπούλου", "ΕΚΠΑ")]),
     ]  # fmt: skip
     assert found.drafts[1].status == "cancelled"
+
+
+def test_an_accordion_of_talks_titled_in_its_buttons() -> None:
+    item = (
+        '<div class="accordion-item"><h3 class="accordion-header"><button type="button" '
+        'aria-expanded="false" aria-controls="t{n}"><span class="badge">{short}</span> {title}'
+        '</button></h3><div id="t{n}" class="accordion-collapse collapse"><div class="body">'
+        "<p><strong>Tid:</strong> torsdag {day}. oktober 2025 kl. 14.15–15.00</p>"
+        "<p><strong>Foredragsholder:</strong> {speaker}</p><p><em>Foredraget holdes på "
+        "engelsk.</em></p><p>{abstract}</p>{more}</div></div></div>"
+    )
+    more = '<p><a href="/arr/{slug}.html">Mer om foredraget</a></p>'
+    body = (
+        "<h1>Statistikkseminaret</h1><p>Seminaret holdes vanligvis torsdager kl. 14.15 i "
+        "<strong>Seminarrom Ø-234, Realfagbygget</strong>, om ikke annet er oppgitt.</p>"
+        '<div class="accordion">'
+        + item.format(n=1, short="09.10.", title="Romlige punktprosesser", day=9,
+                      speaker="professor Kari Nordmann, Norges miljø- og biovitenskapelige "
+                      "universitet (NMBU)", abstract="Vi ser på punktprosesser i økologi.",
+                      more="")
+        + item.format(n=2, short="16.10.", title="Ekstremverdier", day=16,
+                      speaker="Thomas Müller, ETH Zürich", abstract="Ensembles are large.",
+                      more=more.format(slug="ekstremverdier"))
+        + "</div>"
+    )  # fmt: skip
+    found = read_listing(Page("https://x.example.no/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [(d.title, d.speakers, d.location, d.url) for d in found.drafts] == [
+        ("Romlige punktprosesser",
+         [SpeakerDraft("Kari Nordmann", "Norges miljø- og biovitenskapelige universitet (NMBU)")],
+         "Seminarrom Ø-234, Realfagbygget", "https://x.example.no/s/"),
+        ("Ekstremverdier", [SpeakerDraft("Thomas Müller", "ETH Zürich")],
+         "Seminarrom Ø-234, Realfagbygget", "https://x.example.no/arr/ekstremverdier.html"),
+    ]  # fmt: skip
+
+
+def test_a_room_named_in_quotes_is_no_title_and_a_hedged_place_label_is_the_default() -> None:
+    body = (
+        "<h1>Seminario</h1><p>Lugar, salvo aviso en contrario: Auditorio Sotero Prieto.</p>"
+        "<p><strong>Día 15/10/2025, de 16 a 17:30 h, Auditorio «Emilio Lluis»:</strong> Dr. "
+        "Pablo Aguirre (UTFSM) — «Variedades invariantes»</p>"
+        "<p><strong>Día 22/10/2025, 16 h:</strong> Dra. Ana Ruiz (UNAM) — «Órbitas»</p>"
+    )
+    found = read_listing(Page("https://x.example.mx/s/", f"<main>{body}</main>", NOW), ZONE)
+    assert [(d.title, d.location) for d in found.drafts] == [
+        ("Variedades invariantes", "Auditorio «Emilio Lluis»"),
+        ("Órbitas", "Auditorio Sotero Prieto"),
+    ]
