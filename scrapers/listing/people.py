@@ -51,6 +51,7 @@ _CJK_NAME = re.compile(
 # A Japanese name in kanji and kana (at most six characters), or a foreign one in katakana.
 _KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u3040-\u309f]{2,6}$|^[\u30a0-\u30ff・ー]{2,15}$")
 _WORD = re.compile(r"[^\s]+")
+_CASELESS = re.compile(r"[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u10a0-\u10ff\u1200-\u137f]")
 # An initial ("J.", "J.-P.") in any alphabet with capitals.
 _INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")
 # A word of a name: a capital, then letters, apostrophes, hyphens or dots ("O'Neill", "Jin-Peng").
@@ -64,7 +65,8 @@ _DASH = re.compile(r"\s+[–—-]\s+|\s*[|/]\s*")
 # "and" between names, in the languages of words.py ("Puig i Ferrer" is one Catalan name: a
 # part after "and" must be a name of its own, see `_split_people`).
 _AND = r"(?:and|und|et|y|e|en|och|og|i|и|і|та|και|és|și|ve|và|ja|ir|un|dan|oraz)"
-_LIST = re.compile(rf"\s*(?:;|\n|、|，|\s&\s|\s+{_AND}\s+)\s*", re.I)
+# Hebrew glues "and" to the next word: "ד"ר רון אברהם וד"ר שירה פרידמן".
+_LIST = re.compile(rf"\s*(?:;|\n|、|，|\s&\s|\s+{_AND}\s+|\s+ו(?=ד[\"״]ר|פרופ))\s*", re.I)
 
 
 def looks_like_name(text: str) -> bool:
@@ -78,6 +80,9 @@ def looks_like_name(text: str) -> bool:
     if _CJK_NAME.match(text) or (_KANA_NAME.match(text) and " " not in text.strip()):
         return not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
     words = _WORD.findall(text)
+    if _caseless(text):
+        # Hebrew, Arabic, Thai, Devanagari: no capitals to go by; a name is two or three words.
+        return 2 <= len(words) <= 3 and not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
     if _starts_with_room(text):
         return False
     names = [w for w in words if w.lower() not in _PARTICLES]
@@ -91,6 +96,13 @@ def looks_like_name(text: str) -> bool:
             return False
     # "MIT", "IEEE": all capitals and no lower case at all is an acronym, not a name.
     return any(char.islower() for char in text)
+
+
+def _caseless(text: str) -> bool:
+    """Written in Hebrew, Arabic, an Indic script, Thai, Georgian or Ethiopic, which have no
+    capitals (CJK and Hangul names are read by their own rules above)."""
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and all(_CASELESS.match(char) for char in letters)
 
 
 def _starts_with_room(text: str) -> bool:

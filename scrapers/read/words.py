@@ -74,8 +74,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "datum a čas", "kdy", "дата", "дата и время", "когда", "időpont", "dátum", "dată",
         "ημερομηνία", "ημερομηνία και ώρα", "tarih", "tarih ve saat", "일시", "날짜",
         "時間地點", "日期時間",
-        "ngày", "thời gian", "tanggal", "hari/tanggal", "waktu", "תאריך", "מועד", "datums",
-        "kuupäev", "datum in ura",
+        "ngày", "thời gian", "tanggal", "hari/tanggal", "waktu", "תאריך", "מועד", "תאריך ושעה",
+        "מועד ושעה", "datums", "kuupäev", "datum in ura",
     ),
     "time": (
         "time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd",
@@ -110,6 +110,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "主持人", "世話人", "司会",
         "värd", "vert", "isäntä", "gospodarz", "hostitel", "ведущий", "házigazda",
         "gazdă", "amfitrión", "οικοδεσπότης", "ev sahibi", "초청자", "좌장",
+        "מארח", "מארחת", "מארח/ת", "người chủ trì", "chủ trì", "tuan rumah", "moderator",
     ),
     "affiliation": (
         "affiliation", "institution", "university", "institut", "université", "universidad",
@@ -140,19 +141,19 @@ COMBINED_LABELS = (
 """Labels of a date and the place after it, in one line."""
 
 NO_SESSION = (
-    "no talk", "no seminar", "no colloquium", "no meeting", "no lecture", "no class",
-    "no session", "kein kolloquium", "kein seminar", "kein vortrag", "keine veranstaltung",
-    "pas de séminaire", "pas d'exposé", "pas de séance", "no hay seminario", "sin seminario",
-    "no hay charla", "no hay sesión", "sin sesión", "no hi ha seminari", "no hi ha sessió",
-    "não haverá", "não há seminário", "sem seminário", "sem sessão", "nessun seminario",
-    "niente seminario", "geen seminar", "geen colloquium", "inget seminarium",
-    "ingen seminar", "intet seminar", "ikke seminar", "ei seminaaria", "brak seminarium",
-    "nie ma seminarium", "seminarium nie odbędzie się", "seminář se nekoná",
-    "seminár sa nekoná", "семинара не будет", "нет семинара", "семінару не буде",
-    "nincs szeminárium", "nincs előadás", "nu are loc", "nu se ține", "δεν πραγματοποιείται",
-    "δεν θα πραγματοποιηθεί", "seminer yok", "אין סמינר", "không có seminar",
-    "không sinh hoạt", "tidak ada seminar", "seminaro nebus", "semināra nebūs", "세미나 없음",
-    "휴강", "休会", "暂停", "休講", "停講", "停课", "停課", "暫停",
+    "no talk", "no seminar", "no colloquium", "no meeting", "no lecture", "no class", "no session",
+    "kein kolloquium", "kein seminar", "kein vortrag", "keine veranstaltung", "pas de séminaire",
+    "pas d'exposé", "pas de séance", "no hay seminario", "sin seminario", "no hay charla",
+    "no hay sesión", "sin sesión", "no hi ha seminari", "no hi ha sessió", "não haverá",
+    "não há seminário", "sem seminário", "sem sessão", "nessun seminario", "niente seminario",
+    "geen seminar", "geen colloquium", "inget seminarium", "ingen seminar", "intet seminar",
+    "ikke seminar", "ei seminaaria", "brak seminarium", "nie ma seminarium",
+    "seminarium nie odbędzie się", "seminář se nekoná", "seminár sa nekoná", "семинара не будет",
+    "нет семинара", "семінару не буде", "nincs szeminárium", "nincs előadás", "nu are loc",
+    "nu se ține", "δεν πραγματοποιείται", "δεν θα πραγματοποιηθεί", "seminer yok", "אין סמינר",
+    "אין קולוקוויום", "אין הרצאה", "không có seminar", "không sinh hoạt", "tidak ada seminar",
+    "seminaro nebus", "semināra nebūs", "세미나 없음", "휴강", "休会", "暂停", "休講", "停講",
+    "停课", "停課", "暫停",
 )  # fmt: skip
 """What a row says when there is no talk that day ("No seminar", "Kein Kolloquium")."""
 
