@@ -28,6 +28,7 @@ from scrapers.read.words import (
     CANCELLED_WORDS,
     FIELD_LABELS,
     INSTITUTION_WORDS,
+    LANGUAGE_WORDS,
     MORE_ABOUT,
     MORE_LINK,
     NO_SESSION,
@@ -498,7 +499,17 @@ class _Reader:
             line_start = len(speakers)
             speakers += found
             previous_name = bool(found) and found[-1].affiliation is None
-        self.out.speakers = _distinct([s for s in speakers if s.name])
+        self.out.speakers = _distinct([self._without_language(s) for s in speakers if s.name])
+
+    def _without_language(self, speaker: SpeakerDraft) -> SpeakerDraft:
+        """ "EPFL (Vortrag auf Englisch)": the language of the talk is a note, not where the
+        speaker is from."""
+        place = speaker.affiliation or ""
+        remark = _PARENTHETICAL_END.search(place)
+        if remark is None or not words_pattern(LANGUAGE_WORDS).search(remark.group(0)):
+            return speaker
+        self.out.notes = self.out.notes or remark.group(0).strip(" ()（）")
+        return SpeakerDraft(speaker.name, place[: remark.start()].strip() or None)
 
     def _title(self) -> str | None:
         names = {s.name for s in self.out.speakers}
@@ -893,6 +904,7 @@ _BUILDING = re.compile(
     r"(?i)\b(?:building|bldg|bâtiment|bat|gebäude|geb|edificio|edifício|campus|haus|house|"
     r"hall|wing|aile|floor|étage|stock|piso|block|bloco|tower|tour)\b|楼|館|棟"
 )
+_PARENTHETICAL_END = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 

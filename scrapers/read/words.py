@@ -18,6 +18,7 @@ __all__ = [
     "FIELD_LABELS",
     "HONORIFICS",
     "INSTITUTION_WORDS",
+    "LANGUAGE_WORDS",
     "MORE_ABOUT",
     "MORE_LINK",
     "NEWS_WORDS",
@@ -289,6 +290,16 @@ CALENDAR_LINK = (
     "aggiungi al calendario", "toevoegen aan agenda", "添加到日历", "カレンダーに追加",
 )  # fmt: skip
 """Texts of links that export a talk to a calendar: never the talk's own page."""
+
+LANGUAGE_WORDS = (
+    "english", "in english", "englisch", "auf englisch", "anglais", "en anglais", "inglés",
+    "en inglés", "inglese", "in inglese", "inglês", "em inglês", "engels", "in het engels",
+    "engelska", "på engelska", "engelsk", "på engelsk", "englanniksi", "angielski",
+    "po angielsku", "anglicky", "v angličtině", "по-английски", "на английском",
+    "англійською", "angolul", "angol nyelvű", "în engleză", "στα αγγλικά", "i anglès",
+    "ingilizce", "英語", "英文", "영어", "באנגלית", "tiếng anh", "bahasa inggris",
+)  # fmt: skip
+"""How a page says a talk is given in English: a remark beside a name or a title."""
 
 HONORIFICS = (
     "prof", "prof.", "professor", "professorin", "dr", "dr.", "dr.-ing.", "dr. rer. nat.",

@@ -394,3 +394,18 @@ def test_a_room_named_in_quotes_is_no_title_and_a_hedged_place_label_is_the_defa
         ("Variedades invariantes", "Auditorio «Emilio Lluis»"),
         ("Órbitas", "Auditorio Sotero Prieto"),
     ]
+
+
+def test_the_language_of_a_talk_beside_its_speaker_is_a_note() -> None:
+    body = (
+        "<h1>Kolloquium</h1><ul>"
+        "<li>2. Oktober 2025, 17.15 Uhr: Prof. Dr. Élodie Favre, EPFL (Vortrag auf Englisch) – "
+        "<em>Geometric flows</em></li>"
+        "<li>9. Oktober 2025, 17.15 Uhr: Dr. Jon Weiss (ETH Zürich) – <em>Knoten</em></li></ul>"
+    )
+    page = Page("https://x.example.ch/k/", f"<main>{body}</main>", NOW)
+    found = read_listing(page, ZoneInfo("Europe/Zurich"))
+    assert [(d.speakers, d.notes) for d in found.drafts] == [
+        ([SpeakerDraft("Élodie Favre", "EPFL")], "Vortrag auf Englisch"),
+        ([SpeakerDraft("Jon Weiss", "ETH Zürich")], None),
+    ]
