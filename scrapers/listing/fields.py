@@ -99,7 +99,9 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 # "By Jane Doe", "Per Montserrat Riba", "Von …": the author of a post, in the CMS's byline.
-_BYLINE = re.compile(r"^(?:by|per|von|par|por|av|door|di|przez|od|af|автор)\s", re.IGNORECASE)
+_BYLINE_WORDS = r"(?:by|per|von|par|por|av|door|di|przez|od|af|автор)\s"
+_BYLINE = re.compile(rf"^{_BYLINE_WORDS}", re.IGNORECASE)
+_BYLINE_WORD = re.compile(rf"(?:^|\s){_BYLINE_WORDS}", re.IGNORECASE)
 _WRAPPED = re.compile(r"^\s*[(（]\s*(?P<inner>.+?)\s*[)）]\s*$")
 # A line that goes on from the one before: "and Dr Niamh Callaghan, University College Dublin".
 _CONJUNCTION = re.compile(r"^(?:and|&|und|et|y|e|with|mit|avec|con|com)\s+", re.IGNORECASE)
@@ -274,6 +276,8 @@ class _Reader:
     def _is_byline(self, text: str) -> bool:
         """ "17/10/25 Per Montserrat Riba", "By Jane Doe · March 3, 2025": when an item was
         posted and by whom, not a talk's date and speaker."""
+        if _BYLINE_WORD.search(text) is None:
+            return False
         whens = find_whens(text, self.style)
         if not whens:
             return False
