@@ -1,4 +1,4 @@
-"""The words CLDR's date patterns print between a date's fields, by where they stand.
+"""The words CLDR's date and time patterns print around their fields, by where they stand.
 
 Spanish "3 de junio de 2025", Lithuanian "2025 m. spalio 21 d.", Latvian "2025. gada 21.
 oktobris", Basque "2025(e)ko urriaren 21(a)", Hebrew "21 באוקטובר 2025" (a preposition glued to
@@ -6,6 +6,10 @@ the month), Vietnamese "Thứ Ba, ngày 7 … năm 2025", Danish "tirsdag den 21
 21" and the era Thai prints before the year ("ค.ศ. 2025"): each word is read from the date
 patterns and date-only skeletons of a language's locales, so no language's words are typed here.
 The date readers allow a word of the right place between two fields, and nowhere else.
+
+Times have their words too: an hour word after the time (German "Uhr", Bulgarian "ч.", Vietnamese
+"giờ", Thai "น."), a word before it (Low German "Kl."), a word between the two times of a range
+(Persian "تا"), and am/pm before the hour (Hungarian "du. 2:30", Turkish "ÖS 2:30").
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from typing import Literal
 from babel import Locale
 from babel.dates import get_era_names, tokenize_pattern
 
-from scrapers.when.names import CJK_LANGUAGES, language_locales
+from scrapers.when.names import CJK_LANGUAGES, language_locales, vocabulary
 from scrapers.when.patterns import fold
 
-__all__ = ["DateWords", "date_words"]
+__all__ = ["DateWords", "TimeWords", "date_words", "time_words"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,22 @@ class DateWords:
     glued: frozenset[str] = frozenset()
     """Written without a space after a weekday or month name, which they end as a space would:
     Thai "วันอังคาร|ที่ 21", Basque "urria|ren 21"."""
+
+
+@dataclass(frozen=True)
+class TimeWords:
+    """Words around a time of day, folded, without a period at either end."""
+
+    hour_words: frozenset[str]
+    """After the time: German "Uhr", Bulgarian "ч.", Vietnamese "giờ", Thai "น."."""
+    leads: frozenset[str]
+    """Before the time: Low German "Kl.", Lower Sorbian "zeg."."""
+    connectors: frozenset[str]
+    """Between the two times of a range: Persian "تا", Maori "ki te"."""
+    first_periods: frozenset[str]
+    """The am/pm names of languages that print them before the hour (Hungarian "du.")."""
+    dotted: bool
+    """Whether a language writes its short time with a dot (Danish "14.30")."""
 
 
 # Babel's pattern letters by the field they print; any other letter (hours, quarters, weeks)
@@ -143,6 +163,79 @@ def _slotted(
         # Hyphens stay (Hebrew "ה-21"); a period at either end is left to the readers.
         for word in _word_set(text):
             yield slot, word
+
+
+# Pattern letters of a time without seconds: hours, minutes, am/pm and day periods.
+_HOUR, _MINUTE, _PERIOD = "hHkK", "m", "abB"
+# The time patterns read: the locale's short time and the skeletons of an hour with or without
+# minutes, on a 24- or 12-hour clock.
+_TIME_SKELETONS = ("H", "Hm", "h", "hm")
+
+
+@lru_cache(maxsize=64)
+def time_words(languages: tuple[str, ...]) -> TimeWords:
+    """The time words of `languages` (CLDR codes) together."""
+    parts = [_language_time_words(language) for language in languages]
+    return TimeWords(
+        hour_words=frozenset(word for part in parts for word in part.hour_words),
+        leads=frozenset(word for part in parts for word in part.leads),
+        connectors=frozenset(word for part in parts for word in part.connectors),
+        first_periods=frozenset(word for part in parts for word in part.first_periods),
+        dotted=any(part.dotted for part in parts),
+    )
+
+
+@cache
+def _language_time_words(language: str) -> TimeWords:
+    locales = language_locales(language)
+    hour_words: set[str] = set()
+    leads: set[str] = set()
+    connectors: set[str] = set()
+    period_first = dotted = False
+    for locale in locales:
+        data = Locale.parse(locale)
+        skeletons = data.datetime_skeletons
+        short = data.time_formats["short"].pattern
+        if locale == language:
+            # "HH.mm": the separator between the hour and minute fields is a dot.
+            dotted = _time_parts(short)[1][1:2] == ["."]
+        patterns = [short, *(skeletons[key].pattern for key in _TIME_SKELETONS if key in skeletons)]
+        for letters, texts in map(_time_parts, patterns):
+            if not letters:
+                continue
+            leads |= _word_set(texts[0])
+            if letters[-1] in _HOUR + _MINUTE:
+                hour_words |= _word_set(texts[-1])
+            period_first |= letters[0] in _PERIOD
+        connectors |= _word_set(_range_between(data.interval_formats.get(None)))
+    periods = frozenset(vocabulary((language,)).periods) if period_first else frozenset()
+    return TimeWords(
+        frozenset(hour_words), frozenset(leads), frozenset(connectors), periods, dotted
+    )
+
+
+def _time_parts(pattern: str) -> tuple[str, list[str]]:
+    """The letters of a time pattern's fields and the texts around them (one more than the
+    letters); no letters when it has a field other than hour, minute and am/pm."""
+    texts = [""]
+    letters = ""
+    for _, value in tokenize_pattern(pattern):
+        if isinstance(value, str):
+            texts[-1] += value
+            continue
+        letter = value[0]
+        if letter not in _HOUR + _MINUTE + _PERIOD:
+            return "", []
+        letters += letter
+        texts.append("")
+    return letters, texts
+
+
+def _range_between(fallback: object) -> str:
+    """The text between the two ends of CLDR's fallback range ("{0} تا {1}")."""
+    if not isinstance(fallback, str):
+        return ""
+    return fallback.partition("{0}")[2].partition("{1}")[0]
 
 
 def _word_set(text: str) -> set[str]:
