@@ -7,7 +7,8 @@ CLDR has month and weekday names for.
 - `parse_datetime_range` reads the first date with a year and its time, or raises
   `DateParseError`.
 
-Month and weekday names come from Babel's CLDR data; times, ranges, zones and terms are rules of
+Month and weekday names, and the words CLDR's date and time patterns print around their fields
+("de", "gada", "Uhr"), come from Babel's CLDR data; times, ranges, zones and terms are rules of
 this package. Every finder reads an accent-folded, lower-case copy of the text, character for
 character, so spans are the original's.
 """

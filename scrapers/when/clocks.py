@@ -5,20 +5,22 @@ with "c.t."/"s.t." and a printed zone ("4pm ET", "16:00 CEST").
 
 A bare number is never a time: it needs minutes after a colon, a.m./p.m., an hour word ("Uhr",
 "h", "uur", "時", "点"), a time-of-day word ("下午", "nachmittags", "de la tarde"), or a word that
-only times follow ("ore", "alle", "kl.", "klo", "a las"). "16.15" is a time only with such a mark
-or as part of a range of dotted times ("16.15–17.45"). The start of a range may be bare when its
-end is marked ("1-2pm", "16-18 Uhr"), and shares the end's a.m./p.m. unless that puts it after
-the end ("11-12pm" is 11:00–12:00).
+only times follow ("ore", "alle", "kl.", "klo", "a las"). "16.15" is a time only with such a mark,
+as part of a range of dotted times ("16.15–17.45"), or right after a day in a language whose CLDR
+clock has a dot (Danish, Finnish, Indonesian: "21. oktober 2025 14.30"). The start of a range may
+be bare when its end is marked ("1-2pm", "16-18 Uhr"), and shares the end's a.m./p.m. unless that
+puts it after the end ("11-12pm" is 11:00–12:00).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scrapers.when.literals import time_words
 from scrapers.when.mentions import ClockMention
 from scrapers.when.names import CJK_LANGUAGES, languages_to_read, vocabulary
 from scrapers.when.patterns import LETTER_AFTER, alternation, fold, name_key
@@ -27,23 +29,26 @@ from scrapers.when.zones import zone_after, zone_before
 
 __all__ = ["find_clocks", "find_clocks_in"]
 
-# Words after which a bare hour is a time ("ore 14", "alle 16", "kl. 14", "a las 4"). Not
-# Portuguese "às": folded it is English "as" ("as 3 people").
+# Words after which a bare hour is a time ("ore 14", "alle 16", "kl. 14", "a las 4"), with those
+# CLDR's time patterns print before the time. Not Portuguese "às": folded it is English "as" ("as
+# 3 people").
 _LEADS = ("ore", "alle", "dalle", "kl", "klo", "a la", "a las", "godz")
 # Between two times "às" (folded: "as") is safe: "14h às 15h"; so are the Slavic "do"/"до",
-# Nordic "til", Greek "έως", Vietnamese "đến", Indonesian "sampai", Hebrew "עד" (all folded).
+# Nordic "til", Greek "έως", Vietnamese "đến", Indonesian "sampai", Hebrew "עד" (all folded), and
+# the words of CLDR's ranges (Persian "تا").
 _CONNECTORS = (
-    r"(?:\s*[-–—~〜～]\s*|\s+(?:to|till|until|bis|a|as|au|al|alle|tot|ate|e|y|do|до|til|"
-    r"εως|ως|đen|toi|sampai|hingga|s\.d\.|s/d|עד)\s+"
-    r"|\s*(?:至|到|から)\s*)"
-)
+    "to", "till", "until", "bis", "a", "as", "au", "al", "alle", "tot", "ate", "e", "y", "do",
+    "до", "til", "εως", "ως", "đen", "toi", "sampai", "hingga", "s.d.", "s/d", "עד",
+)  # fmt: skip
+# Words after an hour that make it a time ("18 Uhr", "14h"), with those of CLDR's time patterns.
+_HOUR_WORDS = ("uhr", "uur", "hrs", "hs", "h", "horas", "heures", "o'clock")
 
 
-def _token(prefix: str, periods: str, clock_words: str) -> str:
+def _token(prefix: str, periods: str, clock_words: str, hour_words: str) -> str:
     """One time of day; groups are prefixed "s" (start) or "e" (end)."""
     p = prefix
     return (
-        rf"(?P<{p}>(?:(?P<{p}pre>{periods})\s*)?"
+        rf"(?P<{p}>(?:(?P<{p}pre>{periods})\.?\s*)?"
         rf"(?:(?P<{p}word>(?:12\s*)?(?:{clock_words})){LETTER_AFTER}"
         rf"|(?<![\d.:/,])(?P<{p}h>[0-2]?\d)(?!\d)"
         rf"(?:(?P<{p}sep>[:：.])(?P<{p}mi>[0-5]\d)(?:[:：][0-5]\d)?(?!\d|[.:]\d)"
@@ -51,7 +56,7 @@ def _token(prefix: str, periods: str, clock_words: str) -> str:
         rf"|\s*(?P<{p}cjk>[時时点點시])(?:\s*(?P<{p}cm>[0-5]?\d)\s*[分분]|(?P<{p}half>半))?)?"
         rf"(?:\s*(?P<{p}ap>[ap])\.?\s?m{LETTER_AFTER}\.?"
         rf"|(?P<{p}ap1>[ap]){LETTER_AFTER}"
-        rf"|(?:\s*(?P<{p}suf>uhr|uur|hrs|hs|h|horas|heures|o'clock){LETTER_AFTER})?"
+        rf"|(?:\s*(?P<{p}suf>{hour_words}){LETTER_AFTER}\.?)?"
         rf"(?:\s*(?P<{p}post>{periods}){LETTER_AFTER})?)?))"
     )
 
@@ -62,26 +67,47 @@ class _Reader:
     starts: re.Pattern[str]
     """Where a time may start other than at a digit: a lead, period or clock word."""
     periods: Mapping[str, bool]
+    cjk_periods: frozenset[str]
+    """The periods that make a bare hour after them a time ("下午3")."""
     clock_words: Mapping[str, int]
+    dotted: bool
+    """Whether a language of the page writes its clock with a dot ("14.30")."""
 
 
 @lru_cache(maxsize=64)
 def _reader(languages: tuple[str, ...]) -> _Reader:
-    names = vocabulary(languages_to_read(languages))
+    codes = languages_to_read(languages)
+    names = vocabulary(codes)
+    words = time_words(codes)
     cjk = vocabulary(CJK_LANGUAGES)
     periods = {**cjk.periods, **names.periods}
     clock_words = {**cjk.clock_words, **names.clock_words}
-    period_names, word_names = alternation(periods), alternation(clock_words)
+    leads = {*_LEADS, *words.leads}
+    token = {
+        "periods": alternation(periods),
+        "clock_words": alternation(clock_words),
+        "hour_words": alternation({*_HOUR_WORDS, *words.hour_words}),
+    }
+    connectors = alternation({*_CONNECTORS, *words.connectors})
+    join = rf"\s*[-–—~〜～]\s*|\s+(?:{connectors})\s+|\s*(?:至|到|から)\s*"
     pattern = (
-        rf"(?:(?P<lead>{alternation(_LEADS)})\.?\s+)?"
-        + _token("s", period_names, word_names)
-        + rf"(?:(?P<join>{_CONNECTORS}){_token('e', period_names, word_names)})?"
+        rf"(?:(?P<lead>{alternation(leads)})\.?\s+)?"
+        + _token("s", **token)
+        + rf"(?:(?P<join>{join}){_token('e', **token)})?"
         + r"(?:\s*(?P<ct>[cs])\.\s?t\b\.?)?"
     )
-    # Time-of-day words start a time only in CJK ("下午3点"); elsewhere they follow the hour
-    # ("3 de la tarde"), and the hour is where the match starts.
-    starts = alternation({*_LEADS, *cjk.periods, *clock_words})
-    return _Reader(re.compile(pattern), re.compile(starts), periods, clock_words)
+    # Time-of-day words start a time in CJK ("下午3点") and the languages that put am/pm first
+    # ("du. 2:30"); elsewhere they follow the hour ("3 de la tarde"), and the hour is where the
+    # match starts.
+    starts = alternation({*leads, *cjk.periods, *words.first_periods, *clock_words})
+    return _Reader(
+        re.compile(pattern),
+        re.compile(starts),
+        periods,
+        frozenset(cjk.periods),
+        clock_words,
+        words.dotted,
+    )
 
 
 def find_clocks(text: str, style: DateStyle = DateStyle()) -> list[ClockMention]:
@@ -95,10 +121,15 @@ _WORD_BEFORE = re.compile(r"[^\W\d_]|[-']")
 
 
 def find_clocks_in(
-    text: str, folded: str, style: DateStyle, near: Sequence[tuple[int, int]] | None = None
+    text: str,
+    folded: str,
+    style: DateStyle,
+    near: Sequence[tuple[int, int]] | None = None,
+    after_days: Collection[int] = (),
 ) -> list[ClockMention]:
     """`find_clocks` on `text` already folded by `patterns.fold`; with `near`, only the times
-    that start inside one of those spans."""
+    that start inside one of those spans. `after_days` are where a day's text ends: a dotted
+    time there is a time in a language whose clock has a dot."""
     reader = _reader(style.languages)
     found: list[ClockMention] = []
     covered = 0
@@ -109,7 +140,8 @@ def find_clocks_in(
         match = reader.pattern.match(folded, position)
         if match is None or (match["e"] is None and match["lead"] is None and match["s"].isdigit()):
             continue  # a bare number
-        mention = _read(match, text, reader)
+        dotted = reader.dotted and match.start("s") in after_days
+        mention = _read(match, text, reader, dotted)
         if mention is not None:
             found.append(mention)
             covered = mention.end
@@ -159,7 +191,7 @@ class _Time:
     """_COLON, _DOT, _WORD, or None for a bare number."""
 
 
-def _read(match: re.Match[str], text: str, reader: _Reader) -> ClockMention | None:
+def _read(match: re.Match[str], text: str, reader: _Reader, dotted: bool) -> ClockMention | None:
     start = _time(match, "s", reader)
     if start is None:
         return None
@@ -171,7 +203,7 @@ def _read(match: re.Match[str], text: str, reader: _Reader) -> ClockMention | No
         span_end = match.end("e")
     elif start.mark in (_COLON, _WORD) or (
         # "14.00 WIB", "16.00 CET": a zone makes a dotted number a time.
-        start.mark == _DOT and zone_after(text, match.end("s")) is not None
+        start.mark == _DOT and (dotted or zone_after(text, match.end("s")) is not None)
     ):
         begin, finish = _on_clock(start), None
         span_end = match.end("s")
@@ -211,6 +243,11 @@ def _time(match: re.Match[str], p: str, reader: _Reader) -> _Time | None:
     minute = 30 if match[f"{p}half"] else int(minute_text or 0)
     if match[f"{p}ap1"] == "a" and minute_text is None:
         # "10a" is a room or a grade more often than a time; "10:30a" is a time.
+        return None
+    pre = match[f"{p}pre"]
+    if pre is not None and minute_text is None and name_key(pre) not in reader.cjk_periods:
+        # "下午3" is a time, but Hungarian "de 10" (a.m.) is "but 10": outside CJK, am/pm
+        # before the hour needs the minutes ("du. 2:30").
         return None
     meridiem = _meridiem(match, p, reader)
     if hour > 12 and not (match[f"{p}ap"] or match[f"{p}ap1"]):

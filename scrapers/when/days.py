@@ -1,23 +1,29 @@
 """Calendar days in free text: "Tuesday, Sept. 12", "12. Mai 2025", "3 de junio de 2025",
-"2025年5月12日（星期一）", "15.01.2026", "9/1", "2025-05-12", and day ranges ("March 17–20, 2026",
-"du 17 au 20 mars 2026", "Tue, Mar 17, 2026 – Fri, Mar 20, 2026").
+"2025年5月12日（星期一）", "15.01.2026", "9/1", "2025-05-12", "2025. 10. 21.", and day ranges
+("March 17–20, 2026", "du 17 au 20 mars 2026", "Tue, Mar 17, 2026 – Fri, Mar 20, 2026").
 
 Two regexes per language set (built once from CLDR names) read the folded text: one for dates
 that start with a name, searched from the names' trie so the engine skips every position where
 no name starts, and one for dates that start with a digit, tried only where a digit run starts.
 Numeric dates follow the style's order (day/month or month/day); dotted ones are always day first
 ("15.1."), year-first ones ("2025/05/12") are unambiguous.
+
+Named dates come in the orders CLDR's patterns print: day month year, month day year, year month
+day ("2025 m. spalio 21 d.") and year day month ("2025. gada 21. oktobris"), with the words those
+patterns put between two fields (`literals.date_words`) allowed there. After a day number a month
+may be declined (Latvian "14. oktobrī"): a month stem with a short ending.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scrapers.when.guards import labelled_number
+from scrapers.when.literals import DateWords, date_words
 from scrapers.when.mentions import DayMention
 from scrapers.when.names import CJK_LANGUAGES, bracketed_weekdays, languages_to_read, vocabulary
 from scrapers.when.patterns import LETTER_AFTER, LETTER_BEFORE, alternation, fold, name_key
@@ -34,7 +40,25 @@ _NOT_AN_HOUR = (
 )
 _RANGE = r"(?:\s*[-–—~〜]\s*|\s+(?:to|au|bis|al|a|till|until|through|thru|tot|t/m|ate)\s+)"
 _NUMBER_BEFORE = r"(?<![\w.,/-])"
-_ARTICLE = r"(?:(?:the|le|den|der|el|il)\s+)?"
+_ARTICLES = ("the", "le", "den", "der", "el", "il")
+# English words that are also months; in lower case they are the words ("it may 3 times").
+_WORDS_NOT_MONTHS = frozenset({"may", "march"})
+# Arabic-script dates put their own comma where others put one ("الثلاثاء، 21 أكتوبر").
+_COMMA = "[,،]"
+# Right-to-left marks that Arabic and Persian dates carry around their separators ("21‏/10‏/2025").
+_BIDI = "[\u200e\u200f\u061c]?"
+# The short ending of a declined month: "oktobr|ī", "říjn|u", "lokakuu|ssa".
+_ENDING = r"[^\W\d_]{0,3}"
+
+
+def _word(words: Collection[str]) -> str:
+    """One of `words` and the period that may close it ("m.", "ค.ศ."); nothing for none."""
+    return rf"(?:{alternation(words)})\.?" if words else "(?!)"
+
+
+def _optional(pattern: str, words: frozenset[str]) -> str:
+    """`pattern` (holding the words) as an optional part, or nothing when there are no words."""
+    return f"(?:{pattern})?" if words else ""
 
 
 def _day(group: str, *, first: bool = True) -> str:
@@ -42,30 +66,60 @@ def _day(group: str, *, first: bool = True) -> str:
     return rf"{guard}(?P<{group}>[0-3]?\d)(?!\d){_NOT_AN_HOUR}{_ORDINAL}"
 
 
-def _month_tail(prefix: str) -> str:
+def _name_end(words: DateWords) -> str:
+    """The end of a weekday or month name: no letter after it, unless CLDR glues a word to it
+    (Thai "วันอังคาร|ที่ 21", Basque "urria|ren 21"); then its period."""
+    return _optional(alternation(words.glued), words.glued) + LETTER_AFTER + r"\.?"
+
+
+def _day_end(words: DateWords) -> str:
+    """The word after a day that closes a date: Lithuanian "21 d.", Basque "21(a)"."""
+    return _optional(rf"\s?{_word(words.day_end)}{LETTER_AFTER}", words.day_end)
+
+
+def _month_tail(prefix: str, words: DateWords) -> str:
     """What follows a month name: "Sept. 12", "March 17–20, 2026", "Feb 3rd"."""
     return (
-        r",?\s*"
+        rf"{_COMMA}?\s*"
         + _day(f"{prefix}d", first=False)
+        + _day_end(words)
         + rf"(?:{_RANGE}{_day(f'{prefix}d2', first=False)})?"
-        + rf"(?:\s*,?\s*(?P<{prefix}y>{_YEAR}))?"
+        + rf"(?:\s*{_COMMA}?\s*(?P<{prefix}y>{_YEAR}))?"
     )
 
 
-def _digit_forms(months: str) -> str:
-    """The forms that start with a digit."""
+def _digit_forms(months: str, words: DateWords) -> str:
+    """The forms that start with a digit; `months` matches the month names and their declined
+    forms."""
+    month_end = _name_end(words)
+    day_month = _word({"of", "de", "del", "di", *words.day_month})
     day_first = (
         _day("bd")
         + rf"(?:{_RANGE}{_day('bd2', first=False)})?"
-        + r"(?:\s*(?:of|de|del|di)\s+|\s*[-/]\s*|\s*)"
-        + rf"(?P<bm>{months}){LETTER_AFTER}\.?"
-        + rf"(?:(?:\s+(?:de|del)\s+|\s*[-/]\s*|\s*,?\s*)(?P<by>{_YEAR}))?"
+        + rf"(?:\s*{day_month}\s*|\s*[-/]\s*|\s*)"
+        + rf"(?P<bm>{months}){month_end}"
+        + rf"(?:(?:\s*,?\s+{_word({'de', 'del', *words.month_year})}\s*|\s*[-/]\s*"
+        + rf"|\s*{_COMMA}?\s*)"
+        + rf"(?P<by>{_YEAR}))?"
     )
+    year_lead = _word(words.year_lead)
     year_first = (
-        rf"(?<![\d.,:/])(?P<cy>{_YEAR})\.?,?\s+(?P<cm>{months}){LETTER_AFTER}\.?\s*" + _day("cd")
+        rf"(?<![\d.,:/])(?P<cy>{_YEAR})\.?,?(?:\s*{year_lead}\s*|\s+)"
+        + rf"(?P<cm>{months}){month_end}\s*"
+        + _day("cd")
+        + _day_end(words)
     )
+    # Only with the word that says the year comes first ("2025. gada 21. oktobris"): a bare
+    # "2025 21 October" is two things.
+    year_day = (
+        rf"(?<![\d.,:/])(?P<ey>{_YEAR})\.?,?\s*{year_lead}\s*"
+        + _day("ed", first=False)
+        + rf"(?:\s*{day_month}\s*|\s*)"
+        + rf"(?P<em>{months}){month_end}"
+    )
+    # "2025. 10. 21." (Korean, Hungarian) spaces its dots.
     iso = (
-        rf"{_NUMBER_BEFORE}(?P<iy>{_YEAR})(?P<isep>[-/.])(?P<im>[01]?\d)(?P=isep)"
+        rf"{_NUMBER_BEFORE}(?P<iy>{_YEAR})(?P<isep>[-/]|\.\s?)(?P<im>[01]?\d)(?P=isep)"
         r"(?P<id>[0-3]?\d)(?!\d|[./-]\d)"
     )
     dotted = (
@@ -73,14 +127,15 @@ def _digit_forms(months: str) -> str:
         rf"(?:\s?(?P<gy>{_YEAR}|{_SHORT_YEAR}))?(?!\d|\.\d)"
     )
     slashed = (
-        rf"{_NUMBER_BEFORE}(?P<na>[0-3]?\d)/(?P<nb>[0-3]?\d)"
-        rf"(?:/(?P<ny>{_YEAR}|{_SHORT_YEAR}))?(?!\d|[./]\d){_NOT_AN_HOUR}"
+        rf"{_NUMBER_BEFORE}(?P<na>[0-3]?\d){_BIDI}/(?P<nb>[0-3]?\d)"
+        rf"(?:{_BIDI}/(?P<ny>{_YEAR}|{_SHORT_YEAR}))?(?!\d|[./]\d){_NOT_AN_HOUR}"
     )
     dashed = (
         rf"{_NUMBER_BEFORE}(?P<ha>[0-3]?\d)-(?P<hb>[0-3]?\d)-(?P<hy>{_YEAR}|{_SHORT_YEAR})"
         r"(?!\d|[.-]\d)"
     )
-    return "|".join((day_first, year_first, iso, dotted, slashed, dashed))
+    forms = (day_first, year_first, year_day if words.year_lead else None, iso, dotted, slashed)
+    return "|".join(form for form in (*forms, dashed) if form)
 
 
 def _cjk_form(cjk_weekdays: str, bracketed: str) -> str:
@@ -98,7 +153,8 @@ def _weekday_after(weekdays: str, months: str) -> str:
     but not the weekday of the next date ("Sat, Dec 6, 2025 Sun, Dec 7, 2025")."""
     return (
         rf"(?:\s*\(\s*(?P<wa>{weekdays}){LETTER_AFTER}\.?\s*\)"
-        rf"|,?\s+(?P<wt>{weekdays}){LETTER_AFTER}\.?(?!,?\s*(?:{months}|\d+(?![\d:]))))?"
+        rf"|{_COMMA}?\s+(?P<wt>{weekdays}){LETTER_AFTER}\.?"
+        rf"(?!{_COMMA}?\s*(?:{months}|\d+(?![\d:]))))?"
     )
 
 
@@ -114,23 +170,40 @@ class _Reader:
     """Dates that start with a digit (or a Japanese era), tried where a digit run starts."""
     months: Mapping[str, int]
     weekdays: Mapping[str, int]
+    stems: Mapping[str, int]
+    """Stems of declined month names, read after a day number."""
+    not_months: frozenset[str]
+    """Lower-case English words that are months too, when no other language of the page has
+    them as months (Spanish "may" is May)."""
 
 
 @lru_cache(maxsize=64)
 def _reader(languages: tuple[str, ...]) -> _Reader:
-    names = vocabulary(languages_to_read(languages))
+    codes = languages_to_read(languages)
+    names = vocabulary(codes)
+    words = date_words(codes)
     months, weekdays = alternation(names.months), alternation(names.weekdays)
-    after_weekday = rf"{_digit_forms(months)}|(?P<xm>{months}){LETTER_AFTER}\.?{_month_tail('x')}"
+    declined = months
+    if names.month_stems:
+        declined = rf"(?:{months}|{alternation(names.month_stems)}{_ENDING})"
+    digit_forms = _digit_forms(declined, words)
+    after_weekday = rf"{digit_forms}|(?P<xm>{months}){_name_end(words)}{_month_tail('x', words)}"
     by_name = (
-        rf"(?P<name>{alternation({*names.months, *names.weekdays})}){LETTER_AFTER}\.?"
-        rf"(?:,?\s*{_ARTICLE}(?:{after_weekday})|{_month_tail('a')})"
+        rf"(?P<name>{alternation({*names.months, *names.weekdays})})"
+        + _name_end(words)
+        + rf"(?:{_COMMA}?\s*(?:{_word({*_ARTICLES, *words.day_lead})}\s*)?(?:{after_weekday})"
+        + rf"|{_month_tail('a', words)})"
         + _weekday_after(weekdays, months)
     )
-    by_month = rf"(?P<name>{months}){LETTER_AFTER}\.?{_month_tail('a')}" + _weekday_after(
-        weekdays, months
+    by_month = (
+        rf"(?P<name>{months})"
+        + _name_end(words)
+        + _month_tail("a", words)
+        + _weekday_after(weekdays, months)
     )
+    foreign_months = vocabulary(tuple(code for code in codes if code != "en")).months
     by_digit = (
-        rf"(?:{_digit_forms(months)}){_weekday_after(weekdays, months)}"
+        rf"(?:{digit_forms}){_weekday_after(weekdays, months)}"
         + "|"
         + _cjk_form(
             alternation(vocabulary(CJK_LANGUAGES).weekdays), alternation(bracketed_weekdays())
@@ -142,6 +215,8 @@ def _reader(languages: tuple[str, ...]) -> _Reader:
         re.compile(by_digit),
         names.months,
         names.weekdays,
+        names.month_stems,
+        frozenset(word for word in _WORDS_NOT_MONTHS if word not in foreign_months),
     )
 
 
@@ -270,6 +345,8 @@ def _parts(
         return _named(match, text, reader, ("bm", "bd", "bd2", "by"))
     if groups["cy"] is not None:
         return _named(match, text, reader, ("cm", "cd", None, "cy"))
+    if groups.get("ey") is not None:
+        return _named(match, text, reader, ("em", "ed", None, "ey"))
     if groups["iy"] is not None:
         return int(match["iy"]), int(match["im"]), int(match["id"]), None
     if groups["gd"] is not None:
@@ -286,17 +363,13 @@ def _parts(
     return _cjk(groups)
 
 
-# English words that are also months; in lower case they are the words ("it may 3 times").
-_WORDS_NOT_MONTHS = frozenset({"may", "march"})
-
-
 def _named(
     match: re.Match[str], text: str, reader: _Reader, groups: tuple[str, str, str | None, str]
 ) -> _Parts | None:
     month_group, day_group, last_group, year_group = groups
-    if text[match.start(month_group) : match.end(month_group)] in _WORDS_NOT_MONTHS:
+    if text[match.start(month_group) : match.end(month_group)] in reader.not_months:
         return None
-    month = reader.months.get(name_key(match[month_group]))
+    month = _month(match[month_group], reader)
     if month is None:
         return None
     year = _int(match[year_group])
@@ -304,6 +377,16 @@ def _named(
     last_day = _int(match[last_group]) if last_group else None
     last = (year, month, last_day) if last_day is not None and last_day > day else None
     return year, month, day, last
+
+
+def _month(name: str, reader: _Reader) -> int | None:
+    key = name_key(name)
+    month = reader.months.get(key)
+    if month is not None:
+        return month
+    # A declined form: the longest stem it starts with, less an ending of up to three letters.
+    stems = (key[:end] for end in range(len(key), max(len(key) - 4, 0), -1))
+    return next((reader.stems[stem] for stem in stems if stem in reader.stems), None)
 
 
 def _slashed(match: re.Match[str], folded: str, day_first: bool) -> _Parts | None:

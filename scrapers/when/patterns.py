@@ -23,7 +23,8 @@ LETTER_AFTER = r"(?![^\W\d_])"
 
 
 def _fold_table() -> dict[str, str]:
-    table = {"’": "'", "‘": "'", "ʼ": "'"}
+    # Hebrew abbreviations end in a geresh ("יום ג׳", "אוק׳") that people type as an apostrophe.
+    table = {"’": "'", "‘": "'", "ʼ": "'", "׳": "'", "״": '"'}
     # Latin, Greek and Cyrillic (Latin Extended Additional included, for Vietnamese); CJK has
     # nothing to fold.
     for code in range(0xC0, 0x2000):

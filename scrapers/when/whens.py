@@ -17,8 +17,10 @@ __all__ = ["find_whens", "parse_datetime", "parse_datetime_range", "resolve"]
 
 # What may stand between a day and the time after it: "Fri, Sep 19, 2025 , 4:00 pm",
 # "12. Mai 2025, 16:15 Uhr", "mardi 3 juin 2025 à 14h", "7 avril 2026 (10h-12h", "… Time: 2pm".
+# A period may close the year or the day first ("21. listopada 2025. 14:30", "2025. 10. 21. 오후
+# 2:30"); right-to-left marks stand beside Persian and Arabic commas.
 _AFTER = re.compile(
-    r"[\s,;:|/·•@(（，、،\-–—]*"
+    r"\.?[\s,;:|/·•@(（，、،\u200e\u200f\-–—]*"
     # Up to two short words ("at", "à", "um", "ore", "om", "kl.", "godz.", "г. в", "ora") or
     # a longer one that announces a time.
     r"(?:(?:[^\W\d_]{1,5}\.?\s*[:,]?\s*){1,2}"
@@ -28,6 +30,8 @@ _AFTER = re.compile(
 )
 # What may stand between a time and the day after it: "14:00, 12 May 2025", "4pm Tuesday".
 _BEFORE = re.compile(r"[\s,;|·•，、،\-–—]*(?:(?:on|le|am|el|il|op|den)\s+)?")
+# What may stand between a day and a dotted time that is its time ("21. oktober 2025 14.30").
+_STUCK = re.compile(r"\.?[\s,]*")
 _LONGEST_GAP = 24
 _LONGEST_TIME = 48
 
@@ -43,9 +47,10 @@ def find_whens(text: str, style: DateStyle = DateStyle()) -> list[When]:
     # Only times near a day can be its time: a time before a day ends at most _LONGEST_GAP
     # before it, and no time is longer than _LONGEST_TIME.
     near = [(day.start - _LONGEST_GAP - _LONGEST_TIME, day.end + _LONGEST_GAP + 1) for day in days]
+    after_days = {_stuck(folded, day.end) for day in days}
     clocks = [
         clock
-        for clock in find_clocks_in(text, folded, style, near)
+        for clock in find_clocks_in(text, folded, style, near, after_days)
         if not any(day.start < clock.end and clock.start < day.end for day in days)
     ]
     whens: list[When] = []
@@ -59,6 +64,12 @@ def find_whens(text: str, style: DateStyle = DateStyle()) -> list[When]:
             taken.add(clock.start)
             whens.append(When(day, clock, min(day.start, clock.start), max(day.end, clock.end)))
     return whens
+
+
+def _stuck(folded: str, end: int) -> int:
+    """Where a time stuck to a day that ends at `end` would start."""
+    match = _STUCK.match(folded, end)
+    return match.end() if match else end
 
 
 def _clock_for(

@@ -118,6 +118,18 @@ def _clock(text: str, found: ClockMention) -> Clock:
         ("14h00 đến 15h30", EU, [("14h00 đến 15h30", "14:00", "15:30", None)]),
         ("pukul 13.00 s.d. 14.30", EU, [("13.00 s.d. 14.30", "13:00", "14:30", None)]),
         ("14:00 עד 15:30", EU, [("14:00 עד 15:30", "14:00", "15:30", None)]),
+        # CLDR's words around a time: the hour word, a range word, am/pm before the hour
+        (
+            "14:30 ч. – 16:00 ч.",
+            DateStyle(("bg",)),
+            [("14:30 ч. – 16:00 ч.", "14:30", "16:00", None)],
+        ),
+        ("14 giờ", DateStyle(("vi",)), [("14 giờ", "14:00", None, None)]),
+        ("14:30 น.", DateStyle(("th",)), [("14:30 น.", "14:30", None, None)]),
+        ("14:30 تا 16:00", DateStyle(("fa",)), [("14:30 تا 16:00", "14:30", "16:00", None)]),
+        ("du. 2:30–4:00", DateStyle(("hu",)), [("du. 2:30–4:00", "14:30", "16:00", None)]),
+        ("ÖS 2:30", DateStyle(("tr",)), [("ÖS 2:30", "14:30", None, None)]),
+        ("Kl. 9.30", DateStyle(("nds",)), [("9.30", "09:30", None, None)]),
         # Chinese, Japanese, Korean
         ("下午3点", ZH, [("下午3点", "15:00", None, None)]),
         ("下午3点半", ZH, [("下午3点半", "15:30", None, None)]),
@@ -154,3 +166,16 @@ def test_clocks(text: str, style: DateStyle, expected: list[Clock]) -> None:
 )
 def test_no_clocks(text: str) -> None:
     assert read(text, EN) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        # Hungarian "de" is a.m. and "but"; outside CJK am/pm before a bare hour is no time
+        ("de 10 perc múlva", DateStyle(("hu",))),
+        # An hour word of one language is no hour word in another
+        ("14 ч", EN),
+    ],
+)
+def test_no_clocks_in_other_languages(text: str, style: DateStyle) -> None:
+    assert read(text, style) == []

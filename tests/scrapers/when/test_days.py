@@ -8,6 +8,8 @@ from scrapers.when import DateStyle, DayMention, find_days
 from tests.scrapers.when.styles import DE, EN, ES, EU, FR, IT, JA, NL, PT, US, ZH
 
 HU = DateStyle(("hu",))
+LT = DateStyle(("lt",))
+LV = DateStyle(("lv",))
 RU = DateStyle(("ru",))
 PL = DateStyle(("pl",))
 
@@ -144,6 +146,42 @@ def _day(text: str, found: DayMention) -> Day:
             DateStyle(("vi",)),
             [("12 tháng 10, 2025", 2025, 10, 12, None, None)],
         ),
+        # CLDR's words between the fields, orders and scripts
+        ("21 באוקטובר 2025", DateStyle(("he",)), [("21 באוקטובר 2025", 2025, 10, 21, None, None)]),
+        ("21 באוק׳ 2025", DateStyle(("he",)), [("21 באוק׳ 2025", 2025, 10, 21, None, None)]),
+        ("2026 m. sausio 12 d.", LT, [("2026 m. sausio 12 d.", 2026, 1, 12, None, None)]),
+        ("2025. gada 21. oktobris", LV, [("2025. gada 21. oktobris", 2025, 10, 21, None, None)]),
+        (
+            "2025(e)ko urriaren 21(a), asteartea",
+            DateStyle(("eu",)),
+            [("2025(e)ko urriaren 21(a), asteartea", 2025, 10, 21, 1, None)],
+        ),
+        (
+            "21 ta’ Ottubru 2025",
+            DateStyle(("mt",)),
+            [("21 ta’ Ottubru 2025", 2025, 10, 21, None, None)],
+        ),
+        (
+            "ngày 7 tháng 10 năm 2025",
+            DateStyle(("vi",)),
+            [("7 tháng 10 năm 2025", 2025, 10, 7, None, None)],
+        ),
+        (
+            "utorak, 21. oktobar 2025.",
+            DateStyle(("sr",)),
+            [("utorak, 21. oktobar 2025", 2025, 10, 21, 1, None)],
+        ),
+        ("3 may 2025", ES, [("3 may 2025", 2025, 5, 3, None, None)]),
+        ("2025. 10. 21.", EN, [("2025. 10. 21", 2025, 10, 21, None, None)]),
+        ("21\u200f/10\u200f/2025", EU, [("21\u200f/10\u200f/2025", 2025, 10, 21, None, None)]),
+        (
+            "الثلاثاء، 21 أكتوبر 2025",
+            DateStyle(("ar",)),
+            [("الثلاثاء، 21 أكتوبر 2025", 2025, 10, 21, 1, None)],
+        ),
+        # A declined month after a day: the Latvian locative (CLDR has "oktobris", "jūnijs")
+        ("14. oktobrī", LV, [("14. oktobrī", None, 10, 14, None, None)]),
+        ("14. jūnijā", LV, [("14. jūnijā", None, 6, 14, None, None)]),
         # Chinese and Japanese
         ("2025年5月12日 14:00", ZH, [("2025年5月12日", 2025, 5, 12, None, None)]),
         (
@@ -217,6 +255,27 @@ def test_days(text: str, style: DateStyle, expected: list[Day]) -> None:
 )
 def test_no_days(text: str) -> None:
     assert find_days(text, EN) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        # Only languages that decline month names read a stem with an ending: Portuguese
+        # "marcas" is brands, not "março"; a Czech stem must be long enough ("květy", flowers,
+        # not "květen")
+        ("3 marcas de café", PT),
+        ("3 marcas", ES),
+        ("Kupte 3 květy", DateStyle(("cs",))),
+        # A Hebrew word after "ב" that is no month
+        ("21 בבוקר", DateStyle(("he",))),
+        # The Latvian year word without a month
+        ("2025. gada budžets, 14. punkts", LV),
+        # Spaced year-first dots need the same spacing throughout
+        ("2025. 10.21", EN),
+    ],
+)
+def test_no_days_in_other_languages(text: str, style: DateStyle) -> None:
+    assert find_days(text, style) == []
 
 
 def test_spans_are_of_the_original_text() -> None:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrapers.when import DateParseError, DateStyle, When, find_whens, resolve
+from scrapers.when import DateParseError, DateStyle, When, find_whens, page_style, resolve
 from tests.scrapers.when.styles import DE, EN, ES, FR, IT, JA, NL, PT, US, ZH
 
 NY = ZoneInfo("America/New_York")
@@ -378,3 +378,240 @@ def test_a_day_the_year_lacks_is_an_error() -> None:
     assert resolve(when, 2028, NY)[0].isoformat() == "2028-02-29T14:00:00-05:00"
     with pytest.raises(DateParseError):
         resolve(when, 2027, NY)
+
+
+# (span, start ISO, end ISO or None, weekday or None), resolved with 2025 and New York.
+Paged = tuple[str, str, str | None, int | None]
+
+
+@pytest.mark.parametrize(
+    ("lang", "url", "zone", "text", "expected"),
+    [
+        # A preposition glued to the month ("d בMMMM y"), an abbreviated weekday typed with an
+        # apostrophe for the geresh
+        (
+            "he",
+            "https://www.cs.tau.ac.il/colloq",
+            "Asia/Jerusalem",
+            "יום ג', 21 באוקטובר 2025, 14:00",
+            ("יום ג', 21 באוקטובר 2025, 14:00", "2025-10-21T14:00:00-04:00", None, 1),
+        ),
+        (
+            "he",
+            "https://www.weizmann.ac.il/math/seminar",
+            "Asia/Jerusalem",
+            "יום שלישי, 21 באוקטובר 2025 בשעה 14:00–15:30",
+            (
+                "יום שלישי, 21 באוקטובר 2025 בשעה 14:00–15:30",
+                "2025-10-21T14:00:00-04:00",
+                "2025-10-21T15:30:00-04:00",
+                1,
+            ),
+        ),
+        # "ngày" before the day and "năm" before the year, from CLDR's Vietnamese skeletons
+        (
+            "vi",
+            "https://www.hcmus.edu.vn/seminar",
+            "Asia/Ho_Chi_Minh",
+            "Thứ Ba, ngày 7 tháng 10 năm 2025, 14h00 – 15h30",
+            (
+                "Thứ Ba, ngày 7 tháng 10 năm 2025, 14h00 – 15h30",
+                "2025-10-07T14:00:00-04:00",
+                "2025-10-07T15:30:00-04:00",
+                1,
+            ),
+        ),
+        # Year first, with the words after the year and the day
+        (
+            "lt",
+            "https://www.mif.vu.lt/seminarai",
+            "Europe/Vilnius",
+            "2026 m. sausio 12 d. 9:00",
+            ("2026 m. sausio 12 d. 9:00", "2026-01-12T09:00:00-05:00", None, None),
+        ),
+        (
+            "lt",
+            "https://www.mif.vu.lt/seminarai",
+            "Europe/Vilnius",
+            "2025 m. spalio 21 d., antradienis, 14:00",
+            (
+                "2025 m. spalio 21 d., antradienis, 14:00",
+                "2025-10-21T14:00:00-04:00",
+                None,
+                1,
+            ),
+        ),
+        # Year, day, then the month in the locative ("oktobrī"; CLDR has "oktobris")
+        (
+            "lv",
+            "https://www.lu.lv/seminari",
+            "Europe/Riga",
+            "2025. gada 14. oktobrī",
+            ("2025. gada 14. oktobrī", "2025-10-14T00:00:00-04:00", None, None),
+        ),
+        (
+            "lv",
+            "https://www.lu.lv/seminari",
+            "Europe/Riga",
+            "2025. gada 14. oktobrī plkst. 14:00",
+            ("2025. gada 14. oktobrī plkst. 14:00", "2025-10-14T14:00:00-04:00", None, None),
+        ),
+        (
+            "hu",
+            "https://www.renyi.hu/szeminarium",
+            "Europe/Budapest",
+            "2025. október 7., kedd, 14:15–15:45",
+            (
+                "2025. október 7., kedd, 14:15–15:45",
+                "2025-10-07T14:15:00-04:00",
+                "2025-10-07T15:45:00-04:00",
+                1,
+            ),
+        ),
+        # A year closed by a period, then the time
+        (
+            "sr",
+            "https://www.matf.bg.ac.rs/seminar",
+            "Europe/Belgrade",
+            "utorak, 21. oktobar 2025. u 14:30",
+            ("utorak, 21. oktobar 2025. u 14:30", "2025-10-21T14:30:00-04:00", None, 1),
+        ),
+        # Ranges whose start is a bare hour or whose end carries the hour word
+        (
+            "ca",
+            "https://www.ub.edu/seminari",
+            "Europe/Madrid",
+            "dimarts, 4 de novembre de 2025, de 12:00 a 13:00 h",
+            (
+                "dimarts, 4 de novembre de 2025, de 12:00 a 13:00 h",
+                "2025-11-04T12:00:00-05:00",
+                "2025-11-04T13:00:00-05:00",
+                1,
+            ),
+        ),
+        (
+            "es",
+            "https://www.uam.es/seminario",
+            "Europe/Madrid",
+            "martes, 4 de noviembre de 2025, de 16 a 17:30 h",
+            (
+                "martes, 4 de noviembre de 2025, de 16 a 17:30 h",
+                "2025-11-04T16:00:00-05:00",
+                "2025-11-04T17:30:00-05:00",
+                1,
+            ),
+        ),
+        # Spanish "may" is May, though English "may" is a verb
+        (
+            "es",
+            "https://www.uam.es/seminario",
+            "Europe/Madrid",
+            "3 may 2025, 18:00",
+            ("3 may 2025, 18:00", "2025-05-03T18:00:00-04:00", None, None),
+        ),
+        # Languages whose clock has a dot: a dotted time right after the day is its time
+        (
+            "da",
+            "https://www.math.ku.dk/seminar",
+            "Europe/Copenhagen",
+            "tirsdag den 21. oktober 2025 14.30",
+            ("tirsdag den 21. oktober 2025 14.30", "2025-10-21T14:30:00-04:00", None, 1),
+        ),
+        (
+            "fi",
+            "https://www.helsinki.fi/seminaari",
+            "Europe/Helsinki",
+            "tiistai 21. lokakuuta 2025 14.30",
+            ("tiistai 21. lokakuuta 2025 14.30", "2025-10-21T14:30:00-04:00", None, 1),
+        ),
+        # Basque year and day suffixes, brackets printed or not
+        (
+            "eu",
+            "https://www.ehu.eus/mintegia",
+            "Europe/Madrid",
+            "2025eko urriaren 21ean, 14:30",
+            ("2025eko urriaren 21ean, 14:30", "2025-10-21T14:30:00-04:00", None, None),
+        ),
+        (
+            "mt",
+            "https://www.um.edu.mt/seminar",
+            "Europe/Malta",
+            "It-Tlieta, 21 ta’ Ottubru 2025, 14:30",
+            ("It-Tlieta, 21 ta’ Ottubru 2025, 14:30", "2025-10-21T14:30:00-04:00", None, 1),
+        ),
+        # The weekday glued to "ที่", the era before the year, "น." after the time
+        (
+            "th",
+            "https://www.chula.ac.th/seminar",
+            "Asia/Bangkok",
+            "วันอังคารที่ 21 ตุลาคม ค.ศ. 2025 เวลา 14:30 น.",
+            (
+                "วันอังคารที่ 21 ตุลาคม ค.ศ. 2025 เวลา 14:30 น.",
+                "2025-10-21T14:30:00-04:00",
+                None,
+                1,
+            ),
+        ),
+        (
+            "ar",
+            "https://www.kau.edu.sa/seminar",
+            "Asia/Riyadh",
+            "الثلاثاء، 21 أكتوبر 2025، 2:30 م",
+            ("الثلاثاء، 21 أكتوبر 2025، 2:30 م", "2025-10-21T14:30:00-04:00", None, 1),
+        ),
+        (
+            "ko",
+            "https://www.kaist.ac.kr/seminar",
+            "Asia/Seoul",
+            "2025. 10. 21. 오후 2:30",
+            ("2025. 10. 21. 오후 2:30", "2025-10-21T14:30:00-04:00", None, None),
+        ),
+    ],
+)
+def test_whens_on_pages(lang: str, url: str, zone: str, text: str, expected: Paged) -> None:
+    style = page_style(lang, url, zone, [text])
+    [when] = find_whens(text, style)
+    span, start, end, _ = _resolved(text, when)
+    assert (span, start, end, when.day.weekday) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "style", "expected"),
+    [
+        # A dotted number is a time after a day only when stuck to it, in a language whose
+        # clock has a dot: a room, a credit count and English text keep theirs.
+        (
+            "21. lokakuuta 2025, sali 2.14",
+            DateStyle(("fi",)),
+            [("21. lokakuuta 2025", "2025-10-21T00:00:00-04:00", None, True)],
+        ),
+        (
+            "21. lokakuuta 2025 3.5 op",
+            DateStyle(("fi",)),
+            [("21. lokakuuta 2025", "2025-10-21T00:00:00-04:00", None, True)],
+        ),
+        (
+            "21 October 2025 14.30",
+            EN,
+            [("21 October 2025", "2025-10-21T00:00:00-04:00", None, True)],
+        ),
+        # Hungarian "de" is a.m. and "but": before a bare number it is the word
+        (
+            "2025. október 7., de 10 perc késéssel",
+            DateStyle(("hu",)),
+            [
+                ("2025. október 7.", "2025-10-07T00:00:00-04:00", None, True),
+            ],
+        ),
+        # A year-first date needs the word after the year: "2025 21 October" is a year and a day
+        (
+            "2025 21 October",
+            DateStyle(("lv",)),
+            [("21 October", "2025-10-21T00:00:00-04:00", None, True)],
+        ),
+    ],
+)
+def test_no_time_from_what_is_not_one(
+    text: str, style: DateStyle, expected: list[Resolved]
+) -> None:
+    assert read(text, style) == expected
