@@ -377,11 +377,11 @@ def _score(doc: Doc, group: Group, style: DateStyle, page_words: float | None) -
     mean = evidence / dated
     if mean < 0.75 and context <= 0:
         return 0.0
-    # Deadlines, office hours and opening times have dates, times and even names: a list of
-    # talks says so somewhere, around it or in its rows.
-    if context <= 0 and talky * 4 < dated:
-        return 0.0
     columns = 1.0 if any(c in ("speaker", "title") for c in group.columns) else 0.0
+    # Deadlines, office hours and opening times have dates, times and even names: a list of
+    # talks says so somewhere, around it, in its rows or in a "Speaker" or "Title" column.
+    if context <= 0 and talky * 4 < dated and not columns:
+        return 0.0
     return dated * share * (0.5 + mean + max(context, -0.5) + columns)
 
 

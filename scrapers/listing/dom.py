@@ -34,6 +34,7 @@ _CHROME_TAGS = frozenset(
         "video", "audio", "map",
     }
 )  # fmt: skip
+_PAGE_TAGS = ["main", "article", "section", "table", "h1", "h2", "h3"]
 _CHROME_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"}
 )
@@ -296,6 +297,9 @@ def _content_root(soup: BeautifulSoup) -> Tag:
 def _is_chrome(tag: Tag, in_content: bool) -> bool:
     if tag.name == "button" and _is_disclosure(tag):
         return False
+    if tag.name == "form":
+        # ASP.NET WebForms wrap the whole page in one form: chrome only when it holds no page.
+        return tag.find(_PAGE_TAGS) is None
     if tag.name in _CHROME_TAGS:
         return True
     role = tag.get("role")

@@ -484,13 +484,18 @@ class _Reader:
             if labelled and not trusted and _BYLINE.match(text):
                 continue
             found = read_speakers(text, trusted=trusted) if text[:1] != "\x00" else []
-            affiliation = text.startswith("\x00") or (
-                trusted
-                and previous_name
-                and speakers
-                and speakers[-1].affiliation is None
-                and not looks_like_name(text)
-                and (len(found) == 1 or not found)
+            wrapped = _WRAPPED.match(text) is not None and bool(speakers)
+            affiliation = (
+                text.startswith("\x00")
+                or wrapped
+                or (
+                    trusted
+                    and previous_name
+                    and speakers
+                    and speakers[-1].affiliation is None
+                    and not looks_like_name(text)
+                    and (len(found) == 1 or not found)
+                )
             )
             if affiliation:
                 # "A and B" over "(Affiliation)": the line's speakers are all from there.

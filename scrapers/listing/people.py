@@ -13,7 +13,7 @@ import re
 
 from scrapers.drafts import SpeakerDraft
 from scrapers.read.speakers import strip_honorifics, without_degrees
-from scrapers.read.words import ROOM_WORDS, TALK_WORDS, words_pattern
+from scrapers.read.words import INSTITUTION_WORDS, ROOM_WORDS, TALK_WORDS, words_pattern
 
 __all__ = ["looks_like_name", "read_speakers"]
 
@@ -82,7 +82,8 @@ def looks_like_name(text: str) -> bool:
     words = _WORD.findall(text)
     if _caseless(text):
         # Hebrew, Arabic, Thai, Devanagari: no capitals to go by; a name is two or three words.
-        return 2 <= len(words) <= 3 and not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
+        others = TALK_WORDS + ROOM_WORDS + INSTITUTION_WORDS
+        return 2 <= len(words) <= 3 and "(" not in text and not words_pattern(others).search(text)
     if _starts_with_room(text):
         return False
     names = [w for w in words if w.lower() not in _PARTICLES]

@@ -206,6 +206,10 @@ TALK_WORDS = (
     "коллоквиум", "лекция", "семінар", "szeminárium", "előadás", "colocviu",
     "conferință", "σεμινάριο", "διάλεξη", "ομιλία", "seminer", "kolokyum", "konferans",
     "세미나", "콜로퀴엄", "강연", "특강", "발표", "演講",
+    "seminaret", "seminarer", "seminarene", "kollokviet", "seminarierna", "קולוקוויום",
+    "סמינר", "הרצאה", "הרצאות", "ندوة", "محاضرة", "báo cáo", "hội thảo", "kuliah umum",
+    "संगोष्ठी", "व्याख्यान", "สัมมนา", "conferència", "seminaras", "seminārs", "predavanje",
+    "kolokvij", "доповідь", "лекція", "ettekanne", "loeng", "szemináriumot", "előadások",
 )  # fmt: skip
 """Words that name talks and series of them."""
 
@@ -222,11 +226,20 @@ TEACHING_WORDS = (
     "timetable", "class schedule", "course schedule", "syllabus", "homework", "assignment",
     "assignments", "office hours", "course", "courses", "curriculum", "stundenplan",
     "lehrveranstaltung", "lehrveranstaltungen", "vorlesungsverzeichnis", "übung", "übungen",
-    "modul", "emploi du temps", "emplois du temps", "enseignement", "enseignements",
-    "enseignant", "enseignante", "enseignant·e", "travaux dirigés", "horario de clases",
-    "asignatura", "asignaturas", "docente", "grade horária", "disciplina", "orario delle lezioni",
-    "lezioni", "insegnamento", "rooster", "collegerooster", "课程表", "课表", "课程", "時間割",
-    "授業", "科目", "シラバス",
+    "modul", "emploi du temps", "emplois du temps", "enseignement", "enseignements", "enseignant",
+    "enseignante", "enseignant·e", "travaux dirigés", "horario de clases", "asignatura",
+    "asignaturas", "docente", "grade horária", "disciplina", "orario delle lezioni", "lezioni",
+    "insegnamento", "rooster", "collegerooster", "课程表", "课表", "课程", "時間割", "授業", "科目",
+    "シラバス", "exam", "exams", "examination", "examinations", "exam schedule", "prüfung",
+    "prüfungen", "prüfungsplan", "klausur", "klausuren", "examen", "examens", "exámenes", "esame",
+    "esami", "exames", "tentamen", "tentamina", "eksamen", "eksamener", "tentti", "tentit",
+    "egzamin", "egzaminy", "egzaminas", "egzaminai", "egzaminų", "eksāmens", "eksāmenu", "eksam",
+    "eksamid", "zkouška", "zkoušky", "skúška", "skúšky", "ispit", "ispiti", "izpit", "izpiti",
+    "экзамен", "экзамены", "экзаменов", "іспит", "іспити", "vizsga", "vizsgák", "vizsgarend",
+    "examene", "εξετάσεις", "sınav", "sınavlar", "試験", "考试", "考試", "시험", "kỳ thi",
+    "lịch thi", "ujian", "בחינה", "בחינות", "tvarkaraštis", "rozvrh", "órarend", "orar",
+    "ders programı", "lịch học", "jadwal kuliah", "מערכת שעות", "timeplan", "schemat zajęć",
+    "plan zajęć", "расписание занятий", "розклад занять", "lukujärjestys",
 )  # fmt: skip
 """Words of course timetables, whose dated rows with teachers and rooms are no talks."""
 
@@ -257,6 +270,11 @@ INSTITUTION_WORDS = (
     "ibm", "meta", "amazon", "deepmind", "nvidia", "eth", "epfl", "cern", "nasa", "school",
     "faculty", "department", "dept", "fakultät", "faculté", "facultad", "大学", "大學",
     "研究所", "研究院", "学院", "科学院", "研究员", "研究センター",
+    "אוניברסיטת", "האוניברסיטה", "אוניברסיטה", "מכון", "הטכניון", "جامعة", "معهد",
+    "มหาวิทยาลัย", "विश्वविद्यालय", "संस्थान", "đại học", "trường", "viện", "universitas",
+    "institut teknologi", "universitetet", "universitet", "yliopisto", "egyetem",
+    "univerzitet", "sveučilište", "univerza", "университет", "університет", "πανεπιστήμιο",
+    "üniversitesi", "universitatea",
 )  # fmt: skip
 """Words of the names of universities, institutes and companies, where speakers come from."""
 

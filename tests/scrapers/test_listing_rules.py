@@ -409,3 +409,37 @@ def test_the_language_of_a_talk_beside_its_speaker_is_a_note() -> None:
         ([SpeakerDraft("Élodie Favre", "EPFL")], "Vortrag auf Englisch"),
         ([SpeakerDraft("Jon Weiss", "ETH Zürich")], None),
     ]
+
+
+def test_a_page_wrapped_in_one_form_and_a_table_known_by_its_columns() -> None:
+    # ASP.NET WebForms put the whole page in a <form>; the table says "Speaker" in Hebrew.
+    body = (
+        '<form method="post" action="./colloquium.aspx"><h1>קולוקוויום</h1><table>'
+        "<tr><th>תאריך ושעה</th><th>מרצה</th><th>כותרת ההרצאה</th></tr>"
+        "<tr><td>יום ג', 21 באוקטובר 2025, 14:00–15:00</td><td>ד\"ר נועה לוי<br>(הטכניון)</td>"
+        "<td>Sharp thresholds</td></tr>"
+        "<tr><td>יום ג', 28 באוקטובר 2025, 14:00–15:00</td><td>פרופ' אבי כהן<br>"
+        "(האוניברסיטה העברית)</td><td>משוואות על גרפים</td></tr></table></form>"
+    )
+    jerusalem = ZoneInfo("Asia/Jerusalem")
+    page = Page("https://x.example.ac.il/c.aspx", f"<html lang=he><body>{body}</body></html>", NOW)
+    found = read_listing(page, jerusalem)
+    assert [(d.start, d.title, d.speakers) for d in found.drafts] == [
+        (datetime(2025, 10, 21, 14, tzinfo=jerusalem), "Sharp thresholds",
+         [SpeakerDraft("נועה לוי", "הטכניון")]),
+        (datetime(2025, 10, 28, 14, tzinfo=jerusalem), "משוואות על גרפים",
+         [SpeakerDraft("אבי כהן", "האוניברסיטה העברית")]),
+    ]  # fmt: skip
+
+
+def test_an_exam_timetable_is_no_talk_listing() -> None:
+    body = (
+        "<h1>Egzaminų tvarkaraštis</h1><table><tr><th>Data</th><th>Dalykas</th>"
+        "<th>Dėstytojas</th><th>Vieta</th></tr>"
+        "<tr><td>2026-01-07 14:00</td><td>Skaitiniai metodai</td><td>doc. dr. Jonas Petraitis</td>"
+        "<td>201 aud.</td></tr><tr><td>2026-01-12 10:00</td><td>Stochastiniai procesai</td>"
+        "<td>prof. dr. Rūta Kazlauskienė</td><td>305 aud.</td></tr></table>"
+    )
+    page = Page("https://x.example.lt/e/", f"<html lang=lt><title>Egzaminų tvarkaraštis</title>"
+                f"<body>{body}</body></html>", NOW)  # fmt: skip
+    assert read_listing(page, ZoneInfo("Europe/Vilnius")).drafts == []
