@@ -4,15 +4,14 @@ page when the listing lacks its abstract or room, and a linked feed followed."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import feedparser
 from icalendar import Calendar
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from aggregator.cli import main
+from tests.served import serve_pages
 
 LISTING = """<!doctype html><html lang=en><head><title>Topology Seminar</title></head><body>
 <nav><a href="/">Home</a> <a href="/news/">News 2026</a></nav>
@@ -40,22 +39,6 @@ PAGES = {
         abstract="Braid groups act on the punctured plane.",
     ),
 }  # fmt: skip
-
-
-def site(httpserver: HTTPServer, pages: dict[str, tuple[str, str]]) -> list[str]:
-    asked: list[str] = []
-
-    def handle(request: Request) -> Response:
-        asked.append(request.path)
-        if request.path == "/robots.txt":
-            return Response("User-agent: *\nAllow: /\n", content_type="text/plain")
-        if request.path not in pages:
-            return Response("not found", status=404)
-        body, kind = pages[request.path]
-        return Response(body, content_type=kind)
-
-    httpserver.expect_request(re.compile(".*")).respond_with_handler(handle)
-    return asked
 
 
 def config(tmp_path: Path, url: str, zone: str = "America/New_York") -> Path:
@@ -86,7 +69,7 @@ def run(path: Path) -> int:
 
 def test_talks_are_completed_from_their_own_pages(httpserver: HTTPServer, tmp_path: Path) -> None:
     pages = {path: (text, "text/html") for path, text in PAGES.items()}
-    asked = site(httpserver, {"/seminar/": (LISTING, "text/html"), **pages})
+    asked = serve_pages(httpserver, {"/seminar/": (LISTING, "text/html"), **pages})
     assert run(config(tmp_path, httpserver.url_for("/seminar/"))) == 0
     assert {"/seminar/", "/talks/knots", "/talks/braids"} <= set(asked)
 
@@ -112,7 +95,7 @@ def test_a_talk_whose_page_fails_is_kept_from_the_listing(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     pages = {"/talks/knots": (PAGES["/talks/knots"], "text/html")}
-    site(httpserver, {"/seminar/": (LISTING, "text/html"), **pages})
+    serve_pages(httpserver, {"/seminar/": (LISTING, "text/html"), **pages})
     # The braids page answers 404: that talk is published from the listing, and reported.
     assert run(config(tmp_path, httpserver.url_for("/seminar/"))) == 1
     calendar = Calendar.from_ical((tmp_path / "public" / "all.ics").read_bytes())
@@ -132,7 +115,7 @@ def test_a_linked_feed_is_read_in_place_of_the_page(httpserver: HTTPServer, tmp_
     listing = LISTING.replace(
         "<title>", '<link rel="alternate" type="text/calendar" href="/seminar.ics"><title>'
     )
-    asked = site(
+    asked = serve_pages(
         httpserver,
         {"/seminar/": (listing, "text/html"), "/seminar.ics": (feed, "text/calendar")},
     )

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from aggregator.cli import main
 from aggregator.model import Talk
 from tests.fixture_pages import EXAMPLE_FIXTURES, FIXTURES
+from tests.served import serve_pages
 
 SCHEDULE = """<!doctype html><html lang=en><head><title>Analysis Seminar</title>{head}</head>
 <body><main><h1>Analysis Seminar</h1>
@@ -45,28 +45,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:
     return code, json.loads(out) if out.strip() else None, err
 
 
-def serve(httpserver: HTTPServer, pages: dict[str, tuple[str, str]]) -> list[str]:
-    """Serve `pages` (path: (body, content type)) and a robots.txt; the paths asked for."""
-    asked: list[str] = []
-
-    def handle(request: Request) -> Response:
-        asked.append(request.path)
-        if request.path == "/robots.txt":
-            return Response("User-agent: *\nAllow: /\n", content_type="text/plain")
-        if request.path not in pages:
-            return Response("not found", status=404)
-        body, kind = pages[request.path]
-        return Response(body, content_type=kind)
-
-    httpserver.expect_request(re.compile(".*")).respond_with_handler(handle)
-    return asked
-
-
 def test_a_live_page_is_read_through_the_feed_it_links(
     httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     head = '<link rel="alternate" type="text/calendar" href="/kolloquium.ics">'
-    asked = serve(
+    asked = serve_pages(
         httpserver,
         {
             "/kolloquium/": (SCHEDULE.format(head=head), "text/html; charset=utf-8"),
@@ -95,7 +78,7 @@ def test_a_live_platform_page_is_read_through_its_api(
     )
     head = f'<link rel="https://api.w.org/" href="{httpserver.url_for("/wp-json/")}">'
     page = SCHEDULE.format(head=head).replace("<table>", '<div class="tribe-events"></div><table>')
-    asked = serve(
+    asked = serve_pages(
         httpserver,
         {
             "/events/": (page, "text/html"),
@@ -215,7 +198,7 @@ def test_a_missing_file_is_one_line_and_exit_2(
 def test_a_page_that_cannot_be_fetched_is_one_line_and_exit_1(
     httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    serve(httpserver, {})
+    serve_pages(httpserver, {})
     code, records, err = run(capsys, httpserver.url_for("/gone/"), "--timezone", "UTC")
     assert (code, records) == (1, None)
     assert "cannot fetch" in err and "404" in err
