@@ -98,7 +98,8 @@ _LATER = re.compile(
     r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn\w*|upresni se|уточняется|"
     r"будет объявлен\w*|будет сообщен\w*|(?:daha sonra )?duyurulacak\w*|belirlenecek\w*|"
     r"θα ανακοινωθει|per confirmar|per concretar|kesobb kerul meghirdetesre|"
-    r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|akan diumumkan|"
+    r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|følger|folger|"
+    r"akan diumumkan|"
     r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
     r"|미정|未定|待定|調整中",
 )

@@ -153,6 +153,9 @@ def _candidates(doc: Doc, style: DateStyle) -> Iterator[Group]:
         if len(children) >= _MIN_BLOCKS:
             yield from _repeated(doc, tag, children)
             yield from _sections(doc, tag, children, starts_with_day)
+            grid = _grid(doc, tag, children)
+            if grid is not None:
+                yield grid
         if name not in HEADINGS and "\n" in doc.text(tag).strip():
             lined = _lines(doc, tag, starts_with_day)
             if lined is not None:
@@ -271,6 +274,24 @@ def _repeated(doc: Doc, parent: Tag, children: list[Tag]) -> Iterator[Group]:
         group = _simple(doc, parent, shape, tags)
         if group is not None:
             yield group
+
+
+def _grid(doc: Doc, parent: Tag, rows: list[Tag]) -> Group | None:
+    """A grid's cells, read across its rows ("views-row" > "views-col", Bootstrap's "row" >
+    "col"): cards that a layout of a few columns puts in rows of their own."""
+    first_row = _signature(rows[0])
+    if any(_signature(row) != first_row or row.name in _INLINE for row in rows):
+        return None
+    cells = [[c for c in doc.children(row) if c.name not in _INLINE] for row in rows]
+    if not all(cells) or max(len(row) for row in cells) < 2:
+        return None
+    kind = _signature(cells[0][0])
+    flat = [cell for row in cells for cell in row]
+    if any(
+        cell.name != kind[0] or not _alike(set(_signature(cell)[1]), set(kind[1])) for cell in flat
+    ):
+        return None
+    return _simple(doc, parent, "grid cells", flat)
 
 
 def _alike(one: set[str], other: set[str]) -> bool:

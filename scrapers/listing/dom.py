@@ -320,7 +320,8 @@ def _is_disclosure(button: Tag) -> bool:
 
 
 def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+    # aria-hidden hides from screen readers only: a card's date box is seen by everyone else.
+    if tag.has_attr("hidden"):
         return True
     classes = " ".join(str(c) for c in tag.get("class") or [])
     return bool(_HIDDEN_CLASS.search(classes) or _DISPLAY_NONE.search(str(tag.get("style", ""))))

@@ -44,7 +44,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "relatrice", "relatori", "oratore", "spreker", "sprekers", "报告人", "主讲人", "讲者",
         "演讲人", "主讲嘉宾", "報告人", "主講人", "講演者", "発表者", "講師", "話題提供者",
         # Nordic, Slavic, Baltic, Hungarian, Romanian, Catalan, Greek, Turkish, Korean.
-        "föredragshållare", "talare", "föreläsare", "foredragsholder", "taler", "foredragsholdere",
+        "föredragshållare", "oplægsholder", "oplægsholdere", "talare", "föreläsare",
+        "foredragsholder", "taler", "foredragsholdere",
         "puhuja", "esitelmöitsijä", "luennoitsija", "prelegent", "prelegenci", "referujący",
         "přednášející", "řečník", "prednášajúci", "докладчик", "докладчики", "лектор",
         "спикер", "доповідач", "előadó", "előadók", "vorbitor", "conferențiar", "ponent",
@@ -165,7 +166,9 @@ NOT_A_TALK = (
     "social", "party", "exam", "exams", "cancelled", "canceled", "ferien", "feiertag",
     "vorlesungsfrei", "weihnachten", "ostern", "pfingsten", "entfällt", "relâche", "vacances",
     "férié", "jour férié", "vacaciones", "festivo", "feriado", "semana santa", "recesso",
-    "vacanze", "festa", "vakantie", "feestdag", "szünet", "αργία", "διακοπές", "επέτειος",
+    "vacanze", "festa", "vakantie", "feestdag", "julefrokost", "julbord", "pikkujoulu",
+    "weihnachtsfeier", "sommerfest", "christmas party", "holiday party", "szünet", "αργία",
+    "διακοπές", "επέτειος",
     "tatil", "חופשה", "nghỉ lễ", "放假", "假期", "休み", "祝日", "お休み", "休業", "冬季休業",
     "夏季休業", "ありません", "休息", "期中考", "期末考",
 )  # fmt: skip
@@ -332,7 +335,9 @@ HONORIFICS = (
     "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",
     "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
     "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
-    "drd.", "cercet.", "førsteamanuensis", "dosent", "postdoktor", "universitetslektor",
+    "drd.", "cercet.", "førsteamanuensis", "dosent", "postdoktor", "ph.d.-studerende",
+    "ph.d.-stipendiat", "phd-studerende", "doktorand", "doktorandin", "phd student",
+    "ph.d. student", "postdoc", "adjunkt", "universitetslektor",
     "lektor", "ts.", "pgs.", "gs.", "tskh.", "ths.", "ncs.", "ד\"ר", "ד״ר", "פרופ'", "פרופ׳",
     "פרופסור", "doc. dr.", "habil.",
 )  # fmt: skip
