@@ -441,12 +441,20 @@ def _names_someone(line: str) -> bool:
 def _context(doc: Doc, group: Group) -> float | None:
     """+1 when the words around the group (its heading, caption, column headers) speak of
     talks; None when they speak only of news or of courses, whose dated rows are no talks."""
+    first = group.blocks[0].tags[0] if group.blocks and group.blocks[0].tags else None
+    # The heading over the first block inside the container too: "Raspored predavanja" in an
+    # article whose talks follow it.
+    inner = (
+        _heading_before(doc, first) if first is not None and first.name not in HEADINGS else None
+    )
+    inner = inner or (_heading_before(doc, first) if first is not None else None)
     around = " ".join(
         filter(
             None,
-            [_heading_before(doc, group.container), _caption(group.container), group.header_text],
+            [_heading_before(doc, group.container), inner, _caption(group.container),
+             group.header_text],
         )
-    )
+    )  # fmt: skip
     classes = " ".join(
         str(c) for tag in [group.container, *group.container.parents][:4]
         for c in tag.get("class") or []
@@ -454,9 +462,15 @@ def _context(doc: Doc, group: Group) -> float | None:
     kind = _speaks_of(around)
     if kind == "talks":
         return 1.0
-    if kind is not None or re.search(r"\bnews\b", classes, re.IGNORECASE):
+    # A list of news, not one news article ("news-detail") that lists talks.
+    if kind is not None or _NEWS_CLASS.search(classes):
         return None
     return 0.0
+
+
+_NEWS_CLASS = re.compile(
+    r"\bnews\b(?!-(?:detail|details|article|single|content|body|text|post))", re.IGNORECASE
+)
 
 
 def _page_context(doc: Doc) -> float | None:

@@ -34,7 +34,8 @@ _CHROME_TAGS = frozenset(
         "video", "audio", "map",
     }
 )  # fmt: skip
-_PAGE_TAGS = ["main", "article", "section", "table", "h1", "h2", "h3"]
+_PAGE_TAGS = ["main", "article", "section", "table"]
+_HEADING_LIST = ["h1", "h2", "h3"]
 _CHROME_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"}
 )
@@ -299,7 +300,8 @@ def _is_chrome(tag: Tag, in_content: bool) -> bool:
         return False
     if tag.name == "form":
         # ASP.NET WebForms wrap the whole page in one form: chrome only when it holds no page.
-        return tag.find(_PAGE_TAGS) is None
+        wraps = tag.find(_PAGE_TAGS) is not None or len(tag.find_all(_HEADING_LIST, limit=2)) == 2
+        return not wraps
     if tag.name in _CHROME_TAGS:
         return True
     role = tag.get("role")

@@ -118,6 +118,7 @@ _ORPHAN = re.compile(
     r"tag|giorno|dag|den|день)?\s*[,;:|]\s*",
     re.IGNORECASE,
 )
+_BARE_DAY = re.compile(r"\s*\d{1,2}\.?\s*")
 # The preposition before a room left at the start of a date line: "(4pm) in Hollis 301".
 _TO_PLACE = re.compile(r"^(?:in|at|im|en|à|au|dans|w|v|i|в|на)\s+(?=\S)", re.IGNORECASE)
 _FOLLOWING = {"speaker": 1, "abstract": 20, "bio": 20}
@@ -372,6 +373,9 @@ class _Reader:
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
             text = _ORPHAN.sub("", text)
+            if _BARE_DAY.fullmatch(text):
+                # A date badge's day ("Sep" over "19") beside the full date: no room.
+                return
             place = _TO_PLACE.sub("", without_remarks(text).rstrip(" .;,"))
             if _room_code(place):
                 self.out.location = self.out.location or place

@@ -29,7 +29,7 @@ def parse_speakers(text: str | None) -> list[SpeakerDraft]:
 # "Jun.-Prof.", "Priv.-Doz.", "apl. Prof.", "dr. ir.", "Dr. rer. nat.".
 _TITLE_ABBREVIATION = (
     r"(?:(?:univ|jun|apl|ass|assoc|asst|ao|o|em|hon|priv|dipl|dr|mag)\.?-?\s?)*"
-    r"(?:prof|dr|doz|ing|dipl|habil|hab|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|"
+    r"(?:prof|dr|doz|ing|dipl|habil|hab|rer|nat|med|phil|techn|ir|drs|mag|pd|ph\.?\s?d|msc|sc|"
     r"bsc)\."
     r"(?:-ing\.)?"
     # Russian degrees before a name: "д.ф.-м.н." (doctor of sciences), "к.т.н.".
@@ -61,14 +61,15 @@ def without_degrees(text: str) -> str:
 
 
 _DEGREE = re.compile(
-    r",\s*(?:ph\.?\s?d\.?|csc\.|drsc\.|d\.sc\.|m\.d\.|mba|[дк]\.[а-я.-]+н\.)(?=\s*(?:[,(;]|$))",
+    r",\s*(?:ph\.?\s?d\.?|csc\.|drsc\.|d\.sc\.|m\.d\.|mba|mag\.\s?\w+\.|dipl\.\s?ing\.|"
+    r"[дк]\.[а-я.-]+н\.)(?=\s*(?:[,(;]|$))",
     re.IGNORECASE,
 )
 # Degrees and ranks printed after a name: ", Ph.D.", ", CSc.", ", DrSc.", ", prof. UW",
 # "д.ф.-м.н.", and the East Asian ones (先生, 教授, 博士, 氏, 교수, 박사).
 _AFTER = re.compile(
     r"(?:,?\s+(?:ph\.?\s?d\.?|csc\.|drsc\.|dr\.|m\.?d\.|mba|d\.sc\.|dsc|prof\.\s+\w+|"
-    r"[дк]\.[а-я.-]+н\.))+$"
+    r"mag\.\s?\w+\.|dipl\.\s?ing\.|[дк]\.[а-я.-]+н\.))+$"
     r"|\s*(?:先生|教授|副教授|助理教授|博士|氏|さん|様|研究员|研究員|副研究員|講師|准教授|교수|박사|연구원)$",
     re.IGNORECASE,
 )

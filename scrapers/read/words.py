@@ -154,7 +154,10 @@ NO_SESSION = (
     "нет семинара", "семінару не буде", "nincs szeminárium", "nincs előadás", "nu are loc",
     "nu se ține", "δεν πραγματοποιείται", "δεν θα πραγματοποιηθεί", "seminer yok", "אין סמינר",
     "אין קולוקוויום", "אין הרצאה", "không có seminar", "không sinh hoạt", "tidak ada seminar",
-    "seminaro nebus", "semināra nebūs", "세미나 없음", "휴강", "休会", "暂停", "休講", "停講",
+    "seminaro nebus", "semināra nebūs", "세미나 없음", "nema seminara", "nema predavanja",
+    "ni seminarja", "ni predavanja", "нема семінару", "няма семинар", "няма да има семинар",
+    "seminārs nenotiek", "seminaras nevyks", "seminari ei toimu", "ingen föreläsning",
+    "ei esitelmää", "휴강", "休会", "暂停", "休講", "停講",
     "停课", "停課", "暫停",
 )  # fmt: skip
 """What a row says when there is no talk that day ("No seminar", "Kein Kolloquium")."""
@@ -212,7 +215,10 @@ TALK_WORDS = (
     "seminaret", "seminarer", "seminarene", "kollokviet", "seminarierna", "קולוקוויום",
     "סמינר", "הרצאה", "הרצאות", "ندوة", "محاضرة", "báo cáo", "hội thảo", "kuliah umum",
     "संगोष्ठी", "व्याख्यान", "สัมมนา", "conferència", "seminaras", "seminārs", "predavanje",
-    "kolokvij", "доповідь", "лекція", "ettekanne", "loeng", "szemináriumot", "előadások",
+    "kolokvij", "predavanja", "predavanju", "seminara", "seminaru", "kolokvija", "přednášky",
+    "přednášek", "wykłady", "wykładu", "seminaria", "семинара", "доклады", "докладов", "семінару",
+    "семінари", "доповіді", "доповідь", "лекція", "ettekanne", "loeng", "szemináriumot",
+    "előadások",
 )  # fmt: skip
 """Words that name talks and series of them."""
 
@@ -299,7 +305,10 @@ MORE_ABOUT = (
     "more about", "more on", "read more about", "mer om", "mere om", "mehr zu", "mehr über",
     "en savoir plus sur", "plus sur", "más sobre", "mais sobre", "saiba mais sobre",
     "di più su", "meer over", "lees meer over", "więcej o", "více o", "подробнее о",
-    "llegir més sobre", "lue lisää",
+    "llegir més sobre", "lue lisää", "detaljnije", "detaljnije o", "više o", "više", "podrobneje",
+    "podrobnosti", "докладніше", "детальніше про", "още за", "повече", "vairāk par", "daugiau apie",
+    "loe lähemalt", "lisateave", "تفاصيل", "اقرأ المزيد", "รายละเอียด", "อ่านต่อ", "詳情",
+    "了解更多",
 )  # fmt: skip
 """How a "more" link that names what it leads to begins ("Mer om foredraget")."""
 
@@ -335,7 +344,8 @@ HONORIFICS = (
     "проф.", "доц.", "акад.", "д-р", "профессор", "доцент", "καθ.", "δρ.", "κ.",
     "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
     "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
-    "drd.", "cercet.", "førsteamanuensis", "dosent", "postdoktor", "ph.d.-studerende",
+    "drd.", "cercet.", "izv.", "izr.", "vanr.", "red. prof.", "førsteamanuensis", "dosent",
+    "postdoktor", "ph.d.-studerende",
     "ph.d.-stipendiat", "phd-studerende", "doktorand", "doktorandin", "phd student",
     "ph.d. student", "postdoc", "adjunkt", "universitetslektor",
     "lektor", "ts.", "pgs.", "gs.", "tskh.", "ths.", "ncs.", "ד\"ר", "ד״ר", "פרופ'", "פרופ׳",
