@@ -35,6 +35,7 @@ from scrapers.when import DateStyle, DayMention, find_clocks, find_days
 __all__ = ["Block", "Group", "find_groups"]
 
 _MIN_BLOCKS = 2
+_BLOCK_LIST = ["div", "p", "h2", "h3", "h4", "h5", "h6", "ul", "table"]
 _LIST_TAGS = frozenset({"ul", "ol"})
 # Elements whose children are one listing's entries by nature, read by their own rule.
 _OWN_RULE = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl"})
@@ -260,9 +261,12 @@ def _repeated(doc: Doc, parent: Tag, children: list[Tag]) -> Iterator[Group]:
     kinds: list[tuple[str, set[str], list[Tag]]] = []
     for child in children:
         name, classes = _signature(child)
-        if name in _INLINE or name in ("li", "tr", "dt", "dd", "td"):
+        if name in ("li", "tr", "dt", "dd", "td"):
             continue
-        kind = next((k for k in kinds if k[0] == name and _alike(k[1], set(classes))), None)
+        # A link that holds blocks is a card ("list-group-item" of Bootstrap): not inline.
+        if name in _INLINE and not (name == "a" and child.find(_BLOCK_LIST) is not None):
+            continue
+        kind = next((k for k in kinds if _same_kind(k, name, set(classes))), None)
         if kind is None:
             kinds.append((name, set(classes), [child]))
         else:
@@ -292,6 +296,14 @@ def _grid(doc: Doc, parent: Tag, rows: list[Tag]) -> Group | None:
     ):
         return None
     return _simple(doc, parent, "grid cells", flat)
+
+
+def _same_kind(kind: tuple[str, set[str], list[Tag]], name: str, classes: set[str]) -> bool:
+    """One kind of child: one tag with alike classes, or a card that is a link beside the same
+    card as a `<div>` (a talk with a page of its own among talks without)."""
+    if kind[0] != name and not ({kind[0], name} == {"a", "div"} and kind[1] and classes):
+        return False
+    return _alike(kind[1], classes)
 
 
 def _alike(one: set[str], other: set[str]) -> bool:

@@ -118,6 +118,11 @@ _ORPHAN = re.compile(
     r"tag|giorno|dag|den|день)?\s*[,;:|]\s*",
     re.IGNORECASE,
 )
+# A date's or time's label without a colon, left when its value is cut out: Thai "เวลา".
+_LEFT_LABEL = re.compile(
+    rf"^\s*(?:{'|'.join(map(re.escape, FIELD_LABELS['time'] + FIELD_LABELS['date']))})\s+",
+    re.IGNORECASE,
+)
 _BARE_DAY = re.compile(r"\s*\d{1,2}\.?\s*")
 # The preposition before a room left at the start of a date line: "(4pm) in Hollis 301".
 _TO_PLACE = re.compile(r"^(?:in|at|im|en|à|au|dans|w|v|i|в|на)\s+(?=\S)", re.IGNORECASE)
@@ -263,8 +268,12 @@ class _Reader:
             if role != "title" and self._is_byline(text):
                 role = "published"
             # A speaker label's next line is an affiliation, never a sentence ("Foredraget
-            # holdes på engelsk.") nor the abstract after it.
-            if pending == "speaker" and role is None and _is_sentence(text):
+            # holdes på engelsk."), the abstract after it, or the time.
+            if (
+                pending == "speaker"
+                and role is None
+                and (_is_sentence(text) or find_clocks(text, self.style))
+            ):
                 pending = None
             if pending is not None and room > 0 and role in (None, pending, "affiliation"):
                 role = role if role == "affiliation" else pending
@@ -372,7 +381,7 @@ class _Reader:
         if role in ("date", "time", "rest"):
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
-            text = _ORPHAN.sub("", text)
+            text = _LEFT_LABEL.sub("", _ORPHAN.sub("", text))
             if _BARE_DAY.fullmatch(text):
                 # A date badge's day ("Sep" over "19") beside the full date: no room.
                 return

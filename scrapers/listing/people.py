@@ -64,7 +64,7 @@ _PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*[(（\[](?P<affiliation>[^()（）\
 _DASH = re.compile(r"\s+[–—-]\s+|\s*[|/]\s*")
 # "and" between names, in the languages of words.py ("Puig i Ferrer" is one Catalan name: a
 # part after "and" must be a name of its own, see `_split_people`).
-_AND = r"(?:and|und|et|y|e|en|och|og|i|и|і|та|και|és|și|ve|và|ja|ir|un|dan|oraz)"
+_AND = r"(?:and|und|et|y|e|en|och|og|i|и|і|та|και|és|și|ve|và|ja|ir|un|dan|oraz|และ|و|और)"
 # Hebrew glues "and" to the next word: "ד"ר רון אברהם וד"ר שירה פרידמן".
 _LIST = re.compile(rf"\s*(?:;|\n|、|，|\s&\s|\s+{_AND}\s+|\s+ו(?=ד[\"״]ר|פרופ))\s*", re.I)
 

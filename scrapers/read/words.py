@@ -55,7 +55,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "báo cáo viên", "diễn giả", "người trình bày", "pembicara", "penceramah", "narasumber",
         "מרצה", "מרצים", "המרצה", "pranešėjas", "pranešėja", "referents", "referente",
         "predavatelj", "predavateljica", "predavač", "predavačica", "predavači", "esineja",
-        "ettekandja", "доповідачі", "lektor", "lektorka", "ponente invitado",
+        "ettekandja", "доповідачі", "lektor", "lektorka", "ponente invitado", "ผู้บรรยาย",
+        "วิทยากร", "ผู้พูด", "المحاضر", "المحاضرة", "المتحدث", "المتحدثة", "वक्ता", "व्याख्याता",
     ),
     "title": (
         "title", "topic", "talk", "talk title", "subject", "titel", "thema", "vortrag",
@@ -65,7 +66,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "název", "téma", "název přednášky", "тема", "название", "назва", "cím", "titlu",
         "títol", "τίτλος", "θέμα", "başlık", "konu", "제목", "주제", "演講題目",
         "tên báo cáo", "chủ đề", "đề tài", "judul", "topik", "כותרת", "נושא", "כותרת ההרצאה",
-        "pavadinimas", "nosaukums", "pealkiri", "naslov", "назва доповіді", "tittel",
+        "pavadinimas", "nosaukums", "pealkiri", "naslov", "назва доповіді", "หัวข้อ", "เรื่อง",
+        "العنوان", "الموضوع", "عنوان المحاضرة", "विषय", "शीर्षक", "tittel",
     ),
     "date": (
         "date", "dates", "day", "when", "date and time", "date & time", "date/time", "datum",
@@ -77,13 +79,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "ημερομηνία", "ημερομηνία και ώρα", "tarih", "tarih ve saat", "일시", "날짜",
         "時間地點", "日期時間",
         "ngày", "thời gian", "tanggal", "hari/tanggal", "waktu", "תאריך", "מועד", "תאריך ושעה",
-        "מועד ושעה", "datums", "kuupäev", "datum in ura",
+        "מועד ושעה", "datums", "kuupäev", "datum in ura", "วันที่", "التاريخ", "اليوم", "दिनांक",
+        "तारीख",
     ),
     "time": (
         "time", "zeit", "uhrzeit", "heure", "horaire", "hora", "horario", "orario", "tijd",
         "tid", "kellonaika", "aika", "godzina", "čas", "время", "idő", "ora", "ώρα", "saat",
         "시간",
-        "giờ", "jam", "pukul", "שעה", "laikas", "laiks", "aeg", "ura", "vrijeme", "час",
+        "giờ", "jam", "pukul", "שעה", "laikas", "laiks", "aeg", "ura", "vrijeme", "เวลา", "الوقت",
+        "الساعة", "समय", "час",
     ),
     "location": (
         "location", "place", "venue", "where", "room", "rooms", "lecture hall", "ort",
@@ -95,7 +99,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "αίθουσα", "τόπος", "yer", "salon", "장소", "강의실",
         "場所", "会場", "教室",
         "địa điểm", "phòng", "tempat", "lokasi", "ruang", "מקום", "אולם", "vieta", "koht",
-        "kraj", "mjesto", "predavaonica", "dvorana", "aula magna",
+        "kraj", "mjesto", "predavaonica", "dvorana", "สถานที่", "ห้อง", "المكان", "القاعة", "स्थान",
+        "aula magna",
     ),
     "abstract": (
         "abstract", "summary", "synopsis", "description", "zusammenfassung", "kurzfassung",
@@ -185,7 +190,8 @@ CANCELLED_WORDS = (
     "отменён", "отменено", "отменен", "скасовано", "elmarad", "anulat", "ακυρώνεται",
     "ακυρώθηκε", "iptal", "iptal edildi", "iptal edilmiştir", "anul·lat", "anul·lada",
     "cancel·lat", "cancel·lada", "מבוטל", "בוטל", "đã hủy", "hủy", "atšaukta", "atcelts",
-    "tühistatud", "otkazano", "otkazan", "odpovedané", "取消", "已取消", "中止", "취소",
+    "tühistatud", "otkazano", "otkazan", "odpovedané", "ยกเลิก", "ملغاة", "ملغى", "ألغيت", "रद्द",
+    "dibatalkan", "batal", "udgår", "取消", "已取消", "中止", "취소",
 )  # fmt: skip
 """What a schedule says of a talk that will not take place."""
 
@@ -193,7 +199,8 @@ POSTPONED_WORDS = (
     "postponed", "verschoben", "reporté", "reportée", "aplazado", "aplazada", "pospuesto",
     "pospuesta", "adiado", "rinviato", "rinviata", "uitgesteld", "uppskjutet", "uppskjuten",
     "utsatt", "siirretty", "przełożone", "przełożony", "odloženo", "ajornat", "ajornada",
-    "hoãn", "tạm hoãn", "נדחה", "atidėta", "atlikts", "edasi lükatud", "odgođeno",
+    "hoãn", "tạm hoãn", "נדחה", "atidėta", "atlikts", "edasi lükatud", "odgođeno", "เลื่อน",
+    "مؤجلة", "مؤجل", "تأجيل", "स्थगित", "ditunda", "udsat", "siirtyy", "отложен",
     "перенесён", "перенесено", "перенесен", "elhalasztva", "amânat", "αναβάλλεται",
     "ertelendi", "延期", "연기",
 )  # fmt: skip
@@ -264,7 +271,8 @@ ROOM_WORDS = (
     "sal", "salen", "sali", "seminarrom", "seminarrommet", "møterom", "auditoriet", "lokale",
     "hörsal", "föreläsningssal", "luentosali", "budynek", "místnost", "místnosti", "učebna",
     "terem", "posluchárna", "аудитория", "ауд", "корпус", "épület",
-    "αίθουσα", "amfi", "derslik", "amfisi", "강의실", "세미나실", "호관", "강당",
+    "αίθουσα", "amfi", "derslik", "ห้อง", "ห้องประชุม", "อาคาร", "قاعة", "القاعة", "مبنى", "कक्ष",
+    "सभागार", "भवन", "ruang", "gedung", "amfisi", "강의실", "세미나실", "호관", "강당",
 )  # fmt: skip
 """Words of room and building names."""
 
@@ -345,7 +353,8 @@ HONORIFICS = (
     "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
     "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
     "drd.", "cercet.", "izv.", "izr.", "vanr.", "red. prof.", "førsteamanuensis", "dosent",
-    "postdoktor", "ph.d.-studerende",
+    "postdoktor", "ph.d.-studerende", "ดร.", "ศ.ดร.", "รศ.ดร.", "ผศ.ดร.", "ศ.", "รศ.", "ผศ.",
+    "อ.ดร.", "د.", "أ.د.", "الدكتور", "الدكتورة", "الأستاذ", "الأستاذة", "डॉ.", "प्रो.",
     "ph.d.-stipendiat", "phd-studerende", "doktorand", "doktorandin", "phd student",
     "ph.d. student", "postdoc", "adjunkt", "universitetslektor",
     "lektor", "ts.", "pgs.", "gs.", "tskh.", "ths.", "ncs.", "ד\"ר", "ד״ר", "פרופ'", "פרופ׳",

@@ -32,6 +32,10 @@ from scrapers.when.style import DateStyle
 __all__ = ["find_days", "find_days_in"]
 
 _YEAR = r"(?:19|20|21)\d\d(?!\d)"
+# After a day and month, a year may be of the Buddhist era Thai pages count in (2568 is 2025);
+# a year that leads ("2568, March 3") is a number.
+_LATE_YEAR = r"(?:19|20|21|25)\d\d(?!\d)"
+_BUDDHIST_ERA = 543
 _SHORT_YEAR = r"\d\d(?!\d)"
 _ORDINAL = rf"(?:(?:st|nd|rd|th|er|re|eme|e|º|ª|°){LETTER_AFTER}|\.)?"
 # A number followed by these is an hour ("March 3pm" is not March 3), not a day.
@@ -84,7 +88,7 @@ def _month_tail(prefix: str, words: DateWords) -> str:
         + _day(f"{prefix}d", first=False)
         + _day_end(words)
         + rf"(?:{_RANGE}{_day(f'{prefix}d2', first=False)})?"
-        + rf"(?:\s*{_COMMA}?\s*(?P<{prefix}y>{_YEAR}))?"
+        + rf"(?:\s*{_COMMA}?\s*(?P<{prefix}y>{_LATE_YEAR}))?"
     )
 
 
@@ -100,7 +104,7 @@ def _digit_forms(months: str, words: DateWords) -> str:
         + rf"(?P<bm>{months}){month_end}"
         + rf"(?:(?:\s*,?\s+{_word({'de', 'del', *words.month_year})}\s*|\s*[-/]\s*"
         + rf"|\s*{_COMMA}?\s*)"
-        + rf"(?P<by>{_YEAR}))?"
+        + rf"(?P<by>{_LATE_YEAR}))?"
     )
     year_lead = _word(words.year_lead)
     year_first = (
@@ -124,11 +128,11 @@ def _digit_forms(months: str, words: DateWords) -> str:
     )
     dotted = (
         rf"{_NUMBER_BEFORE}(?P<gd>[0-3]?\d)\.\s?(?P<gm>[01]?\d)\."
-        rf"(?:\s?(?P<gy>{_YEAR}|{_SHORT_YEAR}))?(?!\d|\.\d)"
+        rf"(?:\s?(?P<gy>{_LATE_YEAR}|{_SHORT_YEAR}))?(?!\d|\.\d)"
     )
     slashed = (
         rf"{_NUMBER_BEFORE}(?P<na>[0-3]?\d){_BIDI}/(?P<nb>[0-3]?\d)"
-        rf"(?:{_BIDI}/(?P<ny>{_YEAR}|{_SHORT_YEAR}))?(?!\d|[./]\d){_NOT_AN_HOUR}"
+        rf"(?:{_BIDI}/(?P<ny>{_LATE_YEAR}|{_SHORT_YEAR}))?(?!\d|[./]\d){_NOT_AN_HOUR}"
     )
     dashed = (
         rf"{_NUMBER_BEFORE}(?P<ha>[0-3]?\d)-(?P<hb>[0-3]?\d)-(?P<hy>{_YEAR}|{_SHORT_YEAR})"
@@ -319,6 +323,9 @@ def _read(
     if parts is None:
         return None
     year, month, day, last = parts
+    if year is not None and year >= 2500:
+        year -= _BUDDHIST_ERA
+        last = (year, *last[1:]) if last is not None else None
     if not _exists(year, month, day) or (last is not None and not _exists(*last)):
         return None
     weekday = _weekday(groups, reader)

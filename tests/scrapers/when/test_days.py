@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrapers.when import DateStyle, DayMention, find_days
-from tests.scrapers.when.styles import DE, EN, ES, EU, FR, IT, JA, NL, PT, US, ZH
+from tests.scrapers.when.styles import DE, EN, ES, EU, FR, IT, JA, NL, PT, TH, US, ZH
 
 HU = DateStyle(("hu",))
 LT = DateStyle(("lt",))
@@ -218,6 +218,10 @@ def _day(text: str, found: DayMention) -> Day:
             [("17-20 de marzo de 2026", 2026, 3, 17, None, (2026, 3, 20))],
         ),
         ("5月12日-14日", ZH, [("5月12日-14日", None, 5, 12, None, (None, 5, 14))]),
+        # The Buddhist era's years, as Thai pages print them, after a day and month only.
+        ("4 พฤศจิกายน 2568", TH, [("4 พฤศจิกายน 2568", 2025, 11, 4, None, None)]),
+        ("4/11/2568", TH, [("4/11/2568", 2025, 11, 4, None, None)]),
+        ("Room 2568, March 3, 2025", EN, [("March 3, 2025", 2025, 3, 3, None, None)]),
         (
             "Sat, Dec 6, 2025 Sun, Dec 7, 2025",
             EN,
