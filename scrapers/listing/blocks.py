@@ -474,8 +474,10 @@ def _context(doc: Doc, group: Group) -> float | None:
     kind = _speaks_of(around)
     if kind == "talks":
         return 1.0
-    # A list of news, not one news article ("news-detail") that lists talks.
-    if kind is not None or _NEWS_CLASS.search(classes):
+    # A list of news, not one news article ("news-detail") that lists talks, nor a list of
+    # news that are seminars ("news-list seminar-list").
+    talk_classes = words_pattern(TALK_WORDS, compounds=True).search(classes.replace("-", " "))
+    if kind is not None or (_NEWS_CLASS.search(classes) and not talk_classes):
         return None
     return 0.0
 

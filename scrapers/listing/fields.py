@@ -123,6 +123,10 @@ _LEFT_LABEL = re.compile(
     rf"^\s*(?:{'|'.join(map(re.escape, FIELD_LABELS['time'] + FIELD_LABELS['date']))})\s+",
     re.IGNORECASE,
 )
+# "應用數學研討會發佈日期：2025年9月30日": when an item was posted, its label inside the line.
+_POSTED = re.compile(
+    rf"(?:{'|'.join(map(re.escape, FIELD_LABELS['published']))})\s*[:：]", re.IGNORECASE
+)
 _BARE_DAY = re.compile(r"\s*\d{1,2}\.?\s*")
 # The preposition before a room left at the start of a date line: "(4pm) in Hollis 301".
 _TO_PLACE = re.compile(r"^(?:in|at|im|en|à|au|dans|w|v|i|в|на)\s+(?=\S)", re.IGNORECASE)
@@ -196,6 +200,8 @@ class _Reader:
         self.anchors: list[str] = []
         self.lines: list[Line] = []
         self.microformat = False
+        self.labelled: set[int] = set()
+        """The lines a label gives their field, which says more than a class or a heading."""
 
     def read(self, lines: list[Line], tags: list[Tag], context: list[Line]) -> BlockFields:
         self.lines = lines
@@ -247,7 +253,9 @@ class _Reader:
                 rest = text[match.end() :].strip()
                 pending, room = role, _FOLLOWING.get(role, 0)
                 if rest:
-                    out.append((_rest_of(line, len(text) - len(rest)), role))
+                    value = _rest_of(line, len(text) - len(rest))
+                    self.labelled.add(id(value))
+                    out.append((value, role))
                 else:
                     room = _FOLLOWING.get(role, 0) + 2
                 continue
@@ -265,7 +273,7 @@ class _Reader:
                 # class is read by what it says ("Prof. Dr. Matthias Brunner, Universität Basel").
                 if role == "abstract" and not _is_prose(text):
                     role = None
-            if role != "title" and self._is_byline(text):
+            if role != "title" and (self._is_byline(text) or _POSTED.search(text)):
                 role = "published"
             # A speaker label's next line is an affiliation, never a sentence ("Foredraget
             # holdes på engelsk."), the abstract after it, or the time.
@@ -278,10 +286,18 @@ class _Reader:
             if pending is not None and room > 0 and role in (None, pending, "affiliation"):
                 role = role if role == "affiliation" else pending
                 room -= 1
+                self.labelled.add(id(line))
             else:
                 pending = None
             out.append((line, role))
         return out
+
+    def _names_the_day(self, text: str) -> bool:
+        """ "數學系研討會（2025年10月21日）", "Kolloquium am 3. März": the series and the day, in a
+        card's heading, are no title."""
+        return len(text) <= 60 and bool(
+            words_pattern(TALK_WORDS, compounds=True).search(text) and find_days(text, self.style)
+        )
 
     def _is_byline(self, text: str) -> bool:
         """ "17/10/25 Per Montserrat Riba", "By Jane Doe · March 3, 2025": when an item was
@@ -382,8 +398,9 @@ class _Reader:
             # What is left of a date line beside the date: a room ("3:45pm, WWH 1302"), or
             # the rest of a talk's one line ("…, Aula Magna – Name (Place) – Title").
             text = _LEFT_LABEL.sub("", _ORPHAN.sub("", text))
-            if _BARE_DAY.fullmatch(text):
-                # A date badge's day ("Sep" over "19") beside the full date: no room.
+            if _BARE_DAY.fullmatch(text) or find_days(text, self.style):
+                # A date badge's day ("Sep" over "19") beside the full date, or the same date
+                # again: no room.
                 return
             place = _TO_PLACE.sub("", without_remarks(text).rstrip(" .;,"))
             if _room_code(place):
@@ -398,7 +415,8 @@ class _Reader:
         elif role == "title":
             text, remark = _remark(line, text)
             self.out.notes = self.out.notes or remark
-            self.titles.append(_Candidate(text, 10, _own_link(line, text)))
+            weight = 11 if id(line) in self.labelled else 10
+            self.titles.append(_Candidate(text, weight, _own_link(line, text)))
         elif role == "subtitle" and _names_people(text):
             # A card's subtitle that names people and where they are from is its speakers
             # (Quarto listings use it so); "Once More, Without Feeling" is a subtitle.
@@ -407,6 +425,8 @@ class _Reader:
             self.out.subtitle = self.out.subtitle or text
         elif role == "location":
             self.out.location = self.out.location or _without_asides(text)
+        elif role == "notes":
+            self.out.notes = self.out.notes or text
         elif role == "host":
             self.out.host = self.out.host or strip_honorifics(text)
         elif role == "abstract":
@@ -535,7 +555,11 @@ class _Reader:
 
     def _title(self) -> str | None:
         names = {s.name for s in self.out.speakers}
-        candidates = [c for c in self.titles if c.text not in names and not _is_more(c.text)]
+        candidates = [
+            c
+            for c in self.titles
+            if c.text not in names and not _is_more(c.text) and not self._names_the_day(c.text)
+        ]
         if not candidates:
             return None
         best = max(candidates, key=lambda c: (c.weight, len(c.text)))
@@ -580,6 +604,8 @@ class _Reader:
         # Another link counts only on the talk's own lines (its title's or speaker's): one in
         # a sentence or a line of its own leads elsewhere ("the archives of the seminar").
         near = {id(p) for line in self.lines if self._talk_line(line) for p in line.pieces}
+        # A card's heading links to the card's own page, whatever the heading says.
+        near |= {id(p) for line in self.lines for p in line.pieces if p.heading}
         others = {
             p.href
             for p in links

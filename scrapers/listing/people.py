@@ -146,7 +146,9 @@ def _split_people(text: str) -> list[list[str]]:
         if not chunk:
             continue
         # "A (X), B (Y) and C (Z)": each closing parenthesis ends a person.
-        pieces = re.split(rf"(?<=[)）])\s*(?:,|;|&|、|\b{_AND}\b)\s*", chunk, flags=re.I)
+        pieces = re.split(
+            rf"(?<=[)）])\s*(?:,|;|&|、|及|和|與|与|및|と|\b{_AND}\b)\s*", chunk, flags=re.I
+        )
         for piece in pieces:
             names = _LIST.split(piece)
             listed = _comma_names(piece) or _names_sharing(piece) or _names_before_comma(piece)
