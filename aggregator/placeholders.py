@@ -87,7 +87,8 @@ _TITLE_WORDS = frozenset(
      "tema", "baslik", "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag",
      "the", "is", "will", "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja",
      "titol", "cim", "a", "titlul", "ulterior", "ten", "bao", "cao", "tittel", "foredrag",
-     "nosaukums", "pavadinimas", "judul", "naslov", "ce", "biti", "כותרת", "הכותרת", "נושא"}
+     "nosaukums", "pavadinimas", "judul", "naslov", "ce", "biti", "назва", "пізніше", "позже",
+     "додатково", "כותרת", "הכותרת", "נושא"}
 )  # fmt: skip
 # Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
 _LATER = re.compile(
@@ -100,6 +101,7 @@ _LATER = re.compile(
     r"θα ανακοινωθει|per confirmar|per concretar|kesobb kerul meghirdetesre|"
     r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|følger|folger|"
     r"akan diumumkan|naknadno objavljen\w*|bit ce objavljen\w*|bo objavljen\w*|"
+    r"буде оголошен\w*|буде повідомлен\w*|будет объявлена|уточнюється|"
     r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
     r"|미정|未定|待定|調整中",
 )

@@ -49,7 +49,8 @@ __all__ = ["BlockFields", "read_block", "without_remarks"]
 # the one-word labels of every language ("spreker", "titel", "ort").
 _CLASS_HINTS: tuple[tuple[str, frozenset[str]], ...] = (
     ("published", frozenset({"pubdate", "publish", "published", "posted", "postdate", "byline",
-                             "updated"})),
+                             "updated", "news-date", "news-date-time", "entry-date", "post-date",
+                             "article-date", "publish-date", "date-published", "posted-on"})),
     ("affiliation", frozenset({"affiliation", "affil", "institution", "organization", "org"})),
     ("subtitle", frozenset({"subtitle", "subheading", "subhead"})),
     ("speaker", frozenset({"speaker", "speakers", "presenter", "performer", "person", "author",
@@ -275,6 +276,10 @@ class _Reader:
                     role = None
             if role != "title" and (self._is_byline(text) or _POSTED.search(text)):
                 role = "published"
+            if role == "published" and (rest := self._after_posting_date(line)) is not None:
+                # "14.10.2025 <a>Засідання семінару 28 жовтня 2025 р.</a>": the posting date's
+                # class covers the link beside it, which is the item's own.
+                line, text, role = rest, rest.text, None
             # A speaker label's next line is an affiliation, never a sentence ("Foredraget
             # holdes på engelsk."), the abstract after it, or the time.
             if (
@@ -291,6 +296,14 @@ class _Reader:
                 pending = None
             out.append((line, role))
         return out
+
+    def _after_posting_date(self, line: Line) -> Line | None:
+        """What a posting-date line holds besides its date: a link of a few words, or None."""
+        whens = find_whens(line.text, self.style)
+        linked = any(p.href and len(p.text.split()) >= 3 for p in line.pieces)
+        if not whens or not linked or whens[0].start > 0:
+            return None
+        return _cut(line, whens[0].start, whens[0].end)
 
     def _names_the_day(self, text: str) -> bool:
         """ "數學系研討會（2025年10月21日）", "Kolloquium am 3. März": the series and the day, in a
@@ -409,12 +422,18 @@ class _Reader:
                 self._by_content(line, text, remainder=True)
             return
         if role == "speaker":
-            self.speaker_lines.append((text, True))
+            # "Доповідач: Dr. Tomasz Nowicki (Uniwersytet Jagielloński, Kraków)." ends a sentence.
+            self.speaker_lines.append(
+                (text.removesuffix(".") if text.endswith(").") else text, True)
+            )
         elif role == "affiliation":
             self.speaker_lines.append(("\x00" + text, True))
         elif role == "title":
             text, remark = _remark(line, text)
             self.out.notes = self.out.notes or remark
+            # "Тема: «Базиси Шаудера у просторах Орліча».": the title is what the quotes hold.
+            quoted = _QUOTED.fullmatch(text.rstrip(" ."))
+            text = quoted["text"] if quoted else text
             weight = 11 if id(line) in self.labelled else 10
             self.titles.append(_Candidate(text, weight, _own_link(line, text)))
         elif role == "subtitle" and _names_people(text):
@@ -604,8 +623,9 @@ class _Reader:
         # Another link counts only on the talk's own lines (its title's or speaker's): one in
         # a sentence or a line of its own leads elsewhere ("the archives of the seminar").
         near = {id(p) for line in self.lines if self._talk_line(line) for p in line.pieces}
-        # A card's heading links to the card's own page, whatever the heading says.
+        # A card's heading, or its first line, links to the card's own page, whatever it says.
         near |= {id(p) for line in self.lines for p in line.pieces if p.heading}
+        near |= {id(p) for p in self.lines[0].pieces} if self.lines else set()
         others = {
             p.href
             for p in links
@@ -950,7 +970,9 @@ def _room_code(text: str) -> bool:
 
 _BUILDING = re.compile(
     r"(?i)\b(?:building|bldg|bâtiment|bat|gebäude|geb|edificio|edifício|campus|haus|house|"
-    r"hall|wing|aile|floor|étage|stock|piso|block|bloco|tower|tour)\b|楼|館|棟"
+    r"hall|wing|aile|floor|étage|stock|piso|block|bloco|tower|tour|corpul|корпус|"
+    # The platform of a talk given online is part of where it is: "online (Microsoft Teams)".
+    r"zoom|teams|meet|webex|skype|jitsi|bigbluebutton)\b|楼|館|棟"
 )
 _PARENTHETICAL_END = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]")

@@ -183,7 +183,8 @@ _ABBREVIATIONS = frozenset(
     {"st", "dr", "rd", "no", "rm", "mr", "ms", "mrs", "jr", "sr", "vs", "av", "ave", "bldg",
      "prof", "etc", "dept", "univ", "approx", "ca", "doz", "priv", "ing", "assoc", "asst",
      "jun", "apl", "hon", "mag", "dipl", "habil", "kl", "godz", "hod", "nr", "tel", "ul", "str",
-     "inkl", "bzw", "evt", "pkt", "sz", "gr"}
+     "inkl", "bzw", "evt", "pkt", "sz", "gr", "ауд", "aud", "корп", "каб", "pok", "geb", "bât",
+     "edif", "hs"}
 )  # fmt: skip
 
 

@@ -151,7 +151,11 @@ COMBINED_LABELS = (
     "time and location", "time and place", "date and location", "date and place",
     "date and venue", "when and where", "date & location", "time & location", "date/venue",
     "zeit und ort", "datum und ort", "date et lieu", "fecha y lugar", "data e local",
-    "data e luogo", "datum en plaats", "时间地点", "日時・場所",
+    "data e luogo", "datum en plaats", "时间地点", "日時・場所", "час і місце", "дата і місце",
+    "время и место", "дата и место", "czas i miejsce", "termin i miejsce", "čas a místo",
+    "vrijeme i mjesto", "aika ja paikka", "tid og sted", "tid och plats",
+    "idő és hely", "időpont és helyszín", "data și locul", "ora și locul", "χρόνος και τόπος",
+    "zaman ve yer", "thời gian và địa điểm", "waktu dan tempat", "時間地點", "時間及地點",
 )  # fmt: skip
 """Labels of a date and the place after it, in one line."""
 
@@ -280,7 +284,9 @@ ROOM_WORDS = (
     "sal", "salen", "sali", "seminarrom", "seminarrommet", "møterom", "auditoriet", "lokale",
     "hörsal", "föreläsningssal", "luentosali", "budynek", "místnost", "místnosti", "učebna",
     "terem", "posluchárna", "аудитория", "ауд", "корпус", "épület",
-    "αίθουσα", "amfi", "derslik", "ห้อง", "ห้องประชุม", "อาคาร", "قاعة", "القاعة", "مبنى", "कक्ष",
+    "αίθουσα", "amfi", "derslik", "онлайн", "онлайн-формат", "en ligne", "en línea", "in linea",
+    "çevrimiçi", "trực tuyến", "daring", "zdalnie", "distančně", "дистанционно", "verkossa",
+    "etänä", "διαδικτυακά", "ห้อง", "ห้องประชุม", "อาคาร", "قاعة", "القاعة", "مبنى", "कक्ष",
     "सभागार", "भवन", "ruang", "gedung", "amfisi", "강의실", "세미나실", "호관", "강당",
 )  # fmt: skip
 """Words of room and building names."""
@@ -362,7 +368,8 @@ HONORIFICS = (
     "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
     "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
     "drd.", "cercet.", "izv.", "izr.", "vanr.", "red. prof.", "førsteamanuensis", "dosent",
-    "postdoktor", "ph.d.-studerende", "ดร.", "ศ.ดร.", "รศ.ดร.", "ผศ.ดร.", "ศ.", "รศ.", "ผศ.",
+    "postdoktor", "ph.d.-studerende", "аспірант", "аспірантка", "аспирант", "аспирантка", "ดร.",
+    "ศ.ดร.", "รศ.ดร.", "ผศ.ดร.", "ศ.", "รศ.", "ผศ.",
     "อ.ดร.", "د.", "أ.د.", "الدكتور", "الدكتورة", "الأستاذ", "الأستاذة", "डॉ.", "प्रो.",
     "ph.d.-stipendiat", "phd-studerende", "doktorand", "doktorandin", "phd student",
     "ph.d. student", "postdoc", "adjunkt", "universitetslektor",
