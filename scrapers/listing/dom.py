@@ -181,7 +181,10 @@ class Doc:
                     elif child.name in BLOCK_TAGS:
                         parts.append("\n" + self._texts.get(id(child), "") + "\n")
                     else:
-                        parts.append(self._texts.get(id(child), ""))
+                        inner = self._texts.get(id(child), "")
+                        if parts and _glued(parts[-1], inner):
+                            parts.append(" ")
+                        parts.append(inner)
             self._texts[id(tag)] = "".join(parts)
 
 
@@ -200,6 +203,8 @@ class _LineBuilder:
         self.spans: dict[int, set[int]] = {}
         """The lines (by number) each element holds text of."""
         self.paths: dict[int, tuple[int, ...]] = {}
+        self.last_path: tuple[int, ...] = ()
+        """The elements that held the text added last."""
         """The elements (by number, outermost first) around each line's text."""
 
     def run(self, tag: Tag) -> None:
@@ -242,6 +247,11 @@ class _LineBuilder:
             self.lines[number].hints = tuple(word for e in own for word in self.words[e])
 
     def _add(self, piece: Piece, path: tuple[int, ...]) -> None:
+        pieces = self.current.pieces if self.current is not None else []
+        before = pieces[-1].text if pieces else ""
+        if path != self.last_path and _glued(before, piece.text):
+            piece.text = " " + piece.text
+        self.last_path = path
         if self.current is None:
             if not piece.text.strip():
                 return
@@ -266,6 +276,20 @@ class _LineBuilder:
 
     def _break(self) -> None:
         self.current = None
+
+
+def _glued(before: str, after: str) -> bool:
+    """Whether two elements' texts meet as a number and a word ("<span>Do</span><span>18</span>
+    <span>Sept.</span>", a date badge whose boxes CSS sets apart): they are read apart. An
+    ordinal's ending stays on its number ("1<sup>er</sup>", "2<sup>nd</sup>")."""
+    if not (before and after):
+        return False
+    if before[-1].isdigit() and after[0].isalpha():
+        return _ORDINAL_END.match(after) is None
+    return before[-1].isalpha() and after[0].isdigit()
+
+
+_ORDINAL_END = re.compile(r"(?:st|nd|rd|th|er|re|e|ème|eme|o|a|º|ª)\b", re.IGNORECASE)
 
 
 class _BreakMarker:

@@ -276,10 +276,10 @@ class _Reader:
                     role = None
             if role != "title" and (self._is_byline(text) or _POSTED.search(text)):
                 role = "published"
-            if role == "published" and (rest := self._after_posting_date(line)) is not None:
+            if role == "published" and (after := self._after_posting_date(line)) is not None:
                 # "14.10.2025 <a>Засідання семінару 28 жовтня 2025 р.</a>": the posting date's
                 # class covers the link beside it, which is the item's own.
-                line, text, role = rest, rest.text, None
+                line, text, role = after, after.text, None
             # A speaker label's next line is an affiliation, never a sentence ("Foredraget
             # holdes på engelsk."), the abstract after it, or the time.
             if (
