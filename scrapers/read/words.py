@@ -268,6 +268,10 @@ TEACHING_WORDS = (
     "examene", "εξετάσεις", "sınav", "sınavlar", "試験", "考试", "考試", "시험", "kỳ thi",
     "lịch thi", "ujian", "בחינה", "בחינות", "tvarkaraštis", "rozvrh", "órarend", "orar",
     "ders programı", "lịch học", "jadwal kuliah", "מערכת שעות", "timeplan", "schemat zajęć",
+    "thesis defense", "thesis defence", "phd defense", "phd defence", "dissertation defense",
+    "disputation", "soutenance", "soutenances", "defensa de tesis", "defesa de tese", "promotie",
+    "väitöstilaisuus", "obrona", "obhajoba", "obhajoby", "защита", "защити", "защиты", "захист",
+    "védés", "susținere", "savunma", "答辩", "論文審査",
     "plan zajęć", "расписание занятий", "розклад занять", "lukujärjestys",
 )  # fmt: skip
 """Words of course timetables, whose dated rows with teachers and rooms are no talks."""
