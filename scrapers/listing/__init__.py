@@ -117,7 +117,7 @@ def _draft(
         day=replace(day, year=year), clock=clock, start=found.when.start, end=found.when.end
     )
     start, end, all_day = resolve(when, year, zone)
-    stamped = _stamped(found.stamps, start)
+    stamped = _stamped(found.stamps, start, end)
     if stamped is not None and clock is not None:
         start, end = stamped
     title = found.title
@@ -138,13 +138,20 @@ def _draft(
     )
 
 
-def _stamped(stamps: list[datetime], start: datetime) -> tuple[datetime, datetime | None] | None:
-    """The `<time datetime>` instants of the block, when they are of the printed day."""
+def _stamped(
+    stamps: list[datetime], start: datetime, end: datetime | None
+) -> tuple[datetime, datetime | None] | None:
+    """The `<time datetime>` instants of the block, when they are of the printed day; with one
+    stamp, the printed end if the stamp is the printed start."""
     if not stamps or stamps[0].astimezone(start.tzinfo).date() != start.date():
         return None
     first = stamps[0].astimezone(start.tzinfo)
     last = stamps[1].astimezone(start.tzinfo) if len(stamps) > 1 else None
-    return first, last if last is not None and last > first else None
+    if last is not None and last > first:
+        return first, last
+    # One stamp, the start: the printed range still says when the talk ends.
+    printed = end if end is not None and first == start else None
+    return first, printed
 
 
 def _keys(page: Page, drafts: list[TalkDraft]) -> None:

@@ -686,6 +686,13 @@ class _Reader:
                 self.out.not_a_talk = True
                 return
         pattern = words_pattern(NOT_A_TALK)
+        # "Fall Faculty & Graduate Student Reception", "Math Majors Lunch: Careers": an
+        # occasion with no one speaking ("Brown Bag Lunch Seminar" is a talk all the same).
+        title = self.out.title or ""
+        talk = words_pattern(TALK_WORDS, compounds=True).search(title)
+        if not self.out.speakers and pattern.search(title) and not talk:
+            self.out.not_a_talk = True
+            return
         for text in texts:
             rest = pattern.sub(" ", text)
             if rest == text:
