@@ -38,7 +38,7 @@ _UNKNOWN = (
     "wordt nog bekendgemaakt",
     # Chinese, Japanese, Korean
     "待定", "题目待定", "报告题目待定", "待通知", "未定", "調整中", "題目未定", "タイトル未定",
-    "演題未定", "미정",
+    "演題未定", "미정", "يعلن لاحقا", "سيعلن لاحقا", "จะแจ้งให้ทราบภายหลัง", "แจ้งภายหลัง",
 )  # fmt: skip
 _SPEAKER_UNKNOWN = (
     "Speaker TBA", "Speaker TBD", "Speaker TBC", "Speaker to be announced",
@@ -102,6 +102,7 @@ _LATER = re.compile(
     r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|følger|folger|"
     r"akan diumumkan|naknadno objavljen\w*|bit ce objavljen\w*|bo objavljen\w*|"
     r"буде оголошен\w*|буде повідомлен\w*|будет объявлена|уточнюється|"
+    r"يعلن لاحقا|سيعلن لاحقا|لاحقا|จะแจ้งให้ทราบภายหลัง|แจ้งภายหลัง|बाद में घोषित\w*|"
     r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
     r"|미정|未定|待定|調整中",
 )

@@ -545,8 +545,8 @@ class _Reader:
                     and previous_name
                     and speakers
                     and speakers[-1].affiliation is None
-                    and not looks_like_name(text)
-                    and (len(found) == 1 or not found)
+                    and (not looks_like_name(text) or _institution(text))
+                    and (len(found) <= 1 or _institution(text))
                 )
             )
             if affiliation:

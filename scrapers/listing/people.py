@@ -81,9 +81,9 @@ def looks_like_name(text: str) -> bool:
         return not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
     words = _WORD.findall(text)
     if _caseless(text):
-        # Hebrew, Arabic, Thai, Devanagari: no capitals to go by; a name is two or three words.
+        # Hebrew, Arabic, Thai, Devanagari: no capitals to go by; a name is two to four words.
         others = TALK_WORDS + ROOM_WORDS + INSTITUTION_WORDS
-        return 2 <= len(words) <= 3 and "(" not in text and not words_pattern(others).search(text)
+        return 2 <= len(words) <= 4 and "(" not in text and not words_pattern(others).search(text)
     if _starts_with_room(text):
         return False
     names = [w for w in words if w.lower() not in _PARTICLES]
