@@ -87,13 +87,13 @@ _TITLE_WORDS = frozenset(
      "tema", "baslik", "제목", "題目", "题目", "演題", "topic", "subject", "talk", "vortrag",
      "the", "is", "will", "be", "wird", "ist", "sera", "le", "der", "el", "il", "och", "ja",
      "titol", "cim", "a", "titlul", "ulterior", "ten", "bao", "cao", "tittel", "foredrag",
-     "nosaukums", "pavadinimas", "judul", "naslov", "ce", "biti", "назва", "пізніше", "позже",
-     "додатково", "כותרת", "הכותרת", "נושא"}
+     "nosaukums", "pavadinimas", "judul", "otsikko", "aihe", "teema", "naslov", "ce", "biti",
+     "назва", "пізніше", "позже", "додатково", "כותרת", "הכותרת", "נושא"}
 )  # fmt: skip
 # Phrases of a title to come, in the languages the words lists of scrapers/read/words.py know.
 _LATER = re.compile(
     r"\b(?:to be (?:announced|confirmed|determined)|tba|tbd|tbc|forthcoming|"
-    r"meddelas senare|uppges senare|annonceres senere|kunngjøres senere|ilmoitetaan myöhemmin|"
+    r"meddelas senare|uppges senare|annonceres senere|kunngjøres senere|ilmoitetaan myohemmin|"
     r"wird (?:noch )?bekannt ?gegeben|noch offen|folgt|a venir|a confirmer|a preciser|"
     r"por (?:confirmar|anunciar|definir)|da (?:definire|confermare)|a (?:confirmar|definir)|"
     r"nog niet bekend|volgt|wkrotce|do ustalenia|bude upresn\w*|upresni se|уточняется|"

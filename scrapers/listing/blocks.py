@@ -112,7 +112,11 @@ def find_groups(doc: Doc, style: DateStyle, cards: str | None = None) -> list[Gr
     scored.sort(key=lambda g: g.score, reverse=True)
     chosen: list[Group] = []
     for group in scored:
-        if chosen and (group.shape != chosen[0].shape or group.score < 0.25 * chosen[0].score):
+        # A weaker group counts only if it is a quarter as sure, or a twin of the surest (the
+        # next term's list, of the same markup, that holds one talk so far).
+        twin = _signature(group.container) == _signature(chosen[0].container) if chosen else False
+        weak = chosen and group.score < 0.25 * chosen[0].score and not twin
+        if chosen and (group.shape != chosen[0].shape or weak):
             continue
         if any(_overlaps(group, other) for other in chosen):
             continue
@@ -139,8 +143,9 @@ def _candidates(doc: Doc, style: DateStyle) -> Iterator[Group]:
         if name == "table":
             group = _table(doc, tag, starts_with_day)
         elif name in _LIST_TAGS:
+            # One item too: a term's list may hold one talk so far, beside the lists of others.
             group = _simple(
-                doc, tag, "list items", [c for c in doc.children(tag) if c.name == "li"]
+                doc, tag, "list items", [c for c in doc.children(tag) if c.name == "li"], least=1
             )
         elif name == "dl":
             group = _definitions(doc, tag)
@@ -178,9 +183,11 @@ def _cards(doc: Doc, selector: str) -> Iterator[Group]:
             yield group
 
 
-def _simple(doc: Doc, container: Tag, shape: str, tags: list[Tag]) -> Group | None:
+def _simple(
+    doc: Doc, container: Tag, shape: str, tags: list[Tag], least: int = _MIN_BLOCKS
+) -> Group | None:
     blocks = [Block([t], doc.text(t)) for t in tags if doc.text(t).strip()]
-    return Group(shape, container, blocks) if len(blocks) >= _MIN_BLOCKS else None
+    return Group(shape, container, blocks) if len(blocks) >= least else None
 
 
 def _table(doc: Doc, table: Tag, starts_with_day: _DayTest) -> Group | None:

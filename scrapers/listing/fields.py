@@ -94,6 +94,12 @@ _STATUS = "|".join(
     re.escape(word).replace(r"\ ", r"\s+")
     for word in sorted(unaccented(CANCELLED_WORDS + POSTPONED_WORDS), key=len, reverse=True)
 )
+_STATUS_TAIL = re.compile(rf"\s[–—-]\s*(?P<word>{_STATUS})(?!\w).*$", re.IGNORECASE)
+_NOTE_WORDS = r"note|nb|n\.b\.|huom|obs|attention|achtung|atención|nota|uwaga|pozor|bemærk|merk"
+_TITLE_REMARK = re.compile(
+    rf"\s*(?:\((?:{_NOTE_WORDS})\b[^()]*\)?|\[[^\[\]]{{1,40}}\])\s*$", re.IGNORECASE
+)
+_STATUS_WORD = re.compile(rf"(?<!\w)(?:{_STATUS})(?!\w)", re.IGNORECASE)
 _MARKER = re.compile(
     rf"[(\[（【]\s*(?P<word>{_STATUS})[^)\]）】]{{0,60}}[)\]）】]"
     rf"|^\s*(?P<alone>{_STATUS})(?:\s*$|\s*[:：!–—-]\s*)",
@@ -258,11 +264,11 @@ class _Reader:
                     self.labelled.add(id(value))
                     out.append((value, role))
                 else:
-                    room = _FOLLOWING.get(role, 0) + 2
+                    room = _FOLLOWING.get(role, 0) + 1
                 continue
             bare = label_field(text.rstrip(":：").strip())
             if bare is not None and len(text) <= 40:
-                pending, room = bare, _FOLLOWING.get(bare, 0) + 2
+                pending, room = bare, _FOLLOWING.get(bare, 0) + 1
                 continue
             role = self._column(line)
             if role is None:
@@ -304,6 +310,20 @@ class _Reader:
         if not whens or not linked or whens[0].start > 0:
             return None
         return _cut(line, whens[0].start, whens[0].end)
+
+    def _says_status(self, text: str) -> bool:
+        """ "PERUTTU", "Seminar ditunda hingga waktu yang akan ditentukan kemudian.": the
+        talk's status, alone or in a sentence of its own, is no title; it is the status."""
+        word = _STATUS_WORD.search(text)
+        alone = (
+            word is not None
+            and not text[: word.start()].strip(" :–—-!*[(")
+            and not (text[word.end() :].strip(" :–—-!.*)]"))
+        )
+        if word is None or not (alone or _is_sentence(text)):
+            return False
+        self.out.status = self.out.status or _status_of(word.group(0))
+        return True
 
     def _names_the_day(self, text: str) -> bool:
         """ "數學系研討會（2025年10月21日）", "Kolloquium am 3. März": the series and the day, in a
@@ -471,6 +491,11 @@ class _Reader:
             self.titles.append(_Candidate(text, 9, _own_link(line, text)))
             return
         rest = _without_buttons(line, text)
+        status = _STATUS_TAIL.search(rest)
+        if status is not None:
+            # "Boundary regularity – SIIRTYY myöhempään ajankohtaan": the rest is the status.
+            self.out.status = self.out.status or _status_of(status["word"])
+            rest = rest[: status.start()]
         quoted = _title_quote(rest)
         if quoted:
             self.titles.append(_Candidate(quoted["text"], 8, _own_link(line, quoted["text"])))
@@ -577,12 +602,21 @@ class _Reader:
         candidates = [
             c
             for c in self.titles
-            if c.text not in names and not _is_more(c.text) and not self._names_the_day(c.text)
+            if c.text not in names
+            and not _is_more(c.text)
+            and not self._names_the_day(c.text)
+            and not self._says_status(c.text)
         ]
         if not candidates:
             return None
         best = max(candidates, key=lambda c: (c.weight, len(c.text)))
         title = _without_speaker(best.text, names)
+        if title:
+            # "… (huom. poikkeava päivä, aika ja sali)", "… [tiivistelmä, PDF]": remarks.
+            remark = _TITLE_REMARK.search(title)
+            if remark is not None and remark.start() > 0:
+                self.out.notes = self.out.notes or remark.group(0).strip(" ()[]") or None
+                title = title[: remark.start()].rstrip()
         # "09.10. Romlige punktprosesser": an accordion's or a card's heading opens with the day.
         days = find_days(title, self.style) if title else []
         if title and days and days[0].start == 0:
@@ -772,6 +806,11 @@ def _title_quote(text: str) -> re.Match[str] | None:
         if not words_pattern(ROOM_WORDS).search(" ".join(before)):
             return quoted
     return None
+
+
+def _status_of(word: str) -> Literal["cancelled", "postponed"]:
+    """The status a marker word says."""
+    return "postponed" if " ".join(word.casefold().split()) in _POSTPONED else "cancelled"
 
 
 def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:

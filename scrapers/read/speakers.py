@@ -61,6 +61,8 @@ def without_degrees(text: str) -> str:
 
 
 _DEGREE = re.compile(
+    # Indonesian and Malay degrees run on: ", S.Si., M.Sc.", ", M.Kom.".
+    r"(?:,\s*(?:ph\.?\s?d\.?|[A-Z][a-z]{0,3}\.\s?[A-Z][A-Za-z]{0,3}\.))+(?=\s*(?:[,(;]|$))|"
     r",\s*(?:ph\.?\s?d\.?|csc\.|drsc\.|d\.sc\.|m\.d\.|mba|mag\.\s?\w+\.|dipl\.\s?ing\.|"
     r"[дк]\.[а-я.-]+н\.)(?=\s*(?:[,(;]|$))",
     re.IGNORECASE,

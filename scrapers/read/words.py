@@ -129,7 +129,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "bio": ("bio", "biography", "speaker bio", "about the speaker", "biografie", "biographie"),
     "notes": (
-        "notes", "note", "hinweis", "hinweise", "remarque", "remarques", "nota", "notas", "備註",
+        "notes", "note", "hinweis", "hinweise", "remarque", "remarques", "nota", "notas", "catatan",
+        "keterangan", "huom", "huomautus", "märkus", "napomena", "примітка", "примечание",
+        "poznámka", "uwaga", "megjegyzés", "notă", "σημείωση", "ghi chú", "הערה", "ملاحظة",
+        "หมายเหตุ", "備註",
         "备注", "注意", "備考", "language", "sprache", "vortragssprache", "langue", "idioma",
         "lingua", "taal", "språk", "kieli", "język", "jazyk", "язык", "мова", "nyelv", "limba",
         "γλώσσα", "dil", "語言", "语言", "言語", "언어", "ngôn ngữ", "bahasa", "שפה", "اللغة",
@@ -207,7 +210,8 @@ CANCELLED_WORDS = (
     "отменён", "отменено", "отменен", "скасовано", "elmarad", "anulat", "ακυρώνεται",
     "ακυρώθηκε", "iptal", "iptal edildi", "iptal edilmiştir", "anul·lat", "anul·lada",
     "cancel·lat", "cancel·lada", "מבוטל", "בוטל", "đã hủy", "hủy", "atšaukta", "atcelts",
-    "tühistatud", "otkazano", "otkazan", "odpovedané", "ยกเลิก", "ملغاة", "ملغى", "ألغيت", "रद्द",
+    "tühistatud", "jääb ära", "ära jäetud", "otkazano", "otkazan", "odpovedané", "ยกเลิก", "ملغاة",
+    "ملغى", "ألغيت", "रद्द",
     "dibatalkan", "batal", "udgår", "取消", "已取消", "中止", "취소",
 )  # fmt: skip
 """What a schedule says of a talk that will not take place."""
@@ -378,7 +382,9 @@ HONORIFICS = (
     "δρ", "επίκ. καθ.", "αναπλ. καθ.", "ομότ. καθ.", "καθηγητής", "καθηγήτρια", "dra", "dra.",
     "mtro.", "mtra.", "lic.", "prof.ª", "profa.", "prof.ssa", "conf.", "lect.", "asist.",
     "drd.", "cercet.", "izv.", "izr.", "vanr.", "red. prof.", "førsteamanuensis", "dosent",
-    "postdoktor", "ph.d.-studerende", "аспірант", "аспірантка", "аспирант", "аспирантка", "ดร.",
+    "postdoktor", "ph.d.-studerende", "phd", "ph.d.", "ft", "fil. dr.", "dosentti", "professori",
+    "yliopistonlehtori", "tutkijatohtori", "tohtori", "аспірант", "аспірантка", "аспирант",
+    "аспирантка", "ดร.",
     "ศ.ดร.", "รศ.ดร.", "ผศ.ดร.", "ศ.", "รศ.", "ผศ.",
     "อ.ดร.", "د.", "أ.د.", "الدكتور", "الدكتورة", "الأستاذ", "الأستاذة", "डॉ.", "प्रो.",
     "ph.d.-stipendiat", "phd-studerende", "doktorand", "doktorandin", "phd student",
