@@ -100,7 +100,8 @@ _LATER = re.compile(
     r"будет объявлен\w*|будет сообщен\w*|(?:daha sonra )?duyurulacak\w*|belirlenecek\w*|"
     r"θα ανακοινωθει|per confirmar|per concretar|kesobb kerul meghirdetesre|"
     r"va fi anuntat\w*|se va anunta|se thong bao sau|kommer senere|kommer|følger|folger|"
-    r"akan diumumkan|naknadno objavljen\w*|bit ce objavljen\w*|bo objavljen\w*|"
+    r"tapsustamisel|tapsustub|selgub hiljem|akan diumumkan|naknadno objavljen\w*|"
+    r"bit ce objavljen\w*|bo objavljen\w*|"
     r"буде оголошен\w*|буде повідомлен\w*|будет объявлена|уточнюється|"
     r"يعلن لاحقا|سيعلن لاحقا|لاحقا|จะแจ้งให้ทราบภายหลัง|แจ้งภายหลัง|बाद में घोषित\w*|"
     r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
@@ -111,4 +112,5 @@ _LATER = re.compile(
 def is_placeholder_name(name: str) -> bool:
     """Whether a speaker's `name` only stands in for one not known yet ("N.N.", "Speaker TBA")."""
     key = _key(name)
-    return not key or key in _NAMES
+    # "täpsustamisel" ("being settled") where the name goes says as little as "N.N.".
+    return not key or key in _NAMES or (len(name.split()) <= 4 and is_placeholder_title(name))

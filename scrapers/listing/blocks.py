@@ -203,8 +203,13 @@ def _table(doc: Doc, table: Tag, starts_with_day: _DayTest) -> Group | None:
         if not filled:
             continue
         in_head = row.parent is not None and row.parent.name == "thead"
+        named = [_column_field(doc.text(c)) for c in cells]
+        # Old tables head their columns with a first row of plain cells: "Kuupäev | Esineja".
+        plain_head = not blocks and not columns and sum(f is not None for f in named) >= 2
         if (in_head or (len(cells) > 1 and all(c.name == "th" for c in cells))) and not blocks:
-            columns = [_column_field(doc.text(c)) for c in cells]
+            plain_head = True
+        if plain_head and all(len(doc.text(c)) <= 40 for c in cells):
+            columns = named
             header_text = " ".join(doc.text(c) for c in cells)
             continue
         text = "\n".join(doc.text(c) for c in cells)

@@ -32,9 +32,13 @@ _LEAVES = frozenset(
 )
 # Where a room follows in a sentence: "in room 401B", "im Hörsaal 3", "dans la salle 12",
 # "i sal 3418", "w sali 403".
+# A room noun whose case ending says "in" (Estonian "ruumis", Finnish "salissa", Hungarian
+# "teremben"): what follows is the room, whatever words it has.
+_IN_ROOM = r"ruumis|auditooriumis|salissa|luentosalissa|huoneessa|teremben|termében"
+_AFTER_ROOM_NOUN = re.compile(rf"(?:{_IN_ROOM})\s+$", re.IGNORECASE)
 _PREPOSITION = re.compile(
     r"(?:^|\s)(?:in(?:\s+the)?|im|in\s+der|in\s+de|à\s+la|au|dans(?:\s+la|\s+le)?|"
-    r"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at|i|w|v|ve|в)\s+",
+    rf"en(?:\s+la|\s+el)?|na|no|nel(?:la)?|alla|op|at|i|w|v|ve|в|{_IN_ROOM})\s+",
     re.IGNORECASE,
 )
 # The room itself runs to the end of its clause: a full stop, a semicolon, "unless …"; its
@@ -155,6 +159,9 @@ def _place(sentence: str) -> str | None:
         if match is None:
             continue
         place = _address(match["place"]).strip(" .")
-        if words_pattern(ROOM_WORDS).search(place) and not find_clocks(place):
+        named = _AFTER_ROOM_NOUN.search(sentence[: match.start()]) and any(
+            c.isdigit() for c in place
+        )
+        if (named or words_pattern(ROOM_WORDS).search(place)) and not find_clocks(place):
             return place
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from typing import Literal
 from urllib.parse import urldefrag, urlsplit
 
@@ -105,6 +105,8 @@ _MARKER = re.compile(
     rf"|^\s*(?P<alone>{_STATUS})(?:\s*$|\s*[:：!–—-]\s*)",
     re.IGNORECASE,
 )
+# "Martingale methods … JÄÄB ÄRA": a status shouted after the title.
+_SHOUTED_AFTER = re.compile(rf"\s(?P<word>{_STATUS})\s*[!.]?\s*$", re.IGNORECASE)
 # "By Jane Doe", "Per Montserrat Riba", "Von …": the author of a post, in the CMS's byline.
 _BYLINE_WORDS = r"(?:by|per|von|par|por|av|door|di|przez|od|af|автор)\s"
 _BYLINE = re.compile(rf"^{_BYLINE_WORDS}", re.IGNORECASE)
@@ -379,7 +381,7 @@ class _Reader:
             line, role = labelled[number]
             if role in _NO_DATE or role in ("title", "speaker"):
                 continue
-            clocks = find_clocks(line.text, self.style)
+            clocks = find_clocks(line.text, self.style) or _bare_clock(line.text, role)
             if clocks:
                 self.out.clock = clocks[0]
                 labelled[number] = (_cut(line, clocks[0].start, clocks[0].end), "rest")
@@ -697,6 +699,12 @@ class _Reader:
 
     def _status(self, lines: list[Line]) -> None:
         for line in lines:
+            shouted = _SHOUTED_AFTER.search(line.text)
+            if shouted is not None and shouted["word"].isupper():
+                self.out.status = _status_of(shouted["word"])
+                piece = next(p for p in reversed(line.pieces) if shouted["word"] in p.text)
+                piece.text = piece.text.replace(shouted["word"], " ")
+                return
             match = _MARKER.search(line.text)
             if match:
                 word = " ".join((match["word"] or match["alone"]).casefold().split())
@@ -806,6 +814,18 @@ def _title_quote(text: str) -> re.Match[str] | None:
         if not words_pattern(ROOM_WORDS).search(" ".join(before)):
             return quoted
     return None
+
+
+def _bare_clock(text: str, role: str | None) -> list[ClockMention]:
+    """ "16.15" alone in a "Time" column or after a "Time:" label: a time, though dotted."""
+    bare = _BARE_CLOCK.fullmatch(text)
+    if role != "time" or bare is None:
+        return []
+    begin = time(int(bare["hour"]), int(bare["minute"]))
+    return [ClockMention(bare.start("hour"), bare.end("minute"), begin, None, None)]
+
+
+_BARE_CLOCK = re.compile(r"\s*(?P<hour>[01]?\d|2[0-3])[.:h](?P<minute>[0-5]\d)\s*")
 
 
 def _status_of(word: str) -> Literal["cancelled", "postponed"]:
