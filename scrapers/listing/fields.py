@@ -699,6 +699,12 @@ class _Reader:
 
     def _status(self, lines: list[Line]) -> None:
         for line in lines:
+            pieces = [p for p in line.pieces if p.text.strip()]
+            if len(pieces) > 1 and _STATUS_WORD.fullmatch(pieces[0].text.strip(" :–—-!*")):
+                # "<span class="label">Cancelled</span> <a>Heights on stacky curves</a>".
+                self.out.status = _status_of(pieces[0].text.strip(" :–—-!*"))
+                pieces[0].text = " "
+                return
             shouted = _SHOUTED_AFTER.search(line.text)
             if shouted is not None and shouted["word"].isupper():
                 self.out.status = _status_of(shouted["word"])
@@ -792,10 +798,11 @@ _BAR = re.compile(r"\s*[|·•]\s*")
 
 
 def _labelled_parts(line: Line) -> list[Line]:
-    """ "Data: 15.10.2025 | Ora: 14:00 | Sala: A203": one line per label, when bars part them."""
+    """ "Data: 15.10.2025 | Ora: 14:00 | Sala: A203", "Part of X · Organiser: Dr Tom Brennan":
+    one line per label, and one for what comes before the first, when bars part them."""
     text = line.text
     bars = list(_BAR.finditer(text))
-    if not bars or not label_pattern().match(text):
+    if not bars:
         return [line]
     starts = [0] + [m.end() for m in bars if label_pattern().match(text[m.end() :])]
     if len(starts) < 2:
