@@ -443,3 +443,98 @@ def test_an_exam_timetable_is_no_talk_listing() -> None:
     page = Page("https://x.example.lt/e/", f"<html lang=lt><title>Egzaminų tvarkaraštis</title>"
                 f"<body>{body}</body></html>", NOW)  # fmt: skip
     assert read_listing(page, ZoneInfo("Europe/Vilnius")).drafts == []
+
+
+def test_cards_in_a_grid_s_rows_with_date_badges_hidden_from_screen_readers() -> None:
+    card = (
+        '<div class="views-col"><article class="event-teaser"><div class="datebox" '
+        'aria-hidden="true"><span>{day}</span><span>OKT</span></div><h3><a href="/a/{slug}">'
+        "{title}</a></h3><div>Kl. 13.15-14.00, Auditorium 3</div><div>Oplægsholder: {who}</div>"
+        "</article></div>"
+    )
+    rows = [
+        [("14", "tilting", "Tilting theory", "Mette Lindqvist (KU)"),
+         ("21", "quivers", "Quiver Grassmannians", "Jonas Bech (AAU)")],
+        [("28", "cluster", "Cluster categories", "Sara Holm (SDU)")],
+    ]  # fmt: skip
+    body = "<h1>Algebraseminar</h1><div class='views-view-grid'>" + "".join(
+        '<div class="views-row">' + "".join(card.format(day=d, slug=s, title=t, who=w)
+                                            for d, s, t, w in row) + "</div>"
+        for row in rows
+    ) + "</div>"  # fmt: skip
+    copenhagen = ZoneInfo("Europe/Copenhagen")
+    page = Page("https://x.example.dk/a/", f"<html lang=da><main>{body}</main></html>", NOW)
+    found = read_listing(page, copenhagen)
+    assert [(d.start, d.title, d.url) for d in found.drafts] == [
+        (datetime(2025, 10, 14, 13, 15, tzinfo=copenhagen), "Tilting theory", "https://x.example.dk/a/tilting"),
+        (datetime(2025, 10, 21, 13, 15, tzinfo=copenhagen), "Quiver Grassmannians", "https://x.example.dk/a/quivers"),
+        (datetime(2025, 10, 28, 13, 15, tzinfo=copenhagen), "Cluster categories", "https://x.example.dk/a/cluster"),
+    ]  # fmt: skip
+
+
+def test_news_items_that_announce_talks_under_labels() -> None:
+    item = (
+        '<article class="news-item"><div class="news-meta"><span>數學系研討會</span>'
+        '<span class="news-date">發佈日期：{posted}</span></div><h2 class="news-title">'
+        '<a href="/s/{slug}">{badge}數學系研討會（{day}）</a></h2><dl><dt>日期</dt><dd>{day}</dd>'
+        "<dt>時間</dt><dd>下午4時至5時</dd><dt>講者</dt><dd>{who}</dd><dt>講題</dt><dd>{title}</dd>"
+        "<dt>語言</dt><dd>英語</dd></dl></article>"
+    )
+    body = '<h1>研討會</h1><div class="news-list seminar-list">' + "".join(
+        item.format(posted=p, slug=s, badge=b, day=d, who=w, title=t)
+        for p, s, b, d, w, t in [
+            ("2025年9月30日", "stokes", "", "2025年10月14日", "陳大文教授（香港大學）", "Stokes flows"),
+            ("2025年10月3日", "flows", "【取消】", "2025年10月28日", "Prof. Michael Tan（NUS）", "Mean curvature flow"),
+        ]
+    ) + "</div>"  # fmt: skip
+    hong_kong = ZoneInfo("Asia/Hong_Kong")
+    page = Page("https://x.example.hk/s/", f"<html lang=zh-Hant><main>{body}</main></html>", NOW)
+    found = read_listing(page, hong_kong)
+    assert [(d.start, d.title, d.speakers, d.url, d.notes, d.status) for d in found.drafts] == [
+        (datetime(2025, 10, 14, 16, tzinfo=hong_kong), "Stokes flows",
+         [SpeakerDraft("陳大文", "香港大學")], "https://x.example.hk/s/stokes", "英語", None),
+        (datetime(2025, 10, 28, 16, tzinfo=hong_kong), "Mean curvature flow",
+         [SpeakerDraft("Michael Tan", "NUS")], "https://x.example.hk/s/flows", "英語", "cancelled"),
+    ]  # fmt: skip
+
+
+def test_statuses_said_beside_a_title_and_occasions_with_no_one_speaking() -> None:
+    body = (
+        "<h1>Number Theory Seminar</h1><ol>"
+        '<li><span class="label">Cancelled</span> <a href="/t/1">Heights on stacky curves</a>'
+        "<br>Tuesday 28 October 2025, 14:00-15:00 · Organiser: Dr Tom Brennan<br>"
+        "Marta Kowalczyk (Bristol)</li>"
+        "<li>Tuesday 4 November 2025, 14:00-15:00: Ann Lee (Oxford): Boundary regularity – "
+        "<strong>SIIRTYY</strong> myöhempään ajankohtaan</li>"
+        "<li>Tuesday 11 November 2025, 17:00: Fall Faculty &amp; Graduate Student Reception</li>"
+        "<li>Tuesday 18 November 2025, 14:00: Bo Chen (Warwick): Sphere packings "
+        "[slides, PDF]</li></ol>"
+    )
+    london = ZoneInfo("Europe/London")
+    page = Page("https://x.example.ac.uk/t/", f"<main>{body}</main>", NOW)
+    found = read_listing(page, london)
+    assert [(d.title, d.status, d.host, [s.name for s in d.speakers]) for d in found.drafts] == [
+        ("Heights on stacky curves", "cancelled", "Tom Brennan", ["Marta Kowalczyk"]),
+        ("Boundary regularity", "postponed", None, ["Ann Lee"]),
+        ("Sphere packings", None, None, ["Bo Chen"]),
+    ]
+
+
+def test_an_old_table_headed_by_its_first_row_with_a_default_room_after_a_room_noun() -> None:
+    body = (
+        "<h1>Statistika seminar</h1><p>Seminar toimub kolmapäeviti kell 16.15 ruumis "
+        "<b>Raekoja 5–214</b>, kui tabelis pole märgitud teisiti.</p><table>"
+        "<tr><td><b>Kuupäev</b></td><td><b>Kell</b></td><td><b>Esineja</b></td>"
+        "<td><b>Teema</b></td><td><b>Ruum</b></td></tr>"
+        "<tr><td>K 1.10.2025</td><td>16.15–17.45</td><td>prof. Jaak Ollik (Tartu Ülikool)</td>"
+        "<td>Wassersteini kaugus</td><td>&nbsp;</td></tr>"
+        "<tr><td>K 19.11.2025</td><td>16.15</td><td>Karl Vaher (Eesti Maaülikool)</td>"
+        "<td>teema täpsustamisel</td><td>Raekoja 5–105</td></tr></table>"
+    )
+    tallinn = ZoneInfo("Europe/Tallinn")
+    page = Page("https://x.example.ee/s/", f"<html lang=et><main>{body}</main></html>", NOW)
+    found = read_listing(page, tallinn)
+    assert [(d.start, d.title, d.location) for d in found.drafts] == [
+        (datetime(2025, 10, 1, 16, 15, tzinfo=tallinn), "Wassersteini kaugus", "Raekoja 5–214"),
+        (datetime(2025, 11, 19, 16, 15, tzinfo=tallinn), "teema täpsustamisel", "Raekoja 5–105"),
+    ]
