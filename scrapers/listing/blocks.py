@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import chain
 
 from bs4 import Tag
@@ -203,12 +203,11 @@ def _table(doc: Doc, table: Tag, starts_with_day: _DayTest) -> Group | None:
         if not filled:
             continue
         in_head = row.parent is not None and row.parent.name == "thead"
-        named = [_column_field(doc.text(c)) for c in cells]
+        head = in_head or (len(cells) > 1 and all(c.name == "th" for c in cells))
         # Old tables head their columns with a first row of plain cells: "Kuupäev | Esineja".
-        plain_head = not blocks and not columns and sum(f is not None for f in named) >= 2
-        if (in_head or (len(cells) > 1 and all(c.name == "th" for c in cells))) and not blocks:
-            plain_head = True
-        if plain_head and all(len(doc.text(c)) <= 40 for c in cells):
+        short = all(len(doc.text(c)) <= 40 for c in cells)
+        named = [_column_field(doc.text(c)) for c in cells] if short and not blocks else []
+        if named and (head or (not columns and sum(f is not None for f in named) >= 2)):
             columns = named
             header_text = " ".join(doc.text(c) for c in cells)
             continue
@@ -244,10 +243,16 @@ def _column_field(text: str) -> str | None:
     found = label_field(key)
     if found is not None:
         return found
-    for name, labels in FIELD_LABELS.items():
-        if any(words_pattern((label,)).search(key) for label in labels if len(label) > 3):
-            return name
-    return None
+    return next((name for name, labels in _field_words() if labels.search(key)), None)
+
+
+@cache
+def _field_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each field's label words of more than three letters, as one pattern a header may hold."""
+    return tuple(
+        (name, words_pattern(tuple(label for label in labels if len(label) > 3)))
+        for name, labels in FIELD_LABELS.items()
+    )
 
 
 def _definitions(doc: Doc, dl: Tag) -> Group | None:

@@ -51,6 +51,8 @@ _CJK_NAME = re.compile(
 # A Japanese name in kanji and kana (at most six characters), or a foreign one in katakana.
 _KANA_NAME = re.compile(r"^[\u4e00-\u9fff\u3040-\u309f]{2,6}$|^[\u30a0-\u30ff・ー]{2,15}$")
 _WORD = re.compile(r"[^\s]+")
+_NOT_NAMES = TALK_WORDS + ROOM_WORDS
+_NOT_NAMES_OR_PLACES = _NOT_NAMES + INSTITUTION_WORDS
 _CASELESS = re.compile(r"[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u10a0-\u10ff\u1200-\u137f]")
 # An initial ("J.", "J.-P.") in any alphabet with capitals.
 _INITIAL = re.compile(r"^[^\W\d_]\.(?:-?[^\W\d_]\.)*$")
@@ -78,12 +80,12 @@ def looks_like_name(text: str) -> bool:
     if "," in _SUFFIX.sub("", text):
         return False
     if _CJK_NAME.match(text) or (_KANA_NAME.match(text) and " " not in text.strip()):
-        return not words_pattern(TALK_WORDS + ROOM_WORDS).search(text)
+        return not words_pattern(_NOT_NAMES).search(text)
     words = _WORD.findall(text)
     if _caseless(text):
         # Hebrew, Arabic, Thai, Devanagari: no capitals to go by; a name is two to four words.
-        others = TALK_WORDS + ROOM_WORDS + INSTITUTION_WORDS
-        return 2 <= len(words) <= 4 and "(" not in text and not words_pattern(others).search(text)
+        others = words_pattern(_NOT_NAMES_OR_PLACES)
+        return 2 <= len(words) <= 4 and "(" not in text and not others.search(text)
     if _starts_with_room(text):
         return False
     names = [w for w in words if w.lower() not in _PARTICLES]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 __all__ = [
     "CALENDAR_LINK",
@@ -400,11 +401,25 @@ HONORIFICS = (
 """Titles printed before a name that are not part of it."""
 
 
-@cache
 def words_pattern(words: tuple[str, ...], compounds: bool = False) -> re.Pattern[str]:
     """A pattern finding any of `words` as whole words (CJK ones anywhere), case-folded. With
     `compounds`, a long word also ends a compound ("Wiskundecolloquium", "Oberseminar"), as
     German, Dutch and the Nordic languages glue nouns together."""
+    # By the tuple's identity: hashing hundreds of words on every call costs more than the
+    # search it serves, and the lists are module constants.
+    key = (id(words), compounds)
+    known = _PATTERNS.get(key)
+    if known is None or known[0] is not words:
+        known = (words, _words_pattern(words, compounds))
+        _PATTERNS[key] = known
+    return known[1]
+
+
+_PATTERNS: dict[tuple[int, bool], tuple[tuple[str, ...], re.Pattern[str]]] = {}
+
+
+@cache
+def _words_pattern(words: tuple[str, ...], compounds: bool) -> re.Pattern[str]:
     every = unaccented(words)
     spaced = sorted((w for w in every if w.isascii() or not _is_cjk(w)), key=len, reverse=True)
     cjk = sorted((w for w in every if _is_cjk(w)), key=len, reverse=True)
@@ -412,13 +427,38 @@ def words_pattern(words: tuple[str, ...], compounds: bool = False) -> re.Pattern
     if compounds:
         glued = [w for w in spaced if len(w) >= 7 and " " not in w]
         if glued:
-            parts.append(rf"\w(?:{'|'.join(map(re.escape, glued))})(?![\w-])")
+            parts.append(rf"\w{_alternation(glued)}(?![\w-])")
     if spaced:
-        joined = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in spaced)
-        parts.append(rf"(?<![\w-])(?:{joined})(?![\w-])")
+        parts.append(rf"(?<![\w-]){_alternation(spaced)}(?![\w-])")
     if cjk:
-        parts.append("|".join(re.escape(w) for w in cjk))
+        parts.append(_alternation(cjk))
     return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A group matching any of `words` (a space matching any run of spaces), longest first,
+    with common beginnings shared: hundreds of words in many languages are tried letter by
+    letter, not word by word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word.casefold():
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(trie)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    ends = "" in node
+    options = [
+        (r"\s+" if char == " " else re.escape(char)) + _branches(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not options:
+        return ""
+    group = options[0] if len(options) == 1 and len(options[0]) == 1 else f"(?:{'|'.join(options)})"
+    return f"{group}?" if ends else group
 
 
 def unaccented(words: Iterable[str]) -> tuple[str, ...]:
@@ -440,9 +480,8 @@ def unaccented(words: Iterable[str]) -> tuple[str, ...]:
 def label_pattern() -> re.Pattern[str]:
     """A label at the start of a text: "Speaker:", "Ort :", "报告人：", "Title -"; the group
     `label` holds its text. A label needs its colon (or full-width colon)."""
-    names = sorted({n for names in FIELD_LABELS.values() for n in names}, key=len, reverse=True)
-    joined = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
-    return re.compile(rf"^\s*(?P<label>{joined})\s*[:：]\s*", re.IGNORECASE)
+    names = {n for names in FIELD_LABELS.values() for n in names}
+    return re.compile(rf"^\s*(?P<label>{_alternation(names)})\s*[:：]\s*", re.IGNORECASE)
 
 
 def label_field(label: str) -> str | None:
