@@ -22,6 +22,8 @@ from bs4.element import (
     Tag,
 )
 
+from scrapers.read.words import any_of
+
 __all__ = ["TEXT_FIELDS", "LabelSections", "extract_labels"]
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -87,14 +89,24 @@ def _label_key(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip().rstrip(":").strip().casefold()
 
 
+def _compiled(labels: Mapping[str, Sequence[str]]) -> tuple[dict[str, str], re.Pattern[str]]:
+    """Each label's field, and the pattern of a label opening a text, made once per mapping
+    (a site's labels are a constant; by its identity, as a mapping has no hash)."""
+    known = _COMPILED.get(id(labels))
+    if known is None or known[0] is not labels:
+        fields = {_label_key(name): field for field, names in labels.items() for name in names}
+        pattern = re.compile(rf"^\s*({any_of(fields)})\s*:\s*", re.IGNORECASE)
+        known = (labels, fields, pattern)
+        _COMPILED[id(labels)] = known
+    return known[1], known[2]
+
+
+_COMPILED: dict[int, tuple[Mapping[str, Sequence[str]], dict[str, str], re.Pattern[str]]] = {}
+
+
 class _Reader:
     def __init__(self, labels: Mapping[str, Sequence[str]]) -> None:
-        self._fields = {
-            _label_key(name): field for field, names in labels.items() for name in names
-        }
-        names = sorted(self._fields, key=len, reverse=True)
-        alternatives = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in names)
-        self._text_label = re.compile(rf"^\s*({alternatives})\s*:\s*", re.IGNORECASE)
+        self._fields, self._text_label = _compiled(labels)
         self._result = LabelSections()
         self._current: str | None = None
         self._seen_label = False

@@ -29,6 +29,7 @@ __all__ = [
     "ROOM_WORDS",
     "TALK_WORDS",
     "TEACHING_WORDS",
+    "any_of",
     "label_pattern",
     "unaccented",
     "words_pattern",
@@ -427,15 +428,15 @@ def _words_pattern(words: tuple[str, ...], compounds: bool) -> re.Pattern[str]:
     if compounds:
         glued = [w for w in spaced if len(w) >= 7 and " " not in w]
         if glued:
-            parts.append(rf"\w{_alternation(glued)}(?![\w-])")
+            parts.append(rf"\w{any_of(glued)}(?![\w-])")
     if spaced:
-        parts.append(rf"(?<![\w-]){_alternation(spaced)}(?![\w-])")
+        parts.append(rf"(?<![\w-]){any_of(spaced)}(?![\w-])")
     if cjk:
-        parts.append(_alternation(cjk))
+        parts.append(any_of(cjk))
     return re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
 
 
-def _alternation(words: Iterable[str]) -> str:
+def any_of(words: Iterable[str]) -> str:
     """A group matching any of `words` (a space matching any run of spaces), longest first,
     with common beginnings shared: hundreds of words in many languages are tried letter by
     letter, not word by word."""
@@ -481,7 +482,7 @@ def label_pattern() -> re.Pattern[str]:
     """A label at the start of a text: "Speaker:", "Ort :", "报告人：", "Title -"; the group
     `label` holds its text. A label needs its colon (or full-width colon)."""
     names = {n for names in FIELD_LABELS.values() for n in names}
-    return re.compile(rf"^\s*(?P<label>{_alternation(names)})\s*[:：]\s*", re.IGNORECASE)
+    return re.compile(rf"^\s*(?P<label>{any_of(names)})\s*[:：]\s*", re.IGNORECASE)
 
 
 def label_field(label: str) -> str | None:
