@@ -21,6 +21,7 @@ from aggregator.cli import main
 from aggregator.serve import serving
 from tests.conftest import FixtureSite
 from tests.fixture_pages import FIXTURES
+from tests.outside_programs import require_file
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -66,12 +67,7 @@ and the Tokyo one."""
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
-            "(apt-get install chromium), which .ci/run installs",
-            pytrace=False,
-        )
+    require_file(CHROMIUM, "chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield chromium

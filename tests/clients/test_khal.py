@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from aggregator.cli import main
 from tests.conftest import LISTING_PATH, FixtureSite
 from tests.fixture_pages import FIXTURES
+from tests.outside_programs import require_program
 
 TALKS = [1841, 1849, 1852, 1857, 1861, 1866, 1872, 1875]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -39,10 +37,7 @@ class Khal:
     while the process itself runs in UTC, so the zone can only come from khal's settings."""
 
     def __init__(self, root: Path) -> None:
-        executable = shutil.which("khal")
-        if executable is None:
-            pytest.fail("khal is not installed: `apt-get install khal` (CI's .ci/run does)")
-        self.executable = executable
+        self.executable = require_program("khal", "khal")
         home = root / "home"
         self.calendar = root / "talks"
         self.calendar.mkdir(parents=True)

@@ -7,7 +7,6 @@ ids, fill the same items. `-x reload` exits 0 even when a feed fails: its error 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import time
@@ -20,6 +19,7 @@ import pytest
 from aggregator.cli import main
 from aggregator.serve import serving
 from tests.conftest import LISTING_PATH, FixtureSite
+from tests.outside_programs import require_program
 
 NOW = "2026-03-01T09:00:00-05:00"
 TALKS = [1841, 1849, 1852, 1857, 1861, 1866, 1872, 1875]
@@ -43,10 +43,7 @@ class Newsboat:
     with HOME and the XDG directories there too, so nothing of the machine's user leaks in."""
 
     def __init__(self, root: Path, feeds: list[str]) -> None:
-        executable = shutil.which("newsboat")
-        if executable is None:
-            pytest.fail("newsboat is not installed: `apt-get install newsboat` (CI's .ci/run does)")
-        self.executable = executable
+        self.executable = require_program("newsboat", "newsboat")
         root.mkdir()
         self.urls = root / "urls"
         self.urls.write_text("".join(f"{url}\n" for url in feeds), encoding="utf-8")
