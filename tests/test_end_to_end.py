@@ -117,6 +117,34 @@ def test_two_runs_then_a_move(site: FixtureSite, config_file: Path) -> None:
     assert "Oct 8, 2026" in changed.title
 
 
+def test_a_rescheduled_and_retitled_talk_keeps_its_ids_in_every_format(
+    site: FixtureSite, config_file: Path
+) -> None:
+    out = config_file.parent / "public"
+    assert run(config_file) == 0
+    talk = 1875
+    guid = f"urn:talkfeed:nyu-cs-colloquium:{talk}"
+    before = events(out)[uid(talk)]
+    for path in (site.detail_path(talk), f"{LISTING_PATH}?semester=fall_2026"):
+        site.edit(path, "Oct. 6, 2026, 11:30 a.m.", "Oct. 9, 2026, 3 p.m.")
+    site.edit(
+        site.detail_path(talk),
+        "Formal Foundations for Smart Contract Upgrades</h2>",
+        "A New Title for the Same Talk</h2>",
+    )
+    assert run(config_file, now=LATER) == 0
+
+    after = events(out)[uid(talk)]
+    assert str(after.summary).startswith("A New Title for the Same Talk")
+    assert after.start == datetime.fromisoformat("2026-10-09T15:00:00-04:00")
+    assert after.sequence == before.sequence + 1
+    rss = {e.id: e for e in feedparser.parse((out / "all.rss").read_bytes()).entries}
+    atom = {e.id: e for e in feedparser.parse((out / "all.atom").read_bytes()).entries}
+    assert "A New Title for the Same Talk" in rss[guid].title
+    assert "A New Title for the Same Talk" in atom[guid].title
+    assert len([e for e in rss.values() if "Same Talk" in e.title]) == 1
+
+
 def test_failed_detail_page_publishes_the_listing_and_keeps_stored_fields(
     site: FixtureSite, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregator.config import load_config
 from aggregator.merge import Cluster, MergeSettings, Overrides, merge, speaker_key, url_key
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
+from scrapers import all_sites
 
 NY = ZoneInfo("America/New_York")
 START = datetime(2026, 4, 1, 14, tzinfo=NY)
@@ -187,6 +189,17 @@ DIFFERENT_TALKS = [
         ("dept", {"speakers": [], "title": "TBA"}),
         ("lab", {"speakers": [], "title": "T.B.A."}),
     ),
+    # Near misses at one time, no speaker named: a lower title threshold (75) would join them.
+    (
+        "near-miss titles: rank and walk",
+        ("dept", {"speakers": [], "title": "Learning to rank"}),
+        ("lab", {"speakers": [], "title": "Learning to walk"}),
+    ),
+    (
+        "near-miss titles: graph and game",
+        ("dept", {"speakers": [], "title": "Spectral graph theory"}),
+        ("lab", {"speakers": [], "title": "Spectral game theory"}),
+    ),
     (
         "unrelated talks at one time",
         ("dept", {"speakers": ["Grace Hopper"], "title": "Compilers"}),
@@ -206,6 +219,12 @@ def test_different_talks_stay_apart(
     clusters = merge([stored(first[0], **first[1]), stored(second[0], **second[1])])
     assert len(clusters) == 2
     assert all(len(cluster.members) == 1 for cluster in clusters)
+
+
+def test_the_config_default_is_the_merge_default() -> None:
+    defaults = load_config(None, all_sites()).merge
+    assert timedelta(minutes=defaults.tolerance_minutes) == MergeSettings().tolerance
+    assert defaults.title_ratio == MergeSettings().title_ratio
 
 
 def test_tolerance_and_title_ratio_are_settings() -> None:

@@ -90,6 +90,13 @@ def test_id_for_url_without_key_is_a_stable_hash() -> None:
     assert talk_id(SITE, odd) != talk_id(SITE, odd + "-2")
 
 
+def test_ids_of_urls_that_differ_only_in_their_query_differ() -> None:
+    # "show?id=1" and "show?id=2" are two talks: the query is part of the page's identity.
+    first, second = "https://cs.nyu.edu/events/show?id=1", "https://cs.nyu.edu/events/show?id=2"
+    assert talk_id(SITE, first) != talk_id(SITE, second)
+    assert talk_id(SITE, first) == talk_id(SITE, "https://CS.nyu.edu/events/show/?id=1")
+
+
 @pytest.mark.parametrize(
     ("draft", "message"),
     [
