@@ -315,7 +315,9 @@ def _status(args: argparse.Namespace) -> int:
     document = load_health(out)
     for line in status_lines(document):
         print(line)
-    healthy = all(source.get("status") == "ok" for source in document["sources"])
+    healthy = not document.get("publish_error") and all(
+        source.get("status") == "ok" for source in document["sources"]
+    )
     return EXIT_OK if healthy else EXIT_SOURCES_FAILED
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Config",
     "FeedConfig",
     "LifecycleSettings",
+    "LimitSettings",
     "MergeConfig",
     "PublishSettings",
     "SourceConfig",
@@ -70,6 +71,20 @@ class LifecycleSettings:
 
     cancel_after: int = 3
     """Runs without an upcoming talk before it counts as cancelled (tentative until then)."""
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """How many talks one source may give in a run: a feed that recurs every hour, or a page
+    that lists thousands, is cut down to what a seminar could hold instead of filling the
+    store and the feeds."""
+
+    talks_per_source: int = 1000
+    """The most talks kept of one source, the nearest to the run first (upcoming ones from the
+    next on, then past ones from the last back)."""
+    talks_per_day: int = 30
+    """The most talks kept of one source on one day (in each talk's own time zone), the
+    nearest to the run first."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,7 @@ class Config:
     """The file the config came from; None for the bundled default."""
     publish: PublishSettings = PublishSettings()
     lifecycle: LifecycleSettings = LifecycleSettings()
+    limits: LimitSettings = LimitSettings()
     merge: MergeConfig = MergeConfig()
     feeds: tuple[FeedConfig, ...] = ()
 
@@ -160,7 +176,9 @@ def parse_config(text: str, known_sites: Collection[str], path: Path | None = No
     return _Parser(text, known_sites, path).config()
 
 
-_TOP_KEYS = ("out", "db", "base_url", "fetch", "sources", "publish", "lifecycle", "merge", "feeds")
+_TOP_KEYS = (
+    "out", "db", "base_url", "fetch", "sources", "publish", "lifecycle", "limits", "merge", "feeds",
+)  # fmt: skip
 _FEED_KEYS = ("name", "title", "sources", "keywords", "exclude", "rss_days_back", "ical_days_back")
 _FEED_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE_KEYS = ("site", "url")
@@ -299,13 +317,17 @@ _PUBLISH_CHECKS: dict[str, Callable[[object], object]] = {
     "changes_days": _positive,
 }
 _LIFECYCLE_CHECKS: dict[str, Callable[[object], object]] = {"cancel_after": _positive}
+_LIMIT_CHECKS: dict[str, Callable[[object], object]] = {
+    "talks_per_source": _positive,
+    "talks_per_day": _positive,
+}
 _MERGE_CHECKS: dict[str, Callable[[object], object]] = {
     "tolerance_minutes": _count,
     "title_ratio": _ratio,
     "together": _pairs,
     "apart": _pairs,
 }
-_Settings = TypeVar("_Settings", PublishSettings, LifecycleSettings, MergeConfig)
+_Settings = TypeVar("_Settings", PublishSettings, LifecycleSettings, LimitSettings, MergeConfig)
 
 
 def _show(value: object) -> str:
@@ -349,6 +371,7 @@ class _Parser:
             path=self._path,
             publish=self._settings(root, "publish", PublishSettings(), _PUBLISH_CHECKS),
             lifecycle=self._settings(root, "lifecycle", LifecycleSettings(), _LIFECYCLE_CHECKS),
+            limits=self._settings(root, "limits", LimitSettings(), _LIMIT_CHECKS),
             merge=self._settings(root, "merge", MergeConfig(), _MERGE_CHECKS),
             feeds=self._feeds(root, {source.site for source in sources}),
         )

@@ -177,14 +177,19 @@ def _percent(rate: float) -> str:
 
 
 def health_json(
-    sources: Iterable[SourceLedger], started: datetime, duration: float, exit_code: int
+    sources: Iterable[SourceLedger],
+    started: datetime,
+    duration: float,
+    exit_code: int,
+    publish_error: str | None = None,
 ) -> bytes:
-    """`health.json`: the run (start, duration in seconds, exit code) and every source's
-    ledger, in config order."""
+    """`health.json`: the run (start, duration in seconds, exit code, and why its files could
+    not be published, if they could not) and every source's ledger, in config order."""
     document = {
         "started": started.isoformat(),
         "duration_seconds": round(duration, 3),
         "exit_code": exit_code,
+        "publish_error": publish_error,
         "sources": [
             {
                 "source": source.site,
@@ -251,6 +256,8 @@ def status_lines(document: Mapping[str, Any]) -> list[str]:
         f"run {_when(document.get('started'))}, {document.get('duration_seconds', 0):g} s,"
         f" exit code {document.get('exit_code')}"
     )
+    if document.get("publish_error"):
+        lines.append(f"not published (the feeds are the last run's): {document['publish_error']}")
     return lines
 
 

@@ -1,8 +1,9 @@
 """TalkDraft → Talk: the rules every site shares, so no site module repeats them.
 
-Whitespace, cancelled/postponed markers in titles, placeholder titles and speakers ("TBA"),
-forms of address before names ("Prof. Dr."), the site's time zone and default duration, and the
-stable id all live here.
+Whitespace, characters no feed can carry (lone surrogates, control characters), cancelled and
+postponed markers in titles, placeholder titles and speakers ("TBA"), forms of address before
+names ("Prof. Dr."), the site's time zone and default duration, and the stable id all live here:
+every kind of source hands its drafts over through `normalize`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aggregator.model import Speaker, Status, Talk
 from aggregator.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
 from scrapers.read.speakers import strip_honorifics
-from scrapers.read.text import clean_block, clean_inline
+from scrapers.read.text import clean_block, clean_inline, scalar_text
 from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
 __all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
@@ -112,6 +113,7 @@ def talk_id(site: SiteParser, url: str, key: str | None = None) -> str:
     """`<site>:<key>`, the key being the source's own id for the talk (an iCal UID) or else the
     detail URL's key, so the id survives reschedules and retitles. Keys that are long or hold
     other characters than [A-Za-z0-9._~-] are hashed."""
+    url, key = scalar_text(url), scalar_text(key) if key else None
     key = key or site.key(url)
     if key is None:
         parts = urlsplit(url)
@@ -136,7 +138,7 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     A title or speaker that only stands in for one not known yet ("TBA", "N.N.") is dropped, and
     an empty `draft.url` means the talk has no page: `draft.key` must then identify it.
     """
-    url = draft.url.strip() or None
+    url = scalar_text(draft.url).strip() or None
     where = f"{site.id} {url or f'(no url, key {draft.key!r})'}"
     if url is None and not draft.key:
         raise RecordError(f"{where}: url: missing, and no key identifies the talk")
@@ -151,13 +153,13 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
     # CMS default, so it never hides a marker in the title.
     if draft.status is not None and draft.status != "scheduled":
         status = Status(draft.status)
-    # "Prof. Dr. Ada Byron" is Ada Byron on every page, whichever form of address it uses.
-    speakers = [
-        Speaker(name=strip_honorifics(name), affiliation=clean_inline(s.affiliation))
-        for s in draft.speakers
-        if (name := clean_inline(s.name)) and not is_placeholder_name(name)
-    ]
     try:
+        # "Prof. Dr. Ada Byron" is Ada Byron on every page, whichever form of address it uses.
+        speakers = [
+            Speaker(name=strip_honorifics(name), affiliation=clean_inline(s.affiliation))
+            for s in draft.speakers
+            if (name := clean_inline(s.name)) and not is_placeholder_name(name)
+        ]
         return Talk(
             id=talk_id(site, url or "", draft.key),
             source=site.id,

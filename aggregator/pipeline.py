@@ -1,11 +1,15 @@
 """One run: crawl every source → normalize → store → publish. One source failing never stops
-the others, and a failed source's talks stay published from the store."""
+the others, and a failed source's talks stay published from the store. A run's files are
+published together or not at all (`aggregator.publish`); a run that cannot publish says so in
+health.json and the runs table, and ends with OutputError."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +17,7 @@ import httpx
 
 from aggregator.config import Config, SourceConfig
 from aggregator.crawl import CrawlResult, crawl
-from aggregator.errors import RecordError
+from aggregator.errors import OutputError, RecordError
 from aggregator.fetch import Fetcher, FetchStats
 from aggregator.health import (
     HEALTH_FILE,
@@ -24,14 +28,16 @@ from aggregator.health import (
     past_runs,
     rot,
 )
+from aggregator.limits import within_limits
 from aggregator.merge import MergeSettings, Overrides, merge
 from aggregator.model import StoredTalk
 from aggregator.normalize import normalize, talk_id
-from aggregator.outputs import feed_files
+from aggregator.outputs import Output, feed_files
 from aggregator.pagecache import PageCache
-from aggregator.publish import write_changed, write_outputs
+from aggregator.publish import Publication, write_or_remove
 from aggregator.store import Published, Sighting, Store
 from scrapers import SiteParser
+from scrapers.read.text import scalar_text
 
 __all__ = [
     "EXIT_CONFIG",
@@ -92,10 +98,15 @@ class RunReport:
     new: int = 0
     changed: int = 0
     written: list[str] = field(default_factory=list)
+    publish_error: str | None = None
+    """Why this run's files could not be published (the last run's are still there)."""
 
     @property
     def exit_code(self) -> int:
-        """EXIT_OK, or EXIT_SOURCES_FAILED when a source had errors or was flagged."""
+        """EXIT_OUTPUT when the files could not be published; else EXIT_OK, or
+        EXIT_SOURCES_FAILED when a source had errors or was flagged."""
+        if self.publish_error is not None:
+            return EXIT_OUTPUT
         healthy = all(source.ok and not source.health.flags for source in self.sources)
         return EXIT_OK if healthy else EXIT_SOURCES_FAILED
 
@@ -121,17 +132,20 @@ def run(
             stats.bytes,
         )
         sightings: list[Sighting] = []
+        # By the identity of each sighting: the report of the source that found it.
+        owners: dict[int, SourceReport] = {}
         listed: dict[str, set[str]] = {}
         complete: dict[str, bool] = {}
         for source, result in zip(config.sources, results, strict=True):
             site = sites[source.site]
-            source_report, found = _review(site, result)
-            _assess(source_report, result, store, started)
+            source_report, found = _review(site, result, config, started)
+            _flag(source_report, result, store)
             if source_report.health.flags:
                 # Probably broken: what it no longer gives is kept from the store, not erased.
                 found = [replace(sighting, partial=True) for sighting in found]
             report.sources.append(source_report)
             sightings.extend(found)
+            owners.update((id(sighting), source_report) for sighting in found)
             listed.setdefault(site.id, set()).update(
                 talk_id(site, draft.url, draft.key) for draft in result.drafts
             )
@@ -141,6 +155,13 @@ def run(
             )
         counts = store.upsert(sightings, started)
         report.new, report.changed = counts.new, counts.changed
+        for sighting, problem in counts.rejected:
+            # Its source lost a talk, as if its page had failed; the run goes on.
+            owner = owners[id(sighting)]
+            owner.errors.append(scalar_text(problem))
+            owner.talks -= 1
+        for source_report in report.sources:
+            _settle(source_report, store, started)
         for source_id, seen in listed.items():
             # Only a source whose every listing was read can say a talk is gone.
             if complete[source_id]:
@@ -153,11 +174,46 @@ def run(
         since = started - timedelta(days=config.publish.changes_days)
         changes = store.changes(since=since, scope="published")
         files = feed_files(config, sites, records, combined, changes, started)
-        report.written = write_changed(config.out, files)
-        health = health_json(report.sources, started, time.monotonic() - clock, report.exit_code)
-        write_outputs(config.out, [(HEALTH_FILE, health)])
+        try:
+            report.written = _publish(config, files, report, started, clock)
+        except OutputError as exc:
+            report.publish_error = str(exc)
+            _unpublished(config, store, report, started, now or datetime.now(UTC), clock)
+            raise
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
+
+
+def _publish(
+    config: Config, files: Iterable[Output], report: RunReport, started: datetime, clock: float
+) -> list[str]:
+    """Publish the run's files and then its health.json, all together; the names that
+    changed. OutputError when they cannot be, leaving the last run's files as they were."""
+    with Publication(config.out) as publication:
+        publication.stage(files)
+        duration = time.monotonic() - clock
+        health = health_json(report.sources, started, duration, report.exit_code)
+        return publication.commit([(HEALTH_FILE, health)])
+
+
+def _unpublished(
+    config: Config,
+    store: Store,
+    report: RunReport,
+    started: datetime,
+    finished: datetime,
+    clock: float,
+) -> None:
+    """Record a run whose files could not be published in health.json (or remove the last
+    run's, rather than let it pass for this one) and in the runs table. Both may sit on the
+    disk that just filled up: the error to report is the publishing one, whether or not they
+    can still be written."""
+    duration = time.monotonic() - clock
+    health = health_json(report.sources, started, duration, report.exit_code, report.publish_error)
+    with contextlib.suppress(OutputError):
+        write_or_remove(config.out / HEALTH_FILE, health)
+    with contextlib.suppress(OutputError):
+        store.record_run(started, finished, report.exit_code, asdict(report))
 
 
 def _merged(
@@ -206,7 +262,9 @@ def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[
     return (source.url,) if source.url else sites[source.site].entry_urls()
 
 
-def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[Sighting]]:
+def _review(
+    site: SiteParser, result: CrawlResult, config: Config, now: datetime
+) -> tuple[SourceReport, list[Sighting]]:
     report = SourceReport(
         site.id, listings=result.listings_read, details=result.details_read, failed=result.failed
     )
@@ -219,17 +277,20 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
     )
     sightings: list[Sighting] = []
     for problem in result.problems:
-        (report.warnings if problem.warning else report.errors).append(str(problem))
+        # Messages quote pages: health.json must be able to hold them.
+        (report.warnings if problem.warning else report.errors).append(scalar_text(str(problem)))
     if result.failed:
         report.errors.insert(0, "no listing could be read; keeping the talks already published")
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)
-    for draft in wanted:
+    kept = within_limits(site, wanted, config.limits, now)
+    report.warnings += kept.warnings
+    for draft in kept.drafts:
         try:
             talk = normalize(draft, site)
         except RecordError as exc:
-            report.errors.append(str(exc))
+            report.errors.append(scalar_text(str(exc)))
             continue
         if talk.id not in seen:
             seen.add(talk.id)
@@ -237,15 +298,27 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
             partial = bool(draft.url) and draft.url in result.partial
             sightings.append(Sighting(talk, site.name, partial=partial))
     report.talks = len(sightings)
+    report.errors, report.warnings = _tally(report.errors), _tally(report.warnings)
     return report, sightings
 
 
-def _assess(report: SourceReport, result: CrawlResult, store: Store, started: datetime) -> None:
-    """Flag the source if it looks broken next to its recent runs, and set its status."""
-    health = report.health
+def _tally(messages: list[str]) -> list[str]:
+    """Each message once, in order, saying how often it came: a feed of thousands of events
+    without a location is one line of the report, which every run keeps, not thousands."""
+    counts = Counter(messages)
+    return [m if counts[m] == 1 else f"{m} ({counts[m]} times)" for m in dict.fromkeys(messages)]
+
+
+def _flag(report: SourceReport, result: CrawlResult, store: Store) -> None:
+    """Flag the source if it looks broken next to its recent runs."""
     if not result.failed:  # with no listing read, its talks are unknown, not zero
         history = past_runs(store.source_reports(report.site, HISTORY_RUNS))
-        health.flags = rot(report.talks, health.fill, history)
+        report.health.flags = rot(report.talks, report.health.fill, history)
+
+
+def _settle(report: SourceReport, store: Store, started: datetime) -> None:
+    """Set the source's status and last success, once its talks are stored."""
+    health = report.health
     health.status = "failed" if not report.ok else "flagged" if health.flags else "ok"
     last = started if health.status == "ok" else store.last_success(report.site)
     health.last_success = last.isoformat() if last else None

@@ -110,11 +110,14 @@ class Sighting:
 
 @dataclass(frozen=True)
 class UpsertResult:
-    """Counts of what one upsert did."""
+    """Counts of what one upsert did, and the sightings it could not store."""
 
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    rejected: tuple[tuple[Sighting, str], ...] = ()
+    """Each talk that has no JSON form (a lone surrogate in its text), with why: left out so
+    that the others are stored."""
 
 
 @dataclass(frozen=True)
@@ -178,11 +181,18 @@ class Store:
 
     def upsert(self, sightings: Iterable[Sighting], now: datetime) -> UpsertResult:
         """Record this run's talks: insert new ones, update changed ones, touch `last_seen`.
-        A talk seen again is no longer missing."""
+        A talk seen again is no longer missing. A talk that cannot be written is left out and
+        returned in `rejected`: one bad record never costs the others."""
         stamp = now.isoformat()
         new = changed = unchanged = 0
+        rejected: list[tuple[Sighting, str]] = []
         with self._transaction():
             for sighting in sightings:
+                try:
+                    record = sighting.talk.model_dump_json()
+                except ValueError as exc:  # pydantic's serialization error is a ValueError
+                    rejected.append((sighting, f"{sighting.talk.id}: cannot be stored: {exc}"))
+                    continue
                 row = self._db.execute(
                     "SELECT record, change_count, sequence, moved_from FROM talks WHERE id = ?",
                     (sighting.talk.id,),
@@ -195,7 +205,7 @@ class Store:
                             sighting.talk.id,
                             sighting.talk.source,
                             sighting.source_name,
-                            sighting.talk.model_dump_json(),
+                            record,
                             stamp,
                             stamp,
                             stamp,
@@ -231,7 +241,7 @@ class Store:
                 )
                 self._note("source", talk.id, now, notes)
                 changed += 1
-        return UpsertResult(new, changed, unchanged)
+        return UpsertResult(new, changed, unchanged, tuple(rejected))
 
     def mark_missing(
         self, source: str, seen: Iterable[str], now: datetime, cancel_after: int

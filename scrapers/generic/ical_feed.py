@@ -2,8 +2,10 @@
 department calendars all export one (format: RFC 5545, https://www.rfc-editor.org/rfc/rfc5545).
 
 In config: `kind = "ical"` and `url` = the feed. Every event is a whole talk (there is no detail
-page); recurring events are expanded from 180 days before the fetch to 365 days after it. A
-talk's url is the page the event names, or none: the feed is no talk's page.
+page); recurring events are expanded from 180 days before the fetch to 365 days after it, and
+of a feed's events and occurrences at most the 5,000 nearest to the fetch are read (see
+`scrapers.read.ical`). A talk's url is the page the event names, or none: the feed is no
+talk's page.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class IcalFeed(SiteParser):
     def listing(self, page: Page) -> list[Link]:
         """Every talk of the feed, complete."""
         window = (page.fetched_at - PAST, page.fetched_at + AHEAD)
-        parsed = parse_calendar(page.text, feed_url=page.url, zone=self.zone, window=window)
+        parsed = parse_calendar(
+            page.text, feed_url=page.url, zone=self.zone, window=window, now=page.fetched_at
+        )
         page.notes.extend(parsed.skipped)
         # A talk without a page of its own is found at the feed, which the run report names.
         return [

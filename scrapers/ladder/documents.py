@@ -16,6 +16,7 @@ from scrapers.base import SiteParser
 from scrapers.drafts import Link, Page, ParseError
 from scrapers.kinds import build_source
 from scrapers.read.fullcalendar import is_fullcalendar, read_fullcalendar
+from scrapers.read.text import scalar_json
 
 __all__ = ["Document", "read_document"]
 
@@ -55,7 +56,7 @@ def read_document(page: Page, zone: ZoneInfo) -> Document | None:
 
 def _json(page: Page, zone: ZoneInfo, text: str) -> Document:
     try:
-        data: Any = json.loads(text)
+        data: Any = scalar_json(json.loads(text))
     except ValueError as exc:
         raise ParseError(f"{page.url}: looks like JSON but is not ({exc})") from None
     if is_fullcalendar(data):

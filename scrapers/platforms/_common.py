@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scrapers.drafts import Page, ParseError
+from scrapers.read.text import scalar_json
 
 __all__ = ["as_text", "json_body", "with_query", "zone_named"]
 
@@ -35,7 +36,7 @@ def zone_named(name: str | None) -> ZoneInfo | None:
 def json_body(page: Page) -> dict[str, Any]:
     """The page's JSON object; ParseError naming the URL when it is not one."""
     try:
-        data = json.loads(page.text)
+        data = scalar_json(json.loads(page.text))
     except json.JSONDecodeError as exc:
         raise ParseError(f"{page.url}: not JSON ({exc})") from None
     if not isinstance(data, dict):

@@ -4,6 +4,9 @@ One draft per VEVENT, and one per occurrence of a recurring event (RRULE, RDATE,
 RECURRENCE-ID overrides, RANGE=THISANDFUTURE ones too, are expanded by `recurring-ical-events`)
 within a window; events that do not recur are kept whatever their date. An event without UID
 gets one from its first start and title, so a series without UID is expanded like any other.
+A feed gives at most `MAX_TALKS` drafts, the nearest to now first (upcoming ones from the next
+on, then past ones from the last back), and occurrences are found only as far as they are
+read: a few hourly events recur into tens of thousands of talks, which no seminar lists.
 
 Times: `Z` is UTC; a TZID names an IANA zone, a Windows zone name (Outlook, Exchange) mapped to
 its IANA zone, or else a VTIMEZONE of the same file: the IANA zone whose clocks agree with it
@@ -14,19 +17,23 @@ zone when the calendar has none). A DATE value is an all-day talk starting at mi
 same zone.
 
 Text: SUMMARY, LOCATION and the other plain-text properties are entity-decoded once, as feeds
-that store HTML-escaped text ("Vows &amp; Chorales") expect; DESCRIPTION is read as HTML.
+that store HTML-escaped text ("Vows &amp; Chorales") expect; DESCRIPTION is read as HTML, but
+its own line breaks count unless its markup lays out lines itself (a description in plain text
+with a `<b>` here and there is still plain text, line by line).
 """
 
 from __future__ import annotations
 
+import heapq
 import html
+import itertools
 import re
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import cache
+from functools import cache, cached_property, partial
 from importlib import resources
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -41,15 +48,19 @@ from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import clean_block, html_links, html_to_text
 
 __all__ = [
-    "MAX_OCCURRENCES",
+    "MAX_TALKS",
     "DescriptionParts",
     "ParsedCalendar",
     "parse_calendar",
     "split_description",
 ]
 
-MAX_OCCURRENCES = 1000
-"""Occurrences read of one recurring event within the window."""
+MAX_TALKS = 5000
+"""Talks read from one feed, events and occurrences together, the nearest to now first."""
+# One talk an hour is already more than any seminar: a rule beyond is no talk series.
+_MOST_A_DAY = 24
+# How far from now occurrences are first looked for; each further look goes twice as far.
+_FIRST_SPAN = timedelta(days=1)
 
 _DATE_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 _LABEL = re.compile(
@@ -78,6 +89,13 @@ _SHORT_FIELDS = frozenset({"speaker", "affiliation", "host"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # "Ada (MIT), Bob (ETH)", as Indico and OxTalks list speakers: one speaker per parenthesis.
 _AFTER_PARENTHESIS = re.compile(r"(?<=\))\s*,\s*")
+# "Ann Lee <ann@mit.edu>": the address is no part of the name, and "<Ann Lee>" is just the name.
+_ADDRESS = re.compile(r"[ \t]*<[^<>\s@]+@[^<>\s]+>")
+_BRACKETED = re.compile(r"<(?P<text>[^<>\n]+)>")
+# Markup that lays out lines: with none, a description's line breaks are its author's own, even
+# beside a `<b>`; with some, they are the HTML source's formatting.
+_LINE_MARKUP = re.compile(r"<(?:p|br|div|li|h[1-6]|tr|table|blockquote|pre)\b", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z]")
 # One line of the "Label: value" metadata calendar systems add to a description (Trumba:
 # "Event Name:", "Organization:", "Event Locator:", "Submitter Name:", "Event State:",
 # "Categories:", "Web Site:", "Diagram Link:"): a label of one to four words, then the value.
@@ -162,19 +180,27 @@ class _Metadata:
 
 
 def parse_calendar(
-    text: str, *, feed_url: str, zone: ZoneInfo, window: tuple[datetime, datetime]
+    text: str,
+    *,
+    feed_url: str,
+    zone: ZoneInfo,
+    window: tuple[datetime, datetime],
+    now: datetime,
 ) -> ParsedCalendar:
-    """Every talk in an iCalendar text: events that do not recur whatever their date, and the
-    occurrences of recurring ones that start within `window`. `zone` is the site's, for times
-    the feed leaves floating when the calendar names no zone of its own. A talk's url is its
-    own page, or "" when the event names none (the feed is no talk's page).
+    """The talks in an iCalendar text: events that do not recur whatever their date, and the
+    occurrences of recurring ones that start within `window`; of more than `MAX_TALKS`, the
+    nearest to `now` (noted). `zone` is the site's, for times the feed leaves floating when
+    the calendar names no zone of its own. A talk's url is its own page, or "" when the event
+    names none (the feed is no talk's page).
 
     ParseError when the text is not iCalendar at all or is cut off; a broken event is skipped
     and noted.
     """
     result = ParsedCalendar()
+    left = MAX_TALKS
+    # Several VCALENDARs in one feed (rare) share its budget, the first taking its nearest.
     for calendar in _calendars(text, feed_url):
-        _Reader(calendar, zone, window, result).read()
+        left -= _Reader(calendar, zone, window, now, result).read(left)
     result.drafts.sort(key=lambda d: (_instant(d.start), d.key or ""))
     return result
 
@@ -202,7 +228,8 @@ def split_description(text: str | None) -> DescriptionParts:
             loose.extend(rest)
         sections.setdefault(name, []).append(value.strip())
     prose = clean_block("\n\n".join(loose))
-    speakers = parse_speakers(_AFTER_PARENTHESIS.sub("\n", "\n".join(sections.get("speaker", []))))
+    named = _AFTER_PARENTHESIS.sub("\n", "\n".join(sections.get("speaker", [])))
+    speakers = parse_speakers(_BRACKETED.sub(r"\g<text>", _ADDRESS.sub("", named)))
     affiliation = "; ".join(a for a in sections.get("affiliation", []) if a) or None
     if affiliation:
         speakers = [s if s.affiliation else SpeakerDraft(s.name, affiliation) for s in speakers]
@@ -277,11 +304,13 @@ class _Reader:
         calendar: Calendar,
         zone: ZoneInfo,
         window: tuple[datetime, datetime],
+        now: datetime,
         result: ParsedCalendar,
     ) -> None:
         self.calendar = calendar
         self.site_zone = zone
         self.window = window
+        self.now = now
         self.result = result
         self.definitions = {
             str(tz["TZID"]): tz
@@ -296,57 +325,53 @@ class _Reader:
         self.own_zone = _iana_zone(str(calendar.get("X-WR-TIMEZONE", ""))) or self._defined_zone()
         self.floating: tzinfo = self.own_zone or zone
 
-    def read(self) -> None:
+    def read(self, limit: int) -> int:
+        """Add the drafts of at most `limit` talks, the nearest to now first; how many."""
         events = self._readable_events()
-        series: dict[str, list[Component]] = {
-            _uid(event): [] for event in events if "RRULE" in event or "RDATE" in event
-        }
+        recurring = {_uid(event) for event in events if "RRULE" in event or "RDATE" in event}
+        singles: list[_Talk] = []
+        series: dict[str, list[Component]] = {uid: [] for uid in recurring}
         for event in events:
             if _uid(event) in series:
                 series[_uid(event)].append(event)
-            else:
-                start = _value(event, "DTSTART")
-                # An override whose series is not in the feed keeps its occurrence's identity.
-                original = _value(event, "RECURRENCE-ID")
-                self.result.drafts.append(self._draft(event, start, _end(event, start), original))
-        for uid, components in series.items():
-            self._expand(uid, components)
+                continue
+            start = _value(event, "DTSTART")
+            # An override whose series is not in the feed keeps its occurrence's identity.
+            original = _value(event, "RECURRENCE-ID")
+            made = partial(self.draft, event, start, _end(event, start), original)
+            singles.append(_Talk(self.moment(start), "", made))
+        expanding = [
+            expansion
+            for uid, components in series.items()
+            if (expansion := self._expansion(uid, components)) is not None
+        ]
+        singles.sort(key=_when)
+        upcoming = [talk for talk in singles if talk.start >= self.now]
+        past = [talk for talk in reversed(singles) if talk.start < self.now]
+        ranked = itertools.chain(
+            heapq.merge(upcoming, *(e.upcoming() for e in expanding), key=_when),
+            heapq.merge(past, *(e.past() for e in expanding), key=_when, reverse=True),
+        )
+        chosen = list(itertools.islice(ranked, limit))
+        if len(chosen) == limit and next(ranked, None) is not None:
+            # A feed of 985 bytes can recur into thousands of talks: what no seminar lists.
+            self.result.skipped.append(
+                f"more than {limit} events and occurrences: only the {limit} nearest to"
+                f" {self.now.date().isoformat()} are read, upcoming ones first"
+            )
+        failed = {e.uid for e in expanding if e.failed}
+        kept = [talk for talk in chosen if talk.series not in failed]
+        self.result.drafts.extend(talk.draft() for talk in kept)
+        return len(kept)
 
-    def _expand(self, uid: str, components: list[Component]) -> None:
-        """One draft per occurrence of a recurring event within the window."""
+    def _expansion(self, uid: str, components: list[Component]) -> _Expansion | None:
+        """The occurrences of a recurring event, to be read as they are needed; None, noted,
+        when its rules cannot be expanded."""
         problem = next(filter(None, map(_rule_problem, components)), None)
         if problem is not None:
             self.result.skipped.append(f"recurring event {uid!r} skipped: {problem}")
-            return
-        calendar = Calendar()
-        for component in components:
-            calendar.add_component(component)
-        occurrences: list[Component] = []
-        try:
-            for occurrence in recurring_ical_events.of(calendar).after(self.window[0]):
-                if self._moment(_value(occurrence, "DTSTART")) >= self.window[1]:
-                    break
-                if len(occurrences) == MAX_OCCURRENCES:
-                    # FREQ=MINUTELY and friends: no seminar meets this often.
-                    self.result.skipped.append(
-                        f"recurring event {uid!r}: occurrences after the first "
-                        f"{MAX_OCCURRENCES} skipped"
-                    )
-                    break
-                occurrences.append(occurrence)
-        except (recurring_ical_events.InvalidCalendar, ValueError) as exc:
-            self.result.skipped.append(f"recurring event {uid!r} skipped: {exc}")
-            return
-        sources = {_instance(_value(c, "RECURRENCE-ID")): c for c in components}
-        for occurrence in occurrences:
-            start = _value(occurrence, "DTSTART")
-            recurrence = _value(occurrence, "RECURRENCE-ID")
-            source = sources.get(_instance(recurrence)) or sources.get(None)
-            has_end = source is not None and ("DTEND" in source or "DURATION" in source)
-            end = _value(occurrence, "DTEND") if has_end else None
-            self.result.drafts.append(
-                self._draft(occurrence, start, end, _slot(start, recurrence, source))
-            )
+            return None
+        return _Expansion(self, uid, components)
 
     def _readable_events(self) -> list[Component]:
         """The VEVENTs with a start, their times in real zones and each with a UID; the others
@@ -414,15 +439,16 @@ class _Reader:
         zones = {self._named_zone(tzid) for tzid in self.definitions}
         return zones.pop() if len(zones) == 1 else None
 
-    def _draft(
+    def draft(
         self, event: Component, start: date, end: date | None, original: date | None
     ) -> TalkDraft:
         uid = _uid(event)
-        begin = self._moment(start)
-        finish = self._moment(end) if end is not None else None
+        begin = self.moment(start)
+        finish = self.moment(end) if end is not None else None
         problems = ["DTEND before DTSTART: end ignored"] if finish and finish < begin else []
-        description = _text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC")
-        parts = split_description(html_to_text(description))
+        plain = _text(event, "DESCRIPTION")
+        description = plain or _text(event, "X-ALT-DESC")
+        parts = split_description(html_to_text(_lines_kept(plain) if plain else description))
         location = _plain(event, "LOCATION")
         draft = TalkDraft(
             url=_own_url(event, location, description, parts),
@@ -456,7 +482,7 @@ class _Reader:
             gaps.append("no location")
         return gaps
 
-    def _moment(self, value: date) -> datetime:
+    def moment(self, value: date) -> datetime:
         if not isinstance(value, datetime):
             return datetime.combine(value, time(0), tzinfo=self.floating)
         zone = value.tzinfo
@@ -465,6 +491,86 @@ class _Reader:
         # UTC, or a zone built from a VTIMEZONE that has no IANA name to show: the instant, in
         # the calendar's own zone when it has one.
         return value.astimezone(self.own_zone or UTC)
+
+
+@dataclass(frozen=True)
+class _Talk:
+    """One talk of the feed: when it starts, and its draft, made only if it is read."""
+
+    start: datetime
+    series: str
+    """The UID of the recurring event it is an occurrence of; "" for a single event."""
+    draft: Callable[[], TalkDraft]
+
+
+def _when(talk: _Talk) -> datetime:
+    return talk.start
+
+
+class _Expansion:
+    """The occurrences of one recurring event within the window, found only as they are read:
+    from now on, earliest first, then from now back, latest first."""
+
+    def __init__(self, reader: _Reader, uid: str, components: list[Component]) -> None:
+        self.reader = reader
+        self.uid = uid
+        self.calendar = Calendar()
+        for component in components:
+            self.calendar.add_component(component)
+        self.sources = {_instance(_value(c, "RECURRENCE-ID")): c for c in components}
+        self.failed = False
+        """The rules broke down while expanding; the event was skipped and noted."""
+
+    def upcoming(self) -> Iterator[_Talk]:
+        """The occurrences that start from now to the window's end, earliest first."""
+        begin, span, end = self.reader.now, _FIRST_SPAN, self.reader.window[1]
+        while begin < end:
+            stop = min(end, begin + span)
+            yield from self._starting(begin, stop)
+            begin, span = stop, span * 2
+
+    def past(self) -> Iterator[_Talk]:
+        """The occurrences that start from the window's start to now, latest first."""
+        earliest, span, stop = self.reader.window[0], _FIRST_SPAN, self.reader.now
+        while stop > earliest:
+            begin = max(earliest, stop - span)
+            yield from reversed(self._starting(begin, stop))
+            stop, span = begin, span * 2
+
+    def _starting(self, begin: datetime, stop: datetime) -> list[_Talk]:
+        """The occurrences that start at or after `begin` and before `stop`, earliest first.
+        Spans that double keep the expansions few: `recurring-ical-events` finds each span's
+        occurrences afresh from the event's first one, and its own `after` asks span by span
+        down to a quarter of an hour."""
+        found = map(self._talk, self._guarded(lambda: self._query.between(begin, stop)))
+        # `between` also gives what began earlier and lasts into the span.
+        return sorted((talk for talk in found if begin <= talk.start < stop), key=_when)
+
+    @cached_property
+    def _query(self) -> recurring_ical_events.CalendarQuery:
+        # Built on first use, inside `_guarded`: a calendar it refuses costs this event only.
+        return recurring_ical_events.of(self.calendar)
+
+    def _guarded(self, occurrences: Callable[[], Iterable[Component]]) -> Iterator[Component]:
+        if self.failed:
+            return
+        try:
+            yield from occurrences()
+        except Exception as exc:  # rules the library chokes on cost their event, not the feed
+            self.failed = True
+            self.reader.result.skipped.append(f"recurring event {self.uid!r} skipped: {exc}")
+
+    def _talk(self, occurrence: Component) -> _Talk:
+        start = self.reader.moment(_value(occurrence, "DTSTART"))
+        return _Talk(start, self.uid, partial(self._draft, occurrence))
+
+    def _draft(self, occurrence: Component) -> TalkDraft:
+        start = _value(occurrence, "DTSTART")
+        recurrence = _value(occurrence, "RECURRENCE-ID")
+        source = self.sources.get(_instance(recurrence)) or self.sources.get(None)
+        has_end = source is not None and ("DTEND" in source or "DURATION" in source)
+        end = _value(occurrence, "DTEND") if has_end else None
+        return self.reader.draft(occurrence, start, end, _slot(start, recurrence, source))
 
 
 def _value(component: Component, name: str) -> Any:
@@ -524,7 +630,17 @@ def _rule_problem(component: Component) -> str | None:
         # Expanding these costs minutes of CPU for a series that cannot be talks.
         if {"SECONDLY", "MINUTELY"} & {str(f).upper() for f in rule.get("FREQ", [])}:
             return f"RRULE FREQ={rule['FREQ'][0]}"
+        if _daily_count(rule) > _MOST_A_DAY:
+            return f"RRULE more than {_MOST_A_DAY} times a day"
     return None
+
+
+def _daily_count(rule: vRecur) -> int:
+    """How many times a day a rule can recur at most: its hours (every hour for FREQ=HOURLY)
+    times its minutes times its seconds."""
+    hourly = "HOURLY" in {str(f).upper() for f in rule.get("FREQ", [])}
+    hours = len(rule.get("BYHOUR", [])) or (24 if hourly else 1)
+    return hours * (len(rule.get("BYMINUTE", [])) or 1) * (len(rule.get("BYSECOND", [])) or 1)
 
 
 def _uid(component: Component) -> str:
@@ -550,6 +666,15 @@ def _text(component: Component, name: str) -> str | None:
         value = "\n\n".join(str(v) for v in value)
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def _lines_kept(description: str) -> str:
+    """A DESCRIPTION for `html_to_text`: where it has tags but none that break lines (a plain
+    text with "<b>Speaker:</b>" in it), its line breaks become `<br>`, which a browser, and so
+    `html_to_text`, would otherwise read as spaces, running "Abstract:" into the speaker."""
+    if "\n" not in description or _LINE_MARKUP.search(description):
+        return description
+    return description.replace("\n", "<br>") if _ANY_TAG.search(description) else description
 
 
 def _plain(component: Component, name: str) -> str | None:

@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup, Tag
 
 from scrapers.drafts import Page, SpeakerDraft, TalkDraft, whole_days
 from scrapers.read.speakers import parse_speakers
-from scrapers.read.text import block_text, clean_inline, html_to_text
+from scrapers.read.text import block_text, clean_inline, html_to_text, scalar_json
 
 __all__ = ["PageEvents", "event_draft", "find_events", "read_events"]
 
@@ -134,7 +134,7 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
         if not text.strip():
             continue
         try:
-            nodes.extend(_load(text))
+            nodes.extend(scalar_json(_load(text)))
         except ValueError as exc:
             problems.append(f"JSON-LD block {number} skipped: {exc}")
     events = list(_events(nodes))

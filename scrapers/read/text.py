@@ -1,9 +1,11 @@
-"""Whitespace, paragraphs and page chrome: turning HTML into the plain text a record holds."""
+"""Whitespace, paragraphs and page chrome: turning HTML into the plain text a record holds, in
+characters every feed can carry (`scalar_text`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -15,13 +17,42 @@ __all__ = [
     "content_root",
     "html_links",
     "html_to_text",
+    "scalar_json",
+    "scalar_text",
     "sentences",
 ]
+
+# What no record may hold: the control characters XML 1.0 forbids (all of C0 but tab, line
+# feed and carriage return) and U+FFFE/U+FFFF, which every feed would have to refuse, and
+# surrogates: JSON's "\ud800" decodes to half a character that no encoder can write.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Vertical tab and form feed break lines (Word writes its line breaks as vertical tabs).
+_LINE_CONTROLS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 
 _SPACE = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_TAG = re.compile(r"</?(?P<name>[A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>")
+# A "<" and the name after it, to tell a tag from prose in angle brackets.
+_OPENING = re.compile(r"<(?P<name>/?[A-Za-z][^\s/>]*)?")
+_HTML_ELEMENTS = frozenset(
+    {
+        "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "base",
+        "bdi", "bdo", "big", "blockquote", "body", "br", "button", "canvas", "caption",
+        "center", "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del", "details",
+        "dfn", "dialog", "dir", "div", "dl", "dt", "em", "embed", "fieldset", "figcaption",
+        "figure", "font", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
+        "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input", "ins",
+        "kbd", "label", "legend", "li", "link", "main", "map", "mark", "math", "menu", "meta",
+        "meter", "nav", "nobr", "noscript", "object", "ol", "optgroup", "option", "output", "p",
+        "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script",
+        "search", "section", "select", "slot", "small", "source", "span", "strike", "strong",
+        "style", "sub", "summary", "sup", "svg", "table", "tbody", "td", "template", "textarea",
+        "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u", "ul", "var", "video",
+        "wbr",
+    }
+)  # fmt: skip
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 # Markup left in the text once its entities are decoded: the source escaped its HTML a second
 # time ("&lt;p&gt;…&lt;/p&gt;"). Only tags that cannot be prose count: a closing tag, a tag with
@@ -50,20 +81,46 @@ _CHROME_TAGS = frozenset(
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
 
 
+def scalar_text(text: str) -> str:
+    """`text` as characters every feed format can carry: a lone surrogate becomes U+FFFD (a
+    proper pair becomes the character it encodes), vertical tab and form feed become line
+    breaks, and the other control characters XML 1.0 forbids, U+FFFE and U+FFFF are dropped."""
+    if _UNWRITABLE.search(text) is None:
+        return text
+    if _SURROGATE.search(text):
+        # UTF-16 pairs what pairs up and replaces what cannot.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _UNWRITABLE.sub("", text.translate(_LINE_CONTROLS))
+
+
+def scalar_json(value: Any) -> Any:
+    """Decoded JSON with `scalar_text` applied to every string in it, keys included: JSON is
+    the one way a page's text reaches us as lone surrogates."""
+    if isinstance(value, str):
+        return scalar_text(value)
+    if isinstance(value, list):
+        return [scalar_json(item) for item in value]
+    if isinstance(value, dict):
+        return {scalar_text(key): scalar_json(item) for key, item in value.items()}
+    return value
+
+
 def clean_inline(text: str | None) -> str | None:
-    """Collapse all whitespace to single spaces; None for text that is empty after that."""
+    """`scalar_text`, all whitespace collapsed to single spaces; None for text that is empty
+    after that."""
     if text is None:
         return None
-    cleaned = _ANY_SPACE.sub(" ", text).strip()
+    cleaned = _ANY_SPACE.sub(" ", scalar_text(text)).strip()
     return cleaned or None
 
 
 def clean_block(text: str | None) -> str | None:
-    """Keep paragraph breaks (a blank line) and line breaks; collapse all other whitespace."""
+    """`scalar_text` keeping paragraph breaks (a blank line) and line breaks; all other
+    whitespace collapsed."""
     if text is None:
         return None
     paragraphs = []
-    for raw in _PARAGRAPH_BREAK.split(text):
+    for raw in _PARAGRAPH_BREAK.split(scalar_text(text)):
         lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
@@ -109,11 +166,14 @@ def html_to_text(fragment: str | None) -> str | None:
     """Plain text of an HTML fragment (a description from a feed, an API or JSON-LD): each
     block a paragraph, `<br>` a line break, entities decoded, other line breaks read as spaces
     as a browser does (except in `<pre>`). Text with neither tags nor entities is taken as
-    plain text, so that "x < y" survives. Markup that was escaped once more ("&lt;p&gt;…") is
-    read as markup too; text that only shows an entity keeps it ("&amp;lt;" is "&lt;")."""
+    plain text, so that "x < y" survives, and angle brackets around anything but an HTML
+    element's name are text too ("Speaker: <Ann Lee>", "<ann@mit.edu>"). Markup that was
+    escaped once more ("&lt;p&gt;…") is read as markup too; text that only shows an entity
+    keeps it ("&amp;lt;" is "&lt;")."""
     if fragment is None:
         return None
-    if not (_TAG.search(fragment) or _ENTITY.search(fragment)):
+    fragment = scalar_text(fragment)
+    if not (_has_markup(fragment) or _ENTITY.search(fragment)):
         return clean_block(fragment)
     text = _markup_text(fragment)
     if _ESCAPED_MARKUP.search(text):
@@ -127,9 +187,10 @@ def html_links(fragment: str | None) -> list[str]:
     URLs written out in the text. Images and other embedded resources are not links."""
     if not fragment:
         return []
-    if not _TAG.search(fragment):
+    fragment = scalar_text(fragment)
+    if not _has_markup(fragment):
         return _unique(_text_urls(fragment))
-    soup = BeautifulSoup(fragment, "lxml")
+    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
     urls: list[str] = []
     for node in (soup.body or soup).descendants:
         if isinstance(node, Tag) and node.name == "a" and node.get("href"):
@@ -140,8 +201,34 @@ def html_links(fragment: str | None) -> list[str]:
 
 
 def _markup_text(fragment: str) -> str:
-    soup = BeautifulSoup(fragment, "lxml")
+    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
     return block_text(soup.body or soup)
+
+
+def _is_element(name: str) -> bool:
+    """Whether a name after "<" is one a browser takes for a tag: an HTML element's, a custom
+    element's (they have a hyphen) or a namespaced one's (Word's `<o:p>`)."""
+    name = name.lstrip("/").lower()
+    return name in _HTML_ELEMENTS or "-" in name or ":" in name
+
+
+def _has_markup(fragment: str) -> bool:
+    return any(_is_element(tag["name"]) for tag in _TAG.finditer(fragment))
+
+
+def _prose_brackets(fragment: str) -> str:
+    """`fragment` with every "<" that opens no tag escaped, so that the parser keeps as text
+    what the page wrote in angle brackets ("Speaker: <Ann Lee>", "<ann@mit.edu>") instead of
+    swallowing it as an unknown element. Comments and declarations ("<!") stay markup."""
+
+    def escape(opening: re.Match[str]) -> str:
+        name = opening["name"]
+        if name is None:
+            rest = fragment[opening.end() : opening.end() + 1]
+            return "<" if rest in ("!", "?") else "&lt;"
+        return opening.group() if _is_element(name) else "&lt;" + name
+
+    return _OPENING.sub(escape, fragment)
 
 
 def _text_urls(text: str) -> list[str]:

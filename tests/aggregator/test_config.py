@@ -14,6 +14,7 @@ from aggregator.config import (
     Config,
     FeedConfig,
     LifecycleSettings,
+    LimitSettings,
     MergeConfig,
     PublishSettings,
     SourceConfig,
@@ -225,7 +226,7 @@ ERRORS = [
         out = "public"
         output = "x"  # <-
         """,
-        "unknown key 'output' (expected one of: base_url, db, feeds, fetch, lifecycle, merge, out, publish, sources)",
+        "unknown key 'output' (expected one of: base_url, db, feeds, fetch, lifecycle, limits, merge, out, publish, sources)",
         id="unknown-top-level-key",
     ),
     pytest.param(
@@ -749,6 +750,32 @@ def test_bad_sections_name_the_line(change: tuple[str, str], message: str) -> No
         if row.startswith(change[1].split(" =")[0] + " =")
     )
     assert str(caught.value).startswith(f"talkfeed.toml:{line}: {message}")
+
+
+def test_limits_section() -> None:
+    assert parse_config(ONE_SOURCE, KNOWN).limits == LimitSettings(1000, 30)
+    text = f"{ONE_SOURCE}\n[limits]\ntalks_per_source = 200\ntalks_per_day = 12\n"
+    assert parse_config(text, KNOWN).limits == LimitSettings(talks_per_source=200, talks_per_day=12)
+    # The bundled default documents both, with the values a config without them gets.
+    lines = bundled_default().splitlines()
+    for field in fields(LimitSettings):
+        index = lines.index(f"{field.name} = {getattr(LimitSettings(), field.name)}")
+        assert lines[index - 1].startswith("# "), f"no comment above {field.name!r}"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("talks_per_day = 0", "'talks_per_day' must be an integer >= 1, got 0"),
+        ("talks = 5", "unknown key 'talks' in [limits] (expected one of: talks_per_day, talks_per_source)"),
+    ],
+)  # fmt: skip
+def test_bad_limits_name_the_line(table: str, message: str) -> None:
+    text = f"{ONE_SOURCE}\n[limits]\n{table}\n"
+    line = text.splitlines().index(table) + 1
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, KNOWN, Path("talkfeed.toml"))
+    assert str(caught.value) == f"talkfeed.toml:{line}: {message}"
 
 
 def test_a_feed_name_is_used_once() -> None:

@@ -414,3 +414,18 @@ def test_a_field_that_vanishes_is_flagged_and_kept_from_the_store(
         " the last 3 runs: 100%, 100%, 100%"
     ]
     assert descriptions(out) == before
+
+
+def test_status_table_says_when_a_run_could_not_publish() -> None:
+    document = {
+        "started": "2026-03-01T09:00:00-05:00",
+        "duration_seconds": 1,
+        "exit_code": 3,
+        "publish_error": "public/all.rss: cannot write: No space left on device",
+        "sources": [{"source": "a", "status": "ok", "talks": 8, "last_success": None}],
+    }
+    assert status_lines(document)[-2:] == [
+        "run 2026-03-01 09:00 -0500, 1 s, exit code 3",
+        "not published (the feeds are the last run's): public/all.rss: cannot write: No space"
+        " left on device",
+    ]

@@ -136,18 +136,26 @@ def test_a_talk_leaving_the_window_renders_the_feed_again(publish: Publisher) ->
     assert "all.ics" not in publish.rendered
 
 
-def test_a_run_that_stops_halfway_leaves_no_fingerprints(publish: Publisher) -> None:
+def test_a_run_that_stops_halfway_leaves_the_last_set_and_its_fingerprints(
+    publish: Publisher,
+) -> None:
     talks = sample_talks()
     publish(talks)
-    outputs = feed_files(_config(publish.out), SITES, talks, talks, [], NOW)
+    before = {path: path.read_bytes() for path in publish.out.rglob("*") if path.is_file()}
+    changed = [st.model_copy(update={"sequence": st.sequence + 1}) for st in talks]
+    outputs = list(feed_files(_config(publish.out), SITES, changed, changed, [], NOW))
 
     def broken() -> bytes:
         raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError):
-        write_changed(publish.out, [replace(next(outputs), fingerprint="new", render=broken)])
+        write_changed(publish.out, [*outputs[:5], replace(outputs[5], render=broken)])
 
-    assert not (publish.out / FINGERPRINTS).exists(), "the next run renders everything"
+    after = {path: path.read_bytes() for path in publish.out.rglob("*") if path.is_file()}
+    assert after == before, "nothing of the stopped run is published, fingerprints included"
+    # Those fingerprints still describe the files: the next run renders only what changed.
+    assert publish(talks) == []
+    assert set(publish.rendered) == ALWAYS
 
 
 def test_fields_left_out_of_fingerprints_are_shown_nowhere(tmp_path: Path) -> None:

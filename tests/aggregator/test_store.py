@@ -192,3 +192,21 @@ def test_new_speakers_of_a_talk_without_a_title_are_a_sequence_change(tmp_path: 
             (stored,) = store.talks()
             sequences.append(stored.sequence)
     assert sequences == [sequence for _, sequence in steps]
+
+
+# --- A record that cannot be stored ------------------------------------------------------------
+
+
+def test_a_talk_that_cannot_be_stored_is_rejected_and_the_others_are_stored(
+    tmp_path: Path,
+) -> None:
+    # Half a character: what a JSON "\ud800" decodes to, which no encoder can write.
+    broken = Sighting(talk(2, title="Broken \ud800 title"), "Site")
+    with Store(tmp_path / "db.sqlite") as store:
+        result = store.upsert([Sighting(talk(1), "Site"), broken, Sighting(talk(3), "Site")], T0)
+        assert [s.talk.id for s in store.talks()] == ["site:1", "site:3"]
+    assert (result.new, result.changed) == (2, 0)
+    ((sighting, problem),) = result.rejected
+    assert sighting is broken
+    assert problem.startswith("site:2: cannot be stored: ")
+    assert "surrogates not allowed" in problem

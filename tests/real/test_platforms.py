@@ -69,7 +69,9 @@ def calendar(capture: Path, now: datetime, zone: str = "UTC") -> ParsedCalendar:
     """A real feed parsed with the `ical` kind's window around `now`."""
     text = capture.read_text(encoding="utf-8")
     window = (now - timedelta(days=180), now + timedelta(days=365))
-    return parse_calendar(text, feed_url=capture.as_uri(), zone=ZoneInfo(zone), window=window)
+    return parse_calendar(
+        text, feed_url=capture.as_uri(), zone=ZoneInfo(zone), window=window, now=now
+    )
 
 
 # --- Every capture is one its PROVENANCE.md describes ----------------------------------------
@@ -367,7 +369,8 @@ def test_a_vtimezone_under_a_custom_name_is_matched_to_the_iana_zone_of_its_rule
     assert (text.count("Custom Zone"), text.count("Pacific")) == (3, 0)
     window = (datetime(2022, 9, 1, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC))
     feed = capture.as_uri()
-    parsed = parse_calendar(text, feed_url=feed, zone=ZoneInfo("Europe/Berlin"), window=window)
+    berlin = ZoneInfo("Europe/Berlin")
+    parsed = parse_calendar(text, feed_url=feed, zone=berlin, window=window, now=window[0])
     assert len(parsed.drafts) == 23
     assert times(parsed.drafts[0])[0] == "2023-01-05T10:00:00-08:00"
     assert {zone_of(d) for d in parsed.drafts} == {"America/Los_Angeles"}

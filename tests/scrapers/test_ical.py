@@ -15,7 +15,7 @@ from aggregator.fetch import Fetcher, FetchSettings
 from scrapers import OptionError, Page, ParseError, SpeakerDraft, TalkDraft, get_site
 from scrapers.generic.ical_feed import IcalFeed
 from scrapers.kinds import build_source
-from scrapers.read.ical import MAX_OCCURRENCES, ParsedCalendar, parse_calendar, split_description
+from scrapers.read.ical import MAX_TALKS, ParsedCalendar, parse_calendar, split_description
 from tests.fixture_pages import EXAMPLE_FIXTURES
 
 FEED = "https://cs.example.edu/seminar.ics"
@@ -93,7 +93,7 @@ def vevent(*lines: str, uid: str = "talk-1@cs.example.edu", summary: str = "A ta
 
 
 def parse(text: str, zone: ZoneInfo = SITE_ZONE) -> ParsedCalendar:
-    return parse_calendar(text, feed_url=FEED, zone=zone, window=WINDOW)
+    return parse_calendar(text, feed_url=FEED, zone=zone, window=WINDOW, now=NOW)
 
 
 def only(text: str, zone: ZoneInfo = SITE_ZONE) -> TalkDraft:
@@ -511,6 +511,8 @@ def test_broken_event_is_skipped_and_noted() -> None:
         # Each would hang or stall the run: dateutil loops forever on INTERVAL=0.
         ("RRULE:FREQ=WEEKLY;INTERVAL=0", "RRULE INTERVAL below 1"),
         ("RRULE:FREQ=MINUTELY", "RRULE FREQ=MINUTELY"),
+        # recurring-ical-events raises IndexError on a weekday beyond the fifth of a month.
+        ("RRULE:FREQ=MONTHLY;BYDAY=+9MO", "list index out of range"),
     ],
 )
 def test_unusable_recurrence_costs_its_series_only(rule: str, note: str) -> None:
@@ -523,13 +525,55 @@ def test_unusable_recurrence_costs_its_series_only(rule: str, note: str) -> None
     assert parsed.skipped == [f"recurring event 'bad@x' skipped: {note}"]
 
 
-def test_a_series_yields_at_most_max_occurrences() -> None:
-    hourly = vevent("DTSTART:20260301T000000Z", "RRULE:FREQ=HOURLY", uid="hourly@x")
-    parsed = parse(calendar(hourly))
-    assert len(parsed.drafts) == MAX_OCCURRENCES
-    assert parsed.skipped == [
-        f"recurring event 'hourly@x': occurrences after the first {MAX_OCCURRENCES} skipped"
+def test_a_feed_gives_at_most_max_talks_the_nearest_upcoming_first() -> None:
+    # Three hourly events, 72 talks a day in 500 bytes: each once gave a thousand talks.
+    hourly = [
+        vevent(f"DTSTART:20260301T00{minute}00Z", "RRULE:FREQ=HOURLY", uid=f"hourly-{minute}@x")
+        for minute in ("10", "30", "50")
     ]
+    parsed = parse(calendar(*hourly))
+    starts = sorted(d.start for d in parsed.drafts if d.start is not None)
+    # Every 20 minutes from the next one after now (12:00 UTC), none past, none skipped.
+    first = NOW + timedelta(minutes=10)
+    assert starts == [first + timedelta(minutes=20) * i for i in range(MAX_TALKS)]
+    assert parsed.skipped == [
+        f"more than {MAX_TALKS} events and occurrences: only the {MAX_TALKS} nearest to"
+        " 2026-03-01 are read, upcoming ones first"
+    ]
+
+
+def test_past_talks_fill_what_upcoming_ones_leave_the_latest_first() -> None:
+    # Two hourly events that began before the window and end 100 hours from now: 200
+    # upcoming talks, and 2 × 24 × 180 past ones in the window, more than there is room for.
+    until = (NOW + timedelta(hours=99, minutes=30)).strftime("%Y%m%dT%H%M%SZ")
+    series = [
+        vevent(
+            f"DTSTART:20250101T00{minute}00Z",
+            f"RRULE:FREQ=HOURLY;UNTIL={until}",
+            uid=f"s{minute}@x",
+        )
+        for minute in ("00", "30")
+    ]
+    parsed = parse(calendar(*series))
+    starts = sorted(d.start for d in parsed.drafts if d.start is not None)
+    upcoming = [start for start in starts if start >= NOW]
+    past = [start for start in starts if start < NOW]
+    assert len(upcoming) == 200
+    assert len(past) == MAX_TALKS - 200
+    # The past ones are the latest: every half hour back from now, with no gap.
+    assert past[-1] == NOW - timedelta(minutes=30)
+    assert past[0] == NOW - timedelta(minutes=30) * len(past)
+    assert len(parsed.skipped) == 1
+
+
+def test_a_rule_of_more_than_one_talk_an_hour_is_no_series() -> None:
+    text = calendar(
+        vevent("DTSTART:20260302T150000Z", "RRULE:FREQ=HOURLY;BYMINUTE=0,30", uid="bad@x"),
+        vevent("DTSTART:20260302T090000Z", "RRULE:FREQ=DAILY;BYHOUR=9,14;COUNT=2", uid="ok@x"),
+    )
+    parsed = parse(text)
+    assert {d.key for d in parsed.drafts} == {"ok@x/20260302T090000Z", "ok@x/20260302T140000Z"}
+    assert parsed.skipped == ["recurring event 'bad@x' skipped: RRULE more than 24 times a day"]
 
 
 def test_a_cut_off_feed_is_reported_as_cut_off() -> None:
@@ -698,6 +742,51 @@ def test_html_description_becomes_paragraphs_before_splitting() -> None:
     draft = only(calendar(vevent("DTSTART:20260310T150000Z", f"DESCRIPTION:{description}")))
     assert draft.speakers == [SpeakerDraft("Ada Example", "MIT")]
     assert draft.abstract == "One & two.\n\nSecond paragraph."
+
+
+MARKUP_IN_PLAIN_TEXT = [
+    # (case, DESCRIPTION as the feed escapes it, speakers, abstract, host)
+    (
+        "bold labels in a plain-text description",
+        "<b>Speaker:</b> Ann Lee\\, MIT\\n<b>Abstract:</b> We prove things.\\n\\nMore.",
+        [SpeakerDraft("Ann Lee", "MIT")],
+        "We prove things.\n\nMore.",
+        None,
+    ),
+    (
+        "a name in angle brackets",
+        "Speaker: <Ann Lee>\\nAbstract: x < y and y > z.",
+        [SpeakerDraft("Ann Lee")],
+        "x < y and y > z.",
+        None,
+    ),
+    (
+        "an e-mail address after the name",
+        "Speaker: Ann Lee <ann@mit.edu>\\nAbstract: Short.",
+        [SpeakerDraft("Ann Lee")],
+        "Short.",
+        None,
+    ),
+    (
+        "inline markup in the abstract",
+        "Speaker: Ann Lee\\nAbstract: Every <i>planar</i> graph is <b>nice</b>.\\nHost: Bob Host",
+        [SpeakerDraft("Ann Lee")],
+        "Every planar graph is nice.",
+        "Bob Host",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("description", "speakers", "abstract", "host"),
+    [case[1:] for case in MARKUP_IN_PLAIN_TEXT],
+    ids=[case[0] for case in MARKUP_IN_PLAIN_TEXT],
+)
+def test_markup_in_a_plain_text_description_keeps_its_labels_apart(
+    description: str, speakers: list[SpeakerDraft], abstract: str, host: str | None
+) -> None:
+    draft = only(calendar(vevent("DTSTART:20260310T150000Z", f"DESCRIPTION:{description}")))
+    assert (draft.speakers, draft.abstract, draft.host) == (speakers, abstract, host)
 
 
 def test_html_alternative_description_is_read_when_there_is_no_plain_one() -> None:
