@@ -29,6 +29,7 @@ __all__ = [
     "EPOCH",
     "FeedFilter",
     "FeedSpec",
+    "author_names",
     "by_start",
     "clean",
     "clock_span",
@@ -202,7 +203,7 @@ def matches(st: StoredTalk, f: FeedFilter) -> bool:
     return not (f.exclude and _mentions(st.talk, f.exclude))
 
 
-_FORMATS = ("rss", "atom", "ics")
+_FORMATS = ("rss", "atom", "feed.json", "ics")
 
 
 def in_window(
@@ -210,8 +211,9 @@ def in_window(
 ) -> list[StoredTalk]:
     """The talks, in the given order, that started at most the format's days back before `now`.
 
-    `fmt` is "rss" or "atom" (`spec.rss_days_back`) or "ics" (`spec.ical_days_back`). A day is
-    24 hours, so the window keeps its length across a DST change. Talks ahead are all kept.
+    `fmt` is "rss", "atom" or "feed.json" (`spec.rss_days_back`) or "ics"
+    (`spec.ical_days_back`). A day is 24 hours, so the window keeps its length across a DST
+    change. Talks ahead are all kept.
     """
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
@@ -357,6 +359,13 @@ def status_prefix(talk: Talk, spec: FeedSpec) -> str:
 def speaker_names(talk: Talk) -> str:
     """The speakers' names, comma-separated, without affiliations."""
     return ", ".join(clean(s.name) for s in talk.speakers)
+
+
+def author_names(talk: Talk) -> list[str]:
+    """The speakers' names, cleaned, each once, in page order: an entry's authors."""
+    return list(
+        dict.fromkeys(name for name in (clean(s.name).strip() for s in talk.speakers) if name)
+    )
 
 
 def shown_title(st: StoredTalk) -> str:
