@@ -25,7 +25,7 @@ def test_aggregator_surface() -> None:
 def test_feeds_surface() -> None:
     assert sorted(feeds.__all__) == [
         "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "in_window", "matches",
-        "render_atom", "render_changes", "render_ical", "render_index", "render_opml", "render_rss",
+        "render_atom", "render_changes", "render_ical", "render_index", "render_json", "render_opml", "render_rss",
         "select",
     ]  # fmt: skip
 
