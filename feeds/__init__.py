@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from aggregator.model import StoredTalk
 from feeds.atom import render_atom
 from feeds.changes import ChangeEntry, render_changes
-from feeds.html import render_index
-from feeds.ical import render_ical
+from feeds.html import calendar_talks, render_index
+from feeds.ical import event_file, render_event, render_ical
 from feeds.jsonfeed import render_json
 from feeds.opml import render_opml
 from feeds.rss import render_rss
@@ -24,10 +24,13 @@ __all__ = [
     "ChangeEntry",
     "FeedFilter",
     "FeedSpec",
+    "calendar_talks",
+    "event_file",
     "in_window",
     "matches",
     "render_atom",
     "render_changes",
+    "render_event",
     "render_ical",
     "render_index",
     "render_json",

@@ -445,25 +445,26 @@ def _alerts(st: StoredTalk) -> list[str]:
 # having failed somewhere. The index page's own script and style sheet are outside fragments.
 # Form controls are inert here: no <form>, and no attribute that could submit or load anything.
 _SAFE_TAGS = frozenset(
-    {"a", "br", "button", "details", "div", "h3", "h4", "input", "label", "li", "option", "p",
-     "s", "select", "strong", "summary", "time"}
+    {"a", "br", "button", "code", "details", "div", "h3", "h4", "input", "label", "li", "option",
+     "p", "s", "select", "span", "strong", "summary", "time"}
 )  # fmt: skip
 _SAFE_ATTRIBUTES = {
     # An empty "*" drops nh3's default global attributes (title, lang) too.
     "*": frozenset[str](),
-    "a": frozenset({"class", "href", "type"}),
+    "a": frozenset({"class", "hidden", "href", "type"}),
+    "code": frozenset({"class"}),
     "button": frozenset({"class", "data-url", "hidden", "type"}),
     "details": frozenset({"class"}),
     "div": frozenset({"class", "hidden", "id", "role"}),
     "h4": frozenset({"class"}),
-    "input": frozenset({"autocomplete", "id", "placeholder", "readonly", "type", "value"}),
+    "input": frozenset({"autocomplete", "id", "placeholder", "type"}),
     "label": frozenset({"for"}),
     "li": frozenset({"class", "data-sources"}),
     "option": frozenset({"value"}),
     "p": frozenset({"class"}),
     "select": frozenset({"id"}),
     "strong": frozenset({"class"}),
-    "time": frozenset({"datetime"}),
+    "time": frozenset({"data-end", "data-zone", "datetime"}),
 }
 _SAFE_SCHEMES = frozenset({"http", "https", "webcal"})
 
