@@ -27,7 +27,7 @@ from aggregator.health import (
 from aggregator.merge import MergeSettings, Overrides, merge
 from aggregator.model import StoredTalk
 from aggregator.normalize import normalize, talk_id
-from aggregator.outputs import feed_files
+from aggregator.outputs import BASE_URL_NOTE, feed_files
 from aggregator.pagecache import PageCache
 from aggregator.publish import write_changed, write_outputs
 from aggregator.store import Published, Sighting, Store
@@ -92,6 +92,8 @@ class RunReport:
     new: int = 0
     changed: int = 0
     written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the operator may want to know that is neither an error nor a flag."""
 
     @property
     def exit_code(self) -> int:
@@ -152,7 +154,11 @@ def run(
         combined = store.published()
         since = started - timedelta(days=config.publish.changes_days)
         changes = store.changes(since=since, scope="published")
-        files = feed_files(config, sites, records, combined, changes, started)
+        # A run for a fixed time (a demo, --now) is made later: the index page says both.
+        made = None if now is None else datetime.now(UTC)
+        files = feed_files(config, sites, records, combined, changes, started, made)
+        if config.base_url is None:
+            report.notes.append(BASE_URL_NOTE)
         report.written = write_changed(config.out, files)
         health = health_json(report.sources, started, time.monotonic() - clock, report.exit_code)
         write_outputs(config.out, [(HEALTH_FILE, health)])
