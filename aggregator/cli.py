@@ -266,6 +266,8 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
         for flag in source.health.flags:
             print(f"{source.site}: flagged, probably broken: {flag}", file=sys.stderr)
     if not quiet:
+        for note in report.notes:
+            print(f"note: {note}", file=sys.stderr)
         print(
             f"requests: {report.requests}; talks: {report.new} new, {report.changed} changed;"
             f" {len(report.written)} files updated in {config.out}",
@@ -301,6 +303,7 @@ def _log_json(report: RunReport, config: Config, *, quiet: bool) -> None:
                 "new": report.new,
                 "changed": report.changed,
                 "written": report.written,
+                "notes": report.notes,
                 "out": str(config.out),
             }
         )

@@ -3,12 +3,20 @@
 - `all.*`: one entry per real talk (merged across sources), from the `published` table;
 - `feeds/<name>.*`: the same talks through a named feed's filter;
 - `sites/<source>.*`: each source's own records;
+  (`*` is each of `FORMATS`: `.rss`, `.atom`, `.feed.json` and `.ics`)
 - `changes.atom`: new, moved, cancelled and restored talks of the last days;
 - `index.html`: upcoming talks and the subscribe links to all of the above;
+- `talks/<site>/<key>.ics`: each talk the index page offers for a calendar, alone, with the
+  VEVENT that `all.ics` holds;
 - `feeds.opml`: the RSS feeds as one subscription list for feed readers.
 
-RSS and Atom hold talks from `rss_days_back` days ago onward, iCal from `ical_days_back`, so a
-feed means the same thing in every format. Rendering is pure; writing is `publish.py`'s job.
+RSS, Atom and JSON Feed hold talks from `rss_days_back` days ago onward, iCal from
+`ical_days_back`, so a feed means the same thing in every format. Rendering is pure; writing is
+`publish.py`'s job.
+
+Self links (RSS and Atom `rel="self"`, JSON Feed `feed_url`) and webcal:// links need the
+address the directory is served at: the config's `base_url`, or, for a server that knows its
+own, `with_base_url`.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from aggregator.config import Config
 from aggregator.model import Change, StoredTalk
@@ -30,17 +39,34 @@ from feeds import (
     ChangeEntry,
     FeedFilter,
     FeedSpec,
+    calendar_talks,
+    event_file,
     in_window,
     matches,
     render_changes,
+    render_event,
     render_index,
     render_opml,
 )
 from scrapers import SiteParser
 
-__all__ = ["PROJECT_URL", "Output", "change_entries", "feed_files", "feed_specs"]
+__all__ = [
+    "BASE_URL_NOTE",
+    "PROJECT_URL",
+    "Output",
+    "change_entries",
+    "feed_files",
+    "feed_specs",
+    "with_base_url",
+]
 
 PROJECT_URL = "https://github.com/talkfeed/talkfeed"
+BASE_URL_NOTE = (
+    "no base_url in the config, so the feeds carry no self links and only a browser can make"
+    ' the index page\'s webcal:// links; set base_url = "https://…/" to the address where the'
+    " output directory is served"
+)
+"""What a run without a `base_url` says once in its log."""
 _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
     "new": "new",
     "moved": "moved",
@@ -62,11 +88,17 @@ def feed_specs(
     """Every feed: the combined one, the named ones with their filters, then one per source
     (whose talks are chosen by source, not by a filter)."""
     publish = config.publish
-    names = ", ".join(sites[s].name for s in source_ids)
+    count = len(source_ids)
+    # One short sentence, however many sources: their names are on the page and in the feeds.
+    description = (
+        "Every talk from the one source talkfeed reads."
+        if count == 1
+        else f"Every talk from all {count} sources, each listed once."
+    )
     combined = FeedSpec(
         path="all",
         title="All talks",
-        description=f"Talks from every source talkfeed reads: {names}",
+        description=description,
         link=config.base_url or PROJECT_URL,
         base_url=config.base_url,
         cancel_prefix=publish.cancel_prefix,
@@ -104,6 +136,22 @@ def _either(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
+def with_base_url(config: Config, url: str) -> Config:
+    """`config` publishing as if its output directory were served at `url` (an http(s) URL),
+    unless it names a `base_url` of its own, which wins.
+
+    For a server that knows its own address (`talkfeed serve` with `--run-every`): the feeds
+    then carry self links and the page webcal:// links. ValueError for any other URL.
+    """
+    if config.base_url is not None:
+        return config
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"base URL must be an http(s) URL, got {url!r}")
+    # A directory's URL: without the slash, relative links would resolve against its parent.
+    return replace(config, base_url=url if url.endswith("/") else f"{url}/")
+
+
 def change_entries(changes: Sequence[Change], talks: Sequence[StoredTalk]) -> list[ChangeEntry]:
     """The changes subscribers care about, each with the talk as it is now."""
     by_id = {st.talk.id: st for st in talks}
@@ -138,13 +186,18 @@ def feed_files(
     combined: Sequence[StoredTalk],
     changes: Sequence[Change],
     now: datetime,
+    made: datetime | None = None,
 ) -> Iterator[Output]:
     """Every output file, from the store's talks and changes, each rendered only when asked
     (one at a time, so only one is held in memory while it is written).
 
-    The feeds carry fingerprints: the rendering code and library versions, the feed's spec and
-    format, and every field of every talk it holds, in order. The index page and changes.atom
-    depend on "now" in ways a fingerprint would have to copy, and are always rendered.
+    `now` is the time the run is for; `made`, given only when that is not the clock's (a demo,
+    `--now`), the clock's time, which the index page then names as its own beside "as of".
+
+    The feeds and the talks' own calendar files carry fingerprints: the rendering code and
+    library versions, the spec and format, and every field of every talk the file holds, in
+    order. The index page and changes.atom depend on "now" in ways a fingerprint would have to
+    copy, and are always rendered.
     """
     source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
@@ -161,6 +214,14 @@ def feed_files(
             digests[key] = hashlib.blake2b(data.encode(), digest_size=16).digest()
         return digests[key]
 
+    def fingerprint(name: str, spec: FeedSpec, talks: Sequence[StoredTalk]) -> str:
+        hashed = hashlib.blake2b(digest_size=16)
+        hashed.update(_code_fingerprint())
+        hashed.update(f"{name}\n{spec!r}\n".encode())
+        for st in talks:
+            hashed.update(digest(st))
+        return hashed.hexdigest()
+
     for spec, selection in specs:
         if selection is None:
             chosen = own.get(spec.path, [])
@@ -169,12 +230,14 @@ def feed_files(
         for extension, render in FORMATS.items():
             talks = in_window(chosen, spec, extension, now)
             name = f"{spec.path}.{extension}"
-            fingerprint = hashlib.blake2b(digest_size=16)
-            fingerprint.update(_code_fingerprint())
-            fingerprint.update(f"{name}\n{spec!r}\n".encode())
-            for st in talks:
-                fingerprint.update(digest(st))
-            yield Output(name, partial(render, talks, spec), fingerprint.hexdigest())
+            yield Output(name, partial(render, talks, spec), fingerprint(name, spec, talks))
+    # The combined feed's spec: a talk's own file holds the VEVENT all.ics holds for it.
+    combined_spec = specs[0][0]
+    for st in calendar_talks(combined, now):
+        name = event_file(st.talk.id)
+        yield Output(
+            name, partial(render_event, st, combined_spec), fingerprint(name, combined_spec, [st])
+        )
     changes_spec = FeedSpec(
         path="changes",
         title="Talk changes",
@@ -189,7 +252,8 @@ def feed_files(
     all_specs = [spec for spec, _ in specs]
     yield Output("feeds.opml", partial(render_opml, all_specs, config.base_url))
     yield Output(
-        "index.html", partial(render_index, all_specs, combined, now, changes=changes_spec)
+        "index.html",
+        partial(render_index, all_specs, combined, now, changes=changes_spec, made=made),
     )
 
 

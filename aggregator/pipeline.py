@@ -32,7 +32,7 @@ from aggregator.limits import within_limits
 from aggregator.merge import MergeSettings, Overrides, merge
 from aggregator.model import StoredTalk
 from aggregator.normalize import normalize, talk_id
-from aggregator.outputs import Output, feed_files
+from aggregator.outputs import BASE_URL_NOTE, Output, feed_files
 from aggregator.pagecache import PageCache
 from aggregator.publish import Publication, write_or_remove
 from aggregator.store import Published, Sighting, Store
@@ -100,6 +100,8 @@ class RunReport:
     written: list[str] = field(default_factory=list)
     publish_error: str | None = None
     """Why this run's files could not be published (the last run's are still there)."""
+    notes: list[str] = field(default_factory=list)
+    """What the operator may want to know that is neither an error nor a flag."""
 
     @property
     def exit_code(self) -> int:
@@ -173,7 +175,11 @@ def run(
         combined = store.published()
         since = started - timedelta(days=config.publish.changes_days)
         changes = store.changes(since=since, scope="published")
-        files = feed_files(config, sites, records, combined, changes, started)
+        # A run for a fixed time (a demo, --now) is made later: the index page says both.
+        made = None if now is None else datetime.now(UTC)
+        files = feed_files(config, sites, records, combined, changes, started, made)
+        if config.base_url is None:
+            report.notes.append(BASE_URL_NOTE)
         try:
             report.written = _publish(config, files, report, started, clock)
         except OutputError as exc:

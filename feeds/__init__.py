@@ -1,5 +1,5 @@
-"""Feeds: pure renderers from stored talks to the bytes of RSS, Atom, iCal, an HTML index and
-OPML.
+"""Feeds: pure renderers from stored talks to the bytes of RSS, Atom, JSON Feed, iCal, an HTML
+index and OPML.
 
 No network, no file writes, no clock: the same talks and spec always give the same bytes. Which
 talks a feed holds at a given time is `select(talks, spec, ext, now)`, called before rendering.
@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from aggregator.model import StoredTalk
 from feeds.atom import render_atom
 from feeds.changes import ChangeEntry, render_changes
-from feeds.html import render_index
-from feeds.ical import render_ical
+from feeds.html import calendar_talks, render_index
+from feeds.ical import event_file, render_event, render_ical
+from feeds.jsonfeed import render_json
 from feeds.opml import render_opml
 from feeds.rss import render_rss
 from feeds.spec import FeedFilter, FeedSpec, in_window, matches, select
@@ -23,12 +24,16 @@ __all__ = [
     "ChangeEntry",
     "FeedFilter",
     "FeedSpec",
+    "calendar_talks",
+    "event_file",
     "in_window",
     "matches",
     "render_atom",
     "render_changes",
+    "render_event",
     "render_ical",
     "render_index",
+    "render_json",
     "render_opml",
     "render_rss",
     "select",
@@ -37,7 +42,9 @@ __all__ = [
 FORMATS: dict[str, Callable[[Sequence[StoredTalk], FeedSpec], bytes]] = {
     "rss": render_rss,
     "atom": render_atom,
+    "feed.json": render_json,
     "ics": render_ical,
 }
 """The feed renderers by file extension: `FORMATS[ext](select(talks, spec, ext, now), spec)` is
-`<spec.path>.<ext>`."""
+`<spec.path>.<ext>`. A JSON Feed is `.feed.json`, not `.json`: the name tells servers (`talkfeed
+serve` among them) to send it as `application/feed+json`, while health.json stays plain JSON."""

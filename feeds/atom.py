@@ -13,6 +13,7 @@ from feedgen.feed import FeedGenerator
 from aggregator.model import StoredTalk
 from feeds.spec import (
     FeedSpec,
+    author_names,
     clean,
     entry_title,
     feed_updated,
@@ -47,7 +48,8 @@ def atom_feed(spec: FeedSpec, updated: datetime) -> FeedGenerator:
     fg.title(clean(spec.title))
     if spec.description:
         fg.subtitle(clean(spec.description))
-    # RFC 4287 wants an author on the feed unless every entry has one.
+    # RFC 4287 wants an author on the feed unless every entry has one: a talk without known
+    # speakers has none of its own.
     fg.author(name="talkfeed")
     self_url = spec.public_url("atom")
     if self_url is not None:
@@ -67,8 +69,8 @@ def add_talk_entry(
     published: datetime,
     updated: datetime,
 ) -> None:
-    """Append an entry about the talk: its link (if it has a page), description and sources as
-    categories."""
+    """Append an entry about the talk: its link (if it has a page), description, speakers as
+    authors and sources as categories."""
     fe = fg.add_entry(order="append")
     fe.id(clean(entry_id))
     fe.title(clean(title))
@@ -77,5 +79,7 @@ def add_talk_entry(
     fe.content(html_description(st), type="html")
     fe.published(published.astimezone(UTC))
     fe.updated(updated.astimezone(UTC))
+    for name in author_names(st.talk):
+        fe.author(name=name)
     for link in source_links(st):
         fe.category(term=clean(link.source), label=clean(link.name))

@@ -2,12 +2,15 @@
 
 One self-contained HTML file: a small inline style sheet and script, no framework, nothing
 loaded from elsewhere (its Content-Security-Policy forbids it). Without JavaScript every talk is
-listed; with it, a search box and a source menu narrow the list in place, and each feed gets a
-"Copy link" button.
+listed with everything it says; the script adds what only a browser can know or do: a search
+box and a source menu that narrow the list in place, each talk's time in the reader's own zone
+when that differs, "Copy link" buttons, and "Add to calendar" (webcal:) links built from the
+page's own address when no `base_url` gave one.
 
 Each talk is shown in its own time zone and filed under its own local date, so a talk in London
-and one in New York at the same instant may sit under different days. The page does not say
-which day is today: it is rewritten only when the talks change, and would go stale.
+and one in New York at the same instant may sit under different days. The page says when it was
+made (and, for a run at a fixed time such as the demo's, the time its talks are as of), so it
+changes every run; the feeds do not.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import re
 from base64 import b64encode
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
 from html import escape
 from itertools import groupby
 
 from aggregator.model import Status, StoredTalk, Talk
+from feeds.ical import event_file
 from feeds.opml import OPML_FILE
 from feeds.spec import (
     FeedSpec,
@@ -38,7 +42,7 @@ from feeds.spec import (
     status_label,
 )
 
-__all__ = ["render_index"]
+__all__ = ["calendar_talks", "render_index"]
 
 _CSS = """\
 :root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--line:#d8dee4;--bg:#fff;\
@@ -58,6 +62,7 @@ h3{font-size:1.05rem;margin:0}
 h4{font-size:1.1rem;line-height:1.35;margin:0}
 p{margin:.15rem 0}
 .lede{color:var(--muted);margin-bottom:1rem}
+.updated{color:var(--muted);font-size:.9rem;margin-bottom:1rem}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem 1rem;padding:.75rem;background:var(--panel);\
 border:1px solid var(--line);border-radius:.5rem}
 .filters p{display:flex;flex-direction:column;flex:1 1 14rem;min-width:0;margin:0}
@@ -72,6 +77,8 @@ li.talk{display:flex;gap:.25rem 1.25rem;padding:.9rem 0;border-bottom:1px solid 
 li.talk>.when{flex:0 0 8.5rem;margin:.1rem 0 0;font-variant-numeric:tabular-nums}
 li.talk>div{flex:1;min-width:0}
 .when,.facts{color:var(--muted)}
+.yours{display:block;font-size:.85rem;margin-top:.15rem}
+p.add-talk{margin-top:.35rem;font-size:.95rem}
 .facts{font-size:.95rem}
 .speakers{font-weight:500;margin-top:.2rem}
 details{margin-top:.35rem}
@@ -93,9 +100,11 @@ a.add,button.copy{display:inline-block;border-radius:.375rem;padding:.35rem .75r
 font-weight:600;text-decoration:none;cursor:pointer}
 a.add{background:var(--accent);color:var(--bg)}
 button.copy{background:var(--bg);color:var(--accent);border:1px solid var(--accent)}
-.address label{display:block;font-weight:400;color:var(--muted)}
+.address{margin:.6rem 0 0}
+.address>span{display:block;color:var(--muted);font-size:.9rem}
 .address div{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
-.address input{flex:1 1 12rem;font-size:.9rem}
+code.url{flex:1 1 100%;min-width:0;font-size:.9rem;padding:.3rem .45rem;background:var(--bg);\
+border:1px solid var(--line);border-radius:.375rem;overflow-wrap:anywhere;user-select:all}
 .note{color:var(--muted);font-size:.9rem}
 .opml{margin-top:1rem}
 @media (max-width:40rem){li.talk{display:block}h1{font-size:1.6rem}}"""
@@ -134,13 +143,13 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
   for (const button of document.querySelectorAll("button.copy")) {
-    const box = button.parentElement.querySelector("input");
+    const box = button.parentElement.querySelector("code");
     const url = new URL(button.dataset.url, document.baseURI).href;
     const note = document.createElement("span");
     note.className = "note";
     note.setAttribute("role", "status");
     button.after(note);
-    box.value = url;
+    box.textContent = url;
     button.hidden = false;
     button.addEventListener("click", async () => {
       try {
@@ -148,11 +157,38 @@ document.addEventListener("DOMContentLoaded", () => {
         note.textContent = "Copied";
       } catch {
         // No clipboard access (an old browser, or permission refused): select the address.
-        box.focus();
-        box.select();
+        const range = document.createRange();
+        range.selectNodeContents(box);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
         note.textContent = document.execCommand("copy") ? "Copied" : "Press Ctrl+C to copy";
       }
     });
+  }
+  // A subscription needs the feed's absolute address: served over HTTP, the page knows it.
+  if (/^https?:$/.test(location.protocol)) {
+    for (const add of document.querySelectorAll("a.add[hidden]")) {
+      const url = new URL(add.getAttribute("href"), document.baseURI);
+      add.href = `webcal://${url.host}${url.pathname}`;
+      add.hidden = false;
+    }
+  }
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const shown = { weekday: "short", month: "short", day: "numeric", hour: "numeric",
+    minute: "2-digit" };
+  const clock = (zone, named) => new Intl.DateTimeFormat("en-US",
+    { ...shown, timeZone: zone, ...(named ? { timeZoneName: "short" } : {}) });
+  for (const time of document.querySelectorAll("time[data-zone]")) {
+    const start = new Date(time.dateTime);
+    const end = new Date(time.dataset.end);
+    // The same wall-clock time (the reader's zone, or one that agrees with it): nothing to add.
+    if (clock(time.dataset.zone).format(start) === clock(here).format(start)) continue;
+    const yours = clock(here, true);
+    const line = document.createElement("span");
+    line.className = "yours";
+    line.textContent = "Your time: "
+      + (yours.formatRange ? yours.formatRange(start, end) : yours.format(start));
+    time.after(line);
   }
 });"""
 
@@ -171,11 +207,12 @@ _CSP = (
 _FEED_LINKS = (
     ("rss", "RSS", "application/rss+xml"),
     ("atom", "Atom", "application/atom+xml"),
+    ("feed.json", "JSON Feed", "application/feed+json"),
     ("ics", "iCal", "text/calendar"),
 )
-# Browsers and feed readers find RSS and Atom through <link rel="alternate">; iCal has no such use.
-_DISCOVERABLE = _FEED_LINKS[:2]
-_ATOM, _ICAL = _FEED_LINKS[1:]
+# Browsers and feed readers find feeds through <link rel="alternate">; iCal has no such use.
+_DISCOVERABLE = _FEED_LINKS[:3]
+_ATOM, _ICAL = _FEED_LINKS[1], _FEED_LINKS[3]
 # Struck through: these will not take place as announced. A tentative talk may, so it is not.
 _CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
 
@@ -188,22 +225,39 @@ def _plural(count: int) -> str:
     return "1 talk" if count == 1 else f"{count} talks"
 
 
+def calendar_talks(talks: Sequence[StoredTalk], now: datetime) -> list[StoredTalk]:
+    """The talks the index page at `now` offers one by one for a calendar, each of which needs
+    its `render_event` file at `event_file(id)`: those listed (not yet over) and not called off.
+    """
+    return [st for st in _upcoming(talks, now) if st.talk.status not in _CALLED_OFF]
+
+
+def _upcoming(talks: Sequence[StoredTalk], now: datetime) -> list[StoredTalk]:
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
+    return [st for st in by_start(talks) if st.talk.effective_end >= now]
+
+
 def render_index(
     feeds: Sequence[FeedSpec],
     talks: Sequence[StoredTalk],
     now: datetime,
     changes: FeedSpec | None = None,
+    made: datetime | None = None,
 ) -> bytes:
     """The index page: talks not yet over at `now` (aware), by local day, and subscribe links.
 
-    Each spec in `feeds` gets an "Add to calendar" link (webcal:// with a `base_url`, else the
-    .ics file), RSS, Atom and iCal links and a "Copy link" button for its iCal address;
-    `changes`, when given, is the changes feed (Atom only: `changes.href("atom")`), listed last.
-    The page links to the OPML file of all feeds, `OPML_FILE`, which the caller writes.
+    Each spec in `feeds` gets a card: its address in full with a "Copy link" button, "Add to
+    calendar" (a webcal:// link, from its `base_url` or, with JavaScript, from the page's own
+    address), and RSS, Atom, JSON Feed and iCal links; `changes`, when given, is the changes
+    feed (Atom only: `changes.href("atom")`), listed last. Each talk in `calendar_talks` gets an
+    "Add to calendar" link to its own file, `event_file(id)`. The page links to the OPML file of
+    all feeds, `OPML_FILE`. The caller writes those files.
+
+    The page says it was updated at `now`; `made`, when the page was made later than the time
+    its talks are as of (a run at a fixed time), is then the update time and `now` the "as of".
     """
-    if now.tzinfo is None:
-        raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
-    upcoming = [st for st in by_start(talks) if st.talk.effective_end >= now]
+    upcoming = _upcoming(talks, now)
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -230,6 +284,7 @@ def render_index(
         "<h1>Talks</h1>",
         '<p class="lede">Upcoming seminars and colloquia, each in its own time zone. '
         '<a href="#subscribe">Subscribe</a> to follow them in a calendar or feed reader.</p>',
+        _updated(now, made),
         '<section aria-labelledby="upcoming">',
         '<h2 id="upcoming">Upcoming talks</h2>',
     ]
@@ -243,14 +298,15 @@ def render_index(
         "</section>",
         '<section aria-labelledby="subscribe">',
         '<h2 id="subscribe">Subscribe</h2>',
-        '<p class="lede">“Add to calendar” subscribes your calendar app to a feed, so that it '
-        "stays up to date; or paste the copied link into your calendar’s “subscribe by URL”. "
-        "RSS and Atom are for feed readers.</p>",
+        '<p class="lede">“Add to calendar” subscribes your calendar app to a feed (a webcal: '
+        "link), so new, moved and cancelled talks show up by themselves; or paste the calendar "
+        "address into your calendar’s “subscribe by URL”. RSS, Atom and JSON Feed are for feed "
+        "readers.</p>",
         '<ul class="feeds">',
     ]
-    lines += [_feed_item(spec, _FEED_LINKS, n) for n, spec in enumerate(feeds, 1)]
+    lines += [_feed_item(spec, _FEED_LINKS) for spec in feeds]
     if changes is not None:
-        lines.append(_feed_item(changes, (_ATOM,), len(feeds) + 1))
+        lines.append(_feed_item(changes, (_ATOM,)))
     lines += [
         "</ul>",
         f'<p class="opml"><a href="{OPML_FILE}" type="text/x-opml">All feeds as OPML</a>: '
@@ -262,6 +318,20 @@ def render_index(
         "",
     ]
     return "\n".join(lines).encode()
+
+
+def _utc(moment: datetime) -> str:
+    """ "<time datetime="2026-03-10T18:30:00Z">2026-03-10 18:30 UTC</time>", to the minute."""
+    stamp = moment.astimezone(UTC).replace(second=0, microsecond=0)
+    machine = stamp.isoformat().replace("+00:00", "Z")
+    return f'<time datetime="{machine}">{stamp:%Y-%m-%d %H:%M} UTC</time>'
+
+
+def _updated(now: datetime, made: datetime | None) -> str:
+    """When the page was made, and the time its talks are as of when that was another."""
+    if made is None or _utc(made) == _utc(now):
+        return f'<p class="updated">Updated {_utc(now)}.</p>'
+    return f'<p class="updated">Updated {_utc(made)}, with the talks as of {_utc(now)}.</p>'
 
 
 def _filters(upcoming: Sequence[StoredTalk]) -> str:
@@ -333,6 +403,19 @@ def _time(talk: Talk) -> str:
     return "All day"
 
 
+def _time_element(talk: Talk) -> str:
+    """The talk's local times; for the script, with the end and the zone, which it shows in the
+    reader's own zone when that differs. An all-day talk is a date where it takes place."""
+    start = f'datetime="{talk.start.isoformat()}"'
+    if talk.all_day:
+        return f"<time {start}>{escape(_time(talk))}</time>"
+    end = talk.effective_end.isoformat()
+    return (
+        f'<time {start} data-end="{end}" data-zone="{escape(talk.timezone)}">'
+        f"{escape(_time(talk))}</time>"
+    )
+
+
 def _talk_item(st: StoredTalk) -> str:
     talk = st.talk
     label = status_label(talk)
@@ -347,8 +430,7 @@ def _talk_item(st: StoredTalk) -> str:
         state, heading = "talk tentative", f'<strong class="status">{label}</strong> {link}'
     parts = [
         f'<li class="{state}" data-sources="{escape(sources)}">',
-        f'<p class="when"><time datetime="{talk.start.isoformat()}">'
-        f"{escape(_time(talk))}</time></p>",
+        f'<p class="when">{_time_element(talk)}</p>',
         "<div>",
         # The search reads `.title`; a made-up "Talk by …" is not what the page said.
         f'<h4 class="{"title" if talk.title else "untitled"}">{heading}</h4>',
@@ -365,6 +447,11 @@ def _talk_item(st: StoredTalk) -> str:
         parts.append(f'<p class="facts">Listed by: {listed_by}</p>')
     elif st.source_name:
         parts.append(f'<p class="facts">From: {_text(st.source_name)}</p>')
+    if talk.status not in _CALLED_OFF:
+        parts.append(
+            f'<p class="add-talk"><a href="{escape(event_file(talk.id))}" type="text/calendar">'
+            "Add to calendar</a></p>"
+        )
     abstract = paragraphs(talk.abstract)
     if abstract:
         parts.append('<details class="abstract"><summary>Abstract</summary>')
@@ -374,29 +461,35 @@ def _talk_item(st: StoredTalk) -> str:
     return safe_html("\n".join(parts))
 
 
-def _feed_item(spec: FeedSpec, formats: Sequence[tuple[str, str, str]], number: int) -> str:
-    """A feed's subscribe block; `number` makes its address field's id unique on the page."""
+def _feed_item(spec: FeedSpec, formats: Sequence[tuple[str, str, str]]) -> str:
+    """A feed's subscribe card in the given formats."""
     calendar = _ICAL in formats
     links = [
         f'<a href="{escape(spec.href(ext))}" type="{mime}">{name}</a>'
         for ext, name, mime in formats
     ]
     if calendar:
-        add = spec.webcal_url() or spec.href("ics")
-        links.insert(0, f'<a class="add" href="{escape(add)}">Add to calendar</a>')
+        webcal = spec.webcal_url()
+        # Without a base_url only the script, knowing the page's address, can make the link.
+        add = (
+            f'<a class="add" href="{escape(webcal)}">'
+            if webcal
+            else f'<a class="add" href="{escape(spec.href("ics"))}" hidden>'
+        )
+        links.insert(0, f"{add}Add to calendar</a>")
     # Calendar apps, unlike feed readers, cannot find a feed from this page's address: the
     # iCal address is the one people need to paste.
     ext, kind = ("ics", "Calendar") if calendar else (formats[0][0], "Feed")
     url = escape(spec.public_url(ext) or spec.href(ext))
-    field = f"address-{number}"
     parts = ['<li class="feed">', f"<h3>{_text(spec.title)}</h3>"]
     if spec.description:
         parts.append(f"<p>{_text(spec.description)}</p>")
     parts += [
         f'<p class="actions">{" ".join(links)}</p>',
         '<div class="address">',
-        f'<label for="{field}">{kind} address</label>',
-        f'<div><input type="text" id="{field}" value="{url}" readonly>',
+        # Shown whole, wrapping, rather than in a text field that cuts long addresses off.
+        f"<span>{kind} address</span>",
+        f'<div><code class="url">{url}</code>',
         f'<button type="button" class="copy" data-url="{url}" hidden>Copy link</button></div>',
         "</div>",
         "</li>",

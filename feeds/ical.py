@@ -1,9 +1,16 @@
-"""iCalendar feeds via icalendar: one VEVENT per talk in its own zone, with VTIMEZONEs."""
+"""iCalendar feeds via icalendar: one VEVENT per talk in its own zone, with VTIMEZONEs.
+
+Besides the feeds, `render_event` writes one talk alone, for the index page's "Add to calendar"
+beside each talk: its VEVENT is the feeds' own, byte for byte, UID included, so a calendar that
+imported the talk and later subscribes to a feed updates the event instead of adding another.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
+from hashlib import sha256
 
 from icalendar import Calendar, Event, Timezone, vDuration
 
@@ -19,7 +26,7 @@ from feeds.spec import (
     title_and_speakers,
 )
 
-__all__ = ["PRODID", "render_ical"]
+__all__ = ["PRODID", "event_file", "render_event", "render_ical"]
 
 PRODID = "-//talkfeed//talkfeed//EN"
 _END = b"END:VCALENDAR\r\n"
@@ -35,11 +42,7 @@ _STATUS = {
 
 def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     """The talks as an iCalendar (RFC 5545) document; the same input always gives the same bytes."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal = _calendar()
     cal.add("x-wr-calname", clean(spec.title))
     cal.add("x-wr-caldesc", clean(spec.description))
     refresh = timedelta(minutes=spec.ttl_minutes)
@@ -47,7 +50,42 @@ def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     # the older one that Outlook reads; icalendar would write a bare timedelta as "1:00:00".
     cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
-    ordered = by_start(talks)
+    return _with_events(cal, by_start(talks), spec)
+
+
+def render_event(st: StoredTalk, spec: FeedSpec) -> bytes:
+    """One talk as an iCalendar document to import: the VEVENT that `render_ical` writes for it
+    with the same `spec`, and its VTIMEZONE. No calendar name or refresh hints, which would make
+    some calendar apps set up a calendar of its own for a single event."""
+    return _with_events(_calendar(), [st], spec)
+
+
+# What a talk id usually is, "<site>:<key>" (aggregator/normalize.py): such an id becomes a
+# readable path; any other is hashed, under a folder no site id can be.
+_USUAL_ID = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*):([A-Za-z0-9_~-][A-Za-z0-9._~-]*)")
+
+
+def event_file(talk_id: str) -> str:
+    """Where `render_event`'s file for a talk goes, relative to the output dir: the talk id
+    "nyu-cs-colloquium:1857" gives "talks/nyu-cs-colloquium/1857.ics". Different ids give
+    different paths, and none has a part starting with "." (which servers hide)."""
+    usual = _USUAL_ID.fullmatch(talk_id)
+    if usual:
+        return f"talks/{usual[1]}/{usual[2]}.ics"
+    return f"talks/_/{sha256(talk_id.encode()).hexdigest()[:32]}.ics"
+
+
+def _calendar() -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    return cal
+
+
+def _with_events(cal: Calendar, ordered: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
+    """`cal` with the VTIMEZONEs of the talks and then their VEVENTs, in the given order."""
     for timezone in _timezones(ordered):
         cal.add_component(timezone)
     # Each event is written as soon as it is built: a calendar of many thousand talks never

@@ -2,6 +2,10 @@
 
 Format: http://opml.org/spec2.opml (an outline of type "rss" needs text and xmlUrl; title,
 htmlUrl, description and version are optional). No dateCreated: the same feeds give the same bytes.
+
+Each outline also names the feed's JSON Feed in a `jsonFeedUrl` attribute, which OPML allows
+and readers that do not know it ignore. Not an outline of its own: a reader importing the list
+would then subscribe to every feed twice.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ OPML_FILE = "feeds.opml"
 def render_opml(feeds: Sequence[FeedSpec], base_url: str | None) -> bytes:
     """OPML 2.0 with one `rss` outline per feed, in the given order.
 
-    Each outline's xmlUrl is the feed's RSS file: absolute under `base_url` when it is set,
-    else relative to the output dir (where the OPML file itself lies); htmlUrl is `spec.link`.
+    Each outline's xmlUrl is the feed's RSS file and jsonFeedUrl its JSON Feed: absolute under
+    `base_url` when it is set, else relative to the output dir (where the OPML file itself
+    lies); htmlUrl is `spec.link`.
     """
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
@@ -30,8 +35,10 @@ def render_opml(feeds: Sequence[FeedSpec], base_url: str | None) -> bytes:
     etree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = etree.SubElement(root, "body")
     for spec in feeds:
-        href = spec.href("rss")
-        xml_url = href if base_url is None else f"{base_url.rstrip('/')}/{href}"
+        xml_url, json_url = (
+            href if base_url is None else f"{base_url.rstrip('/')}/{href}"
+            for href in (spec.href("rss"), spec.href("feed.json"))
+        )
         outline = etree.SubElement(body, "outline")
         # lxml writes attributes in the order they are set: the bytes stay the same.
         outline.set("type", "rss")
@@ -42,6 +49,7 @@ def render_opml(feeds: Sequence[FeedSpec], base_url: str | None) -> bytes:
             outline.set("description", _one_line(spec.description))
         outline.set("xmlUrl", xml_url)
         outline.set("htmlUrl", spec.link)
+        outline.set("jsonFeedUrl", json_url)
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 

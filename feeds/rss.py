@@ -1,15 +1,21 @@
-"""RSS 2.0 feeds via feedgen: one item per talk, newest announcement first."""
+"""RSS 2.0 feeds via feedgen: one item per talk, newest announcement first.
+
+RSS's own `<author>` must be an e-mail address, which speakers are not given; each speaker is a
+Dublin Core `<dc:creator>` instead, which feed readers show as the item's author.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from html import escape
 
 from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
 from feeds.spec import (
     FeedSpec,
+    author_names,
     clean,
     entry_title,
     feed_updated,
@@ -25,8 +31,10 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     """The talks as an RSS 2.0 document; the same input always gives the same bytes."""
     fg = FeedGenerator()
     fg.title(clean(spec.title))
-    # RSS requires a channel description; an empty one makes feedgen refuse to render.
-    fg.description(clean(spec.description) or clean(spec.title))
+    # RSS requires a channel description; an empty one makes feedgen refuse to render. Readers
+    # take it for HTML (feedparser strips a "<script>" in it and obeys a "<b>"), so a source's
+    # name in it is escaped to stay the text it is.
+    fg.description(escape(clean(spec.description) or clean(spec.title), quote=False))
     self_url = spec.public_url("rss")
     if self_url is not None:
         fg.link(href=self_url, rel="self", type="application/rss+xml")
@@ -35,6 +43,7 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     fg.lastBuildDate(feed_updated(talks))
     fg.generator("talkfeed")
     fg.ttl(spec.ttl_minutes)
+    fg.load_extension("dc", atom=False)
     for st in newest_first(talks):
         talk = st.talk
         fe = fg.add_entry(order="append")
@@ -44,6 +53,9 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
             fe.link(href=clean(talk.url))
         fe.description(html_description(st))
         fe.pubDate(st.first_seen.astimezone(UTC))
+        authors = author_names(talk)
+        if authors:
+            fe.dc.dc_creator(authors)
         for name in source_names(st):
             fe.category(term=name)
     result: bytes = fg.rss_str(pretty=True)

@@ -29,6 +29,7 @@ __all__ = [
     "EPOCH",
     "FeedFilter",
     "FeedSpec",
+    "author_names",
     "by_start",
     "clean",
     "clock_span",
@@ -202,7 +203,7 @@ def matches(st: StoredTalk, f: FeedFilter) -> bool:
     return not (f.exclude and _mentions(st.talk, f.exclude))
 
 
-_FORMATS = ("rss", "atom", "ics")
+_FORMATS = ("rss", "atom", "feed.json", "ics")
 
 
 def in_window(
@@ -210,8 +211,9 @@ def in_window(
 ) -> list[StoredTalk]:
     """The talks, in the given order, that started at most the format's days back before `now`.
 
-    `fmt` is "rss" or "atom" (`spec.rss_days_back`) or "ics" (`spec.ical_days_back`). A day is
-    24 hours, so the window keeps its length across a DST change. Talks ahead are all kept.
+    `fmt` is "rss", "atom" or "feed.json" (`spec.rss_days_back`) or "ics"
+    (`spec.ical_days_back`). A day is 24 hours, so the window keeps its length across a DST
+    change. Talks ahead are all kept.
     """
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
@@ -359,6 +361,13 @@ def speaker_names(talk: Talk) -> str:
     return ", ".join(clean(s.name) for s in talk.speakers)
 
 
+def author_names(talk: Talk) -> list[str]:
+    """The speakers' names, cleaned, each once, in page order: an entry's authors."""
+    return list(
+        dict.fromkeys(name for name in (clean(s.name).strip() for s in talk.speakers) if name)
+    )
+
+
 def shown_title(st: StoredTalk) -> str:
     """What every feed and page calls the talk, cleaned: its title; without one, "Talk by A, B
     and C" after its speakers; without speakers either, its source's name.
@@ -436,25 +445,26 @@ def _alerts(st: StoredTalk) -> list[str]:
 # having failed somewhere. The index page's own script and style sheet are outside fragments.
 # Form controls are inert here: no <form>, and no attribute that could submit or load anything.
 _SAFE_TAGS = frozenset(
-    {"a", "br", "button", "details", "div", "h3", "h4", "input", "label", "li", "option", "p",
-     "s", "select", "strong", "summary", "time"}
+    {"a", "br", "button", "code", "details", "div", "h3", "h4", "input", "label", "li", "option",
+     "p", "s", "select", "span", "strong", "summary", "time"}
 )  # fmt: skip
 _SAFE_ATTRIBUTES = {
     # An empty "*" drops nh3's default global attributes (title, lang) too.
     "*": frozenset[str](),
-    "a": frozenset({"class", "href", "type"}),
+    "a": frozenset({"class", "hidden", "href", "type"}),
+    "code": frozenset({"class"}),
     "button": frozenset({"class", "data-url", "hidden", "type"}),
     "details": frozenset({"class"}),
     "div": frozenset({"class", "hidden", "id", "role"}),
     "h4": frozenset({"class"}),
-    "input": frozenset({"autocomplete", "id", "placeholder", "readonly", "type", "value"}),
+    "input": frozenset({"autocomplete", "id", "placeholder", "type"}),
     "label": frozenset({"for"}),
     "li": frozenset({"class", "data-sources"}),
     "option": frozenset({"value"}),
     "p": frozenset({"class"}),
     "select": frozenset({"id"}),
     "strong": frozenset({"class"}),
-    "time": frozenset({"datetime"}),
+    "time": frozenset({"data-end", "data-zone", "datetime"}),
 }
 _SAFE_SCHEMES = frozenset({"http", "https", "webcal"})
 

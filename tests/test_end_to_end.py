@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -42,10 +43,14 @@ def uid(talk: int) -> str:
     return f"nyu-cs-colloquium:{talk}@talkfeed"
 
 
+UPDATED = re.compile(rb'<p class="updated">Updated .*?</p>\n')
+
+
 def outputs(out: Path) -> dict[str, bytes]:
-    """What subscribers read: everything but health.json, which reports on each run."""
+    """What subscribers read, but what says when the run was: health.json, which reports on
+    each run, and the index page's "Updated …" line."""
     return {
-        str(p.relative_to(out)): p.read_bytes()
+        str(p.relative_to(out)): UPDATED.sub(b"", p.read_bytes(), count=1)
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != HEALTH_FILE
     }
@@ -93,7 +98,10 @@ def test_two_runs_then_a_move(site: FixtureSite, config_file: Path) -> None:
 
     published = outputs(out)
     assert run(config_file, now=LATER) == 0
-    assert outputs(out) == published, "a run where nothing changed must not change a byte"
+    assert outputs(out) == published, "a run where nothing changed must change no feed"
+    # The page says when it was made: the clock's time, and the run's --now as "as of".
+    (updated,) = UPDATED.findall((out / "index.html").read_bytes())
+    assert b'as of <time datetime="2026-03-01T15:00:00Z">2026-03-01 15:00 UTC</time>' in updated
 
     for path in (site.detail_path(1875), f"{LISTING_PATH}?semester=fall_2026"):
         site.edit(path, "Oct. 6, 2026, 11:30 a.m.", "Oct. 8, 2026, 2 p.m.")

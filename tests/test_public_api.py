@@ -24,9 +24,9 @@ def test_aggregator_surface() -> None:
 
 def test_feeds_surface() -> None:
     assert sorted(feeds.__all__) == [
-        "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "in_window", "matches",
-        "render_atom", "render_changes", "render_ical", "render_index", "render_opml", "render_rss",
-        "select",
+        "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "calendar_talks", "event_file",
+        "in_window", "matches", "render_atom", "render_changes", "render_event", "render_ical",
+        "render_index", "render_json", "render_opml", "render_rss", "select",
     ]  # fmt: skip
 
 

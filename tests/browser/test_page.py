@@ -3,23 +3,30 @@ the output of a real run served by `talkfeed serve`'s server.
 
 The run reads three sources from the local fixture server: the NYU colloquium pages, a Courant
 calendar listing two of the same talks (merged) and two others, and a Tokyo seminar calendar, so
-the page holds talks in two time zones and a source menu with three entries. Screenshots land in
+the page holds talks in two time zones and a source menu with three entries. The browser reads
+it from New York, in US English, unless a test says otherwise. Screenshots land in
 test-artifacts/ (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from icalendar import Calendar
 from lxml import etree
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from aggregator.cli import main
 from aggregator.serve import serving
 from tests.conftest import FixtureSite
+from tests.feeds.jsonfeed_rules import jsonfeed_problems
 from tests.fixture_pages import FIXTURES
 from tests.outside_programs import require_file
 
@@ -39,6 +46,7 @@ FLAGS = [
     "--disable-sync",
 ]
 NOW = "2026-03-01T09:00:00-05:00"
+READER_ZONE = "America/New_York"
 _NOT_FOUND = "Failed to load resource: the server responded with a status of 404 (Not Found)"
 
 COURANT = (FIXTURES / "_merge" / "courant.ics").read_text(encoding="utf-8")
@@ -111,15 +119,17 @@ timezone = "Asia/Tokyo"
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id=READER_ZONE, locale="en-US"
+    )
     yield context
     context.close()
 
 
-@pytest.fixture
-def page(context: BrowserContext, base_url: str) -> Iterator[Page]:
-    """The index page, loaded, failing the test on any script error, console error (a script or
-    style sheet the Content-Security-Policy refused) or failed request."""
+@contextmanager
+def watched(context: BrowserContext, url: str) -> Iterator[Page]:
+    """A page of `context` loaded from `url`, failing the test on any script error, console
+    error (a script or style sheet the Content-Security-Policy refused) or failed request."""
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -127,11 +137,19 @@ def page(context: BrowserContext, base_url: str) -> Iterator[Page]:
     page.on(
         "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
     )
-    page.goto(base_url)
+    page.goto(url)
     yield page
     # Chromium asks for a favicon by itself; the page has none.
-    favicon = [f"404 {base_url}favicon.ico", _NOT_FOUND]
+    origin = url.split("/", 3)[:3]
+    favicon = [f"404 {'/'.join(origin)}/favicon.ico", _NOT_FOUND]
     assert [problem for problem in problems if problem not in favicon] == []
+
+
+@pytest.fixture
+def page(context: BrowserContext, base_url: str) -> Iterator[Page]:
+    """The index page, loaded and watched (see `watched`)."""
+    with watched(context, base_url) as page:
+        yield page
 
 
 def _count(page: Page) -> str:
@@ -215,16 +233,23 @@ def _feed(page: Page, title: str) -> Locator:
 
 def test_subscribe_links_point_at_the_feeds(page: Page, base_url: str) -> None:
     feed = _feed(page, "All talks")
-    # No base_url in this config: the calendar link is the .ics file itself.
+    # No base_url in this config: the script made the webcal:// link from the page's address.
     add = feed.get_by_role("link", name="Add to calendar")
-    assert add.evaluate("a => a.href") == f"{base_url}all.ics"
-    response = page.request.get(add.evaluate("a => a.href"))
+    expect(add).to_be_visible()
+    host = urlsplit(base_url).netloc
+    assert _href(add) == f"webcal://{host}/all.ics"
+    response = page.request.get(f"http://{host}/all.ics")
     assert response.ok and response.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in response.body()
-    for name, file in (("RSS", "all.rss"), ("Atom", "all.atom")):
-        assert feed.get_by_role("link", name=name).evaluate("a => a.href") == base_url + file
+    for name, file in (("RSS", "all.rss"), ("Atom", "all.atom"), ("JSON Feed", "all.feed.json")):
+        assert _href(feed.get_by_role("link", name=name)) == base_url + file
+    response = page.request.get(base_url + "all.feed.json")
+    assert response.ok and response.headers["content-type"] == "application/feed+json"
+    assert jsonfeed_problems(json.loads(response.body())) == []
+    # The one-line explanation of what "Add to calendar" does.
+    expect(page.locator("#subscribe + p")).to_contain_text("webcal:")
     opml = page.get_by_role("link", name="All feeds as OPML")
-    response = page.request.get(opml.evaluate("a => a.href"))
+    response = page.request.get(_href(opml))
     assert response.ok
     outlines = etree.fromstring(response.body()).findall("body/outline")
     assert [o.get("xmlUrl") for o in outlines] == [
@@ -234,17 +259,24 @@ def test_subscribe_links_point_at_the_feeds(page: Page, base_url: str) -> None:
         "sites/tokyo-theory.rss",
     ]
     for outline in outlines:
-        assert page.request.get(base_url + str(outline.get("xmlUrl"))).ok
+        for key in ("xmlUrl", "jsonFeedUrl"):
+            assert page.request.get(base_url + str(outline.get(key))).ok
 
 
-def test_copy_link_puts_the_feed_address_on_the_clipboard(
+def _href(link: Locator) -> str:
+    """The link's address as the browser resolved it."""
+    return str(link.evaluate("a => a.href"))
+
+
+def test_feed_addresses_are_shown_whole_and_copied(
     context: BrowserContext, page: Page, base_url: str
 ) -> None:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
     feed = _feed(page, "All talks")
-    address = feed.get_by_label("Calendar address")
+    address = feed.locator(".address code")
     # The script made the relative address absolute, for pasting into another app.
-    expect(address).to_have_value(f"{base_url}all.ics")
+    expect(address).to_have_text(f"{base_url}all.ics")
+    expect(feed.locator(".address")).to_contain_text("Calendar address")
     feed.get_by_role("button", name="Copy link").click()
     expect(feed.get_by_role("status")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == f"{base_url}all.ics"
@@ -261,11 +293,117 @@ def test_without_the_clipboard_the_address_is_selected(page: Page, base_url: str
     )
     feed = _feed(page, "NYU Computer Science Colloquium")
     feed.get_by_role("button", name="Copy link").click()
-    address = feed.get_by_label("Calendar address")
-    expect(address).to_be_focused()
     expect(feed.get_by_role("status")).not_to_be_empty()
-    selected = address.evaluate("box => box.value.slice(box.selectionStart, box.selectionEnd)")
-    assert selected == f"{base_url}sites/nyu-cs-colloquium.ics"
+    assert page.evaluate("getSelection().toString()") == f"{base_url}sites/nyu-cs-colloquium.ics"
+
+
+def test_each_talk_can_be_added_to_a_calendar_alone(page: Page, base_url: str) -> None:
+    feed = Calendar.from_ical(page.request.get(base_url + "all.ics").body())
+    events = {str(event.uid): event for event in feed.events}
+    links = page.locator("li.talk p.add-talk a")
+    expect(links).to_have_count(TALKS)
+    for link in links.all():
+        expect(link).to_have_text("Add to calendar")
+        response = page.request.get(_href(link))
+        assert response.ok and response.headers["content-type"].startswith("text/calendar")
+        (event,) = Calendar.from_ical(response.body()).events
+        # The event the feeds hold, UID and all: subscribing later does not add a second one.
+        assert event.to_ical() == events[str(event.uid)].to_ical()
+    tokyo = page.locator("li.talk", has_text="Expander Graphs in Practice")
+    response = page.request.get(_href(tokyo.locator("p.add-talk a")))
+    (event,) = Calendar.from_ical(response.body()).events
+    assert str(event["SUMMARY"]).startswith("Expander Graphs in Practice")
+
+
+def test_times_in_the_readers_own_zone_when_it_differs(page: Page) -> None:
+    # The reader is in New York: NYU's talks need nothing more, Tokyo's does.
+    nyu = page.locator("li.talk", has_text="Building Efficient and Scalable Machine Learning")
+    expect(nyu.locator(".when time")).to_have_text("2:00 PM – 3:15 PM EDT")
+    expect(nyu.locator(".yours")).to_have_count(0)
+    tokyo = page.locator("li.talk", has_text="Expander Graphs in Practice")
+    expect(tokyo.locator(".when time")).to_have_text("10:00 AM – 11:30 AM JST")
+    # 10:00 JST on March 11 is 9:00 PM EDT on March 10.
+    expect(tokyo.locator(".yours")).to_have_text(
+        re.compile(r"Your time: Tue, Mar 10, 9:00\s*–\s*10:30\s*PM EDT")
+    )
+    expect(page.locator(".yours")).to_have_count(1)
+
+
+def test_times_for_a_reader_in_london(browser: Browser, base_url: str) -> None:
+    london = browser.new_context(timezone_id="Europe/London", locale="en-US")
+    try:
+        with watched(london, base_url) as page:
+            nyu = page.locator("li.talk", has_text="Building Efficient and Scalable Machine")
+            expect(nyu.locator(".yours")).to_have_text(
+                re.compile(r"Your time: Tue, Mar 10, 6:00\s*–\s*7:15\s*PM GMT")
+            )
+            tokyo = page.locator("li.talk", has_text="Expander Graphs in Practice")
+            expect(tokyo.locator(".yours")).to_have_text(
+                re.compile(r"Your time: Wed, Mar 11, 1:00\s*–\s*2:30\s*AM GMT")
+            )
+            expect(page.locator(".yours")).to_have_count(TALKS)
+    finally:
+        london.close()
+
+
+def test_the_page_says_when_it_was_made_and_as_of_when(page: Page) -> None:
+    # The run was for a fixed time (--now): the page names the clock's time and that one.
+    expect(page.locator("p.updated")).to_have_text(
+        re.compile(
+            r"Updated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, "
+            r"with the talks as of 2026-03-01 14:00 UTC\."
+        )
+    )
+
+
+def test_every_link_resolves(page: Page, base_url: str) -> None:
+    """Every link on the page leads somewhere: an anchor to an element, a file of the output
+    to a 200, a webcal:// link to its calendar over HTTP, a talk's page on the fixture server to
+    that page. Links to the made-up hosts of the Courant and Tokyo calendars' talks are only
+    checked to be http(s): the tests never reach the internet."""
+    hrefs = page.locator("a[href]").evaluate_all(
+        "links => links.map((a) => [a.getAttribute('href'), a.href])"
+    )
+    assert len(hrefs) > 3 * TALKS
+    outside = []
+    for written, resolved in hrefs:
+        parts = urlsplit(resolved)
+        if written.startswith("#"):
+            expect(page.locator(written)).to_have_count(1)
+        elif parts.scheme == "webcal":
+            assert page.request.get(f"http://{parts.netloc}{parts.path}").ok, written
+        elif parts.hostname in ("127.0.0.1", "localhost"):
+            assert page.request.get(resolved).ok, written
+        else:
+            assert parts.scheme in ("http", "https"), written
+            outside.append(resolved)
+    assert {urlsplit(url).hostname for url in outside} == {"cims.nyu.edu", "theory.example.ac.jp"}
+
+
+def test_readable_without_javascript(browser: Browser, base_url: str) -> None:
+    static = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        with watched(static, base_url) as page:
+            expect(page.locator("li.talk")).to_have_count(TALKS)
+            assert _count(page) == f"{TALKS} talks"
+            # What needs the script stays out of the way without it.
+            expect(page.locator("#filters")).to_be_hidden()
+            expect(page.locator("button.copy")).to_have_count(5)
+            for button in page.locator("button.copy").all():
+                expect(button).to_be_hidden()
+            # No address to subscribe to is known without base_url or the script: no webcal.
+            for add in page.locator("li.feed a.add").all():
+                expect(add).to_be_hidden()
+            # The rest is all there: times in each talk's zone, addresses to copy by hand,
+            # the feeds, each talk's own calendar file.
+            tokyo = page.locator("li.talk", has_text="Expander Graphs in Practice")
+            expect(tokyo.locator("time")).to_have_text("10:00 AM – 11:30 AM JST")
+            expect(page.locator(".yours")).to_have_count(0)
+            expect(_feed(page, "All talks").locator(".address code")).to_have_text("all.ics")
+            expect(_feed(page, "All talks").get_by_role("link", name="JSON Feed")).to_be_visible()
+            expect(page.locator("p.add-talk a").first).to_be_visible()
+    finally:
+        static.close()
 
 
 def test_the_keyboard_reaches_and_drives_the_search(page: Page) -> None:
@@ -279,8 +417,9 @@ def test_the_keyboard_reaches_and_drives_the_search(page: Page) -> None:
     assert _count(page) == "1 talk"
     page.keyboard.press("Tab")
     expect(page.get_by_label("Source")).to_be_focused()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # past the talk's title link, to its abstract
+    page.keyboard.press("Tab")  # the talk's title link
+    page.keyboard.press("Tab")  # its "Add to calendar"
+    page.keyboard.press("Tab")  # its abstract
     summary = page.locator("li.talk:visible summary")
     expect(summary).to_be_focused()
     page.keyboard.press("Enter")
@@ -303,5 +442,9 @@ def test_screenshots_and_a_phone_without_sideways_scrolling(
         # A phone lays the page out at its own width only with the viewport meta tag.
         assert small.evaluate("window.innerWidth") == 375
         assert small.evaluate("document.scrollingElement.scrollWidth") <= 375
+        # Addresses wrap rather than being cut off or pushing the page sideways.
+        for code in small.locator(".address code").all():
+            assert code.evaluate("box => box.scrollWidth <= box.clientWidth"), code.inner_text()
+            assert code.inner_text().startswith(base_url)
     finally:
         phone.close()

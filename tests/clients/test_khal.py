@@ -1,6 +1,7 @@
 """khal, a calendar we did not write, importing our all.ics in Berlin: each talk at its local time
-across the weeks when only the US is on summer time, a cancelled talk struck, and a re-import after
-a change replacing events instead of adding them."""
+across the weeks when only the US is on summer time, a cancelled talk struck, a re-import after
+a change replacing events instead of adding them, and a talk added alone from the index page
+staying one event once the whole calendar is imported."""
 
 from __future__ import annotations
 
@@ -164,3 +165,20 @@ def test_khal_reimport_after_a_move_replaces_the_event(
     assert khal.list("2026-10-06", "2026-10-07") == []
     (moved,) = khal.list("2026-10-08", "2026-10-09")
     assert moved[:3] == (uid(1875), "2026-10-08 20:00", "2026-10-08 21:00")
+
+
+def test_a_talk_added_alone_and_then_the_feed_make_one_event(
+    config_file: Path, tmp_path: Path
+) -> None:
+    out = config_file.parent / "public"
+    run(config_file, "2026-03-01T09:00:00-05:00")
+    khal = Khal(tmp_path / "khal")
+    khal.import_batch(out / "talks" / "nyu-cs-colloquium" / "1857.ics")
+    (alone,) = khal.list()
+    assert alone[:3] == (uid(1857), "2026-03-10 19:00", "2026-03-10 20:00")
+
+    khal.import_batch(out / "all.ics")
+
+    listed = khal.list()
+    assert len(listed) == len(TALKS), "the feed's event replaced the one added alone"
+    assert [e for e in listed if e.uid == uid(1857)] == [alone]

@@ -1,5 +1,6 @@
 """newsboat, a feed reader we did not write, subscribed to our served feeds: every talk arrives
-with our title, link and text under our id, and a moved talk updates its item instead of adding one.
+with our title, link, text and speakers (as its author) under our id, and a moved talk updates
+its item instead of adding one.
 
 newsboat keeps one item per guid in its whole cache, so the RSS and Atom feeds, which share their
 ids, fill the same items. `-x reload` exits 0 even when a feed fails: its error log tells."""
@@ -26,6 +27,7 @@ TALKS = [1841, 1849, 1852, 1857, 1861, 1866, 1872, 1875]
 GUIDS = {f"urn:talkfeed:nyu-cs-colloquium:{t}" for t in TALKS}
 MOVED = "urn:talkfeed:nyu-cs-colloquium:1875"
 ATOM = "{http://www.w3.org/2005/Atom}"
+DC = "{http://purl.org/dc/elements/1.1/}"
 
 
 class Item(NamedTuple):
@@ -34,6 +36,7 @@ class Item(NamedTuple):
     row: int
     title: str
     url: str
+    author: str
     content: str
     unread: bool
 
@@ -102,11 +105,12 @@ class Newsboat:
         """The articles in the cache by guid."""
         with sqlite3.connect(self.cache) as db:
             rows = db.execute(
-                "SELECT guid, id, title, url, content, unread FROM rss_item WHERE deleted = 0"
+                "SELECT guid, id, title, url, author, content, unread FROM rss_item"
+                " WHERE deleted = 0"
             ).fetchall()
         items = {
-            guid: Item(row, title, url, content, bool(unread))
-            for guid, row, title, url, content, unread in rows
+            guid: Item(row, title, url, author, content, bool(unread))
+            for guid, row, title, url, author, content, unread in rows
         }
         assert len(items) == len(rows), "newsboat holds two items with one guid"
         return items
@@ -121,14 +125,15 @@ def run(config: Path, now: str) -> None:
     assert main(["run", "--config", str(config), "--now", now, "--quiet"]) == 0
 
 
-def published(path: Path) -> dict[str, tuple[str, str, str]]:
-    """What our feed file says of each talk: id → (title, link, HTML text)."""
+def published(path: Path) -> dict[str, tuple[str, str, list[str], str]]:
+    """What our feed file says of each talk: id → (title, link, authors, HTML text)."""
     root = ET.parse(path).getroot()
     if root.tag == "rss":
         return {
             item.findtext("guid", ""): (
                 item.findtext("title", ""),
                 item.findtext("link", ""),
+                [creator.text or "" for creator in item.iter(f"{DC}creator")],
                 item.findtext("description", ""),
             )
             for item in root.iter("item")
@@ -139,6 +144,7 @@ def published(path: Path) -> dict[str, tuple[str, str, str]]:
         entries[entry.findtext(f"{ATOM}id", "")] = (
             entry.findtext(f"{ATOM}title", ""),
             "" if link is None else link.get("href", ""),
+            [author.findtext(f"{ATOM}name", "") for author in entry.iter(f"{ATOM}author")],
             entry.findtext(f"{ATOM}content", ""),
         )
     return entries
@@ -165,9 +171,13 @@ def test_newsboat_shows_every_talk_as_our_feed_says(
     assert reader.feed_titles() == {f"{base}{name}": "All talks"}
     items = reader.items()
     assert set(items) == GUIDS
-    for guid, (title, link, text) in ours.items():
+    for guid, (title, link, authors, text) in ours.items():
         assert (items[guid].title, items[guid].url, items[guid].content) == (title, link, text)
+        # Every talk here has one speaker, who is its author, where newsboat showed none.
+        (speaker,) = authors
+        assert items[guid].author == speaker
     assert items["urn:talkfeed:nyu-cs-colloquium:1866"].title.startswith("CANCELLED: Tue, Apr 14")
+    assert items["urn:talkfeed:nyu-cs-colloquium:1857"].author == "Qinghao Hu"
 
 
 def test_newsboat_keeps_one_item_per_talk_and_updates_a_moved_one(

@@ -1,8 +1,10 @@
 """feedparser and icalendar, the parsers most Python subscribers use, read every feed a run writes
-without a complaint: all.*, sites/*, feeds/* and changes.atom."""
+without a complaint: all.*, sites/*, feeds/*, changes.atom and each talk's own talks/*.ics; every
+JSON Feed keeps the JSON Feed 1.1 rules."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from icalendar import Calendar
 
 from aggregator.cli import main
 from tests.conftest import LISTING_PATH, FixtureSite
+from tests.feeds.jsonfeed_rules import jsonfeed_problems
 
 NAMED_FEEDS = """
 [[feeds]]
@@ -38,6 +41,15 @@ def feed_problems(path: Path) -> list[str]:
         problems.append(f"read as {parsed.version!r}")
     if not parsed.entries:
         problems.append("no entries")
+    return problems
+
+
+def json_feed_problems(path: Path) -> list[str]:
+    """What breaks the JSON Feed 1.1 rules in a `.feed.json` file, or that it holds no item."""
+    feed = json.loads(path.read_bytes())
+    problems = jsonfeed_problems(feed)
+    if not feed.get("items"):
+        problems.append("no items")
     return problems
 
 
@@ -73,15 +85,24 @@ def test_every_feed_a_run_writes_parses_cleanly(site: FixtureSite, config_file: 
     run(config_file, "2026-03-02T09:00:00-05:00")
 
     written = {
-        str(p.relative_to(out)) for p in out.rglob("*") if p.suffix in (".rss", ".atom", ".ics")
+        str(p.relative_to(out))
+        for p in out.rglob("*")
+        if p.suffix in (".rss", ".atom", ".ics") or p.name.endswith(".feed.json")
     }
-    assert written == {
-        f"{stem}.{ext}"
-        for stem in ("all", "sites/nyu-cs-colloquium", "feeds/crypto", "feeds/everything")
-        for ext in ("rss", "atom", "ics")
-    } | {"changes.atom"}
+    # The talks still ahead on the second run, each in a file of its own.
+    upcoming = {f"talks/nyu-cs-colloquium/{talk}.ics" for talk in (1857, 1861, 1872, 1875)}
+    assert (
+        written
+        == {
+            f"{stem}.{ext}"
+            for stem in ("all", "sites/nyu-cs-colloquium", "feeds/crypto", "feeds/everything")
+            for ext in ("rss", "atom", "feed.json", "ics")
+        }
+        | {"changes.atom"}
+        | upcoming
+    )
+    checks = {".ics": calendar_problems, ".json": json_feed_problems}
     problems = {
-        name: (calendar_problems if name.endswith(".ics") else feed_problems)(out / name)
-        for name in sorted(written)
+        name: checks.get(Path(name).suffix, feed_problems)(out / name) for name in sorted(written)
     }
     assert {name: found for name, found in problems.items() if found} == {}

@@ -7,6 +7,7 @@ published, and a healthy first run's talks must survive whatever the second run 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -206,8 +207,8 @@ def assert_nothing_lost(before: Published, after: Published) -> None:
 
 def html_documents(out: Path) -> dict[str, list[str]]:
     """Every piece of HTML a reader renders from `out`: index.html, and the description of
-    every RSS item and the content of every Atom entry (read from the XML, not through
-    feedparser, which would sanitize them itself)."""
+    every RSS item, the content of every Atom entry (read from the XML, not through
+    feedparser, which would sanitize them itself) and the content_html of every JSON Feed item."""
     found: dict[str, list[str]] = {}
     for path in sorted(out.rglob("*")):
         name = str(path.relative_to(out))
@@ -221,6 +222,8 @@ def html_documents(out: Path) -> dict[str, list[str]]:
                 else (root.iterfind(".//{http://www.w3.org/2005/Atom}content"))
             )
             found[name] = [body.text or "" for body in bodies]
+        elif path.name.endswith(".feed.json"):
+            found[name] = [item["content_html"] for item in json.loads(path.read_bytes())["items"]]
     return found
 
 

@@ -106,7 +106,7 @@ def test_hostile_text_is_text_in_every_format(tmp_path: Path, status: Status) ->
             assert not feedparser.parse(data).bozo, name
 
     documents = html_documents(tmp_path)
-    assert set(documents) == {"all.rss", "all.atom", "changes.atom", "index.html"}
+    assert set(documents) == {"all.rss", "all.atom", "all.feed.json", "changes.atom", "index.html"}
     for name, bodies in documents.items():
         assert bodies, name
         for body in bodies:
@@ -141,7 +141,8 @@ def test_sanitizer_keeps_all_the_markup_we_write() -> None:
         '<h4 class="title"><strong class="status">Cancelled</strong>',
         '<s><a href="https://evil.example/talk?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
         '<p class="moved">',
-        '<p class="when"><time datetime="2026-03-10T14:00:00-04:00">',
+        '<p class="when"><time datetime="2026-03-10T14:00:00-04:00" '
+        'data-end="2026-03-10T15:00:00-04:00" data-zone="America/New_York">',
         '<details class="abstract"><summary>Abstract</summary>',
         '<div class="filters" id="filters" role="search" hidden="">',
         '<input type="search" id="q" placeholder="Title, speaker or abstract" autocomplete="off">',
@@ -150,8 +151,8 @@ def test_sanitizer_keeps_all_the_markup_we_write() -> None:
         '<option value="other">Other (1)</option>',
         '<a href="all.rss" type="application/rss+xml">RSS</a>',
         '<a class="add" href="webcal://talks.example.edu/feeds/all.ics">Add to calendar</a>',
-        '<input type="text" id="address-1" value="https://talks.example.edu/feeds/all.ics" '
-        'readonly="">',
+        '<a href="all.feed.json" type="application/feed+json">JSON Feed</a>',
+        '<code class="url">https://talks.example.edu/feeds/all.ics</code>',
         '<button type="button" class="copy" data-url="https://talks.example.edu/feeds/all.ics" '
         'hidden="">Copy link</button>',
         '<a href="https://other.example/t/1">Other</a>',
@@ -188,5 +189,5 @@ def test_a_javascript_link_on_a_listing_is_never_published(
     assert after == before
     for name, data in outputs(out).items():
         # The run's own report (health.json) may name the link; what subscribers read may not.
-        if Path(name).suffix in (".ics", ".rss", ".atom", ".html"):
+        if Path(name).suffix in (".ics", ".rss", ".atom", ".html") or name.endswith(".feed.json"):
             assert b"javascript:" not in data and b"Free Pizza" not in data, name

@@ -80,3 +80,16 @@ def test_content_is_html_with_everything_escaped(by_id: dict[str, StoredTalk]) -
     assert (
         f"Friday, March 20, 2026, 12:00 PM {DASH} 1:00 PM EDT (America/New_York)" in body.get_text()
     )
+
+
+def test_speakers_are_the_entries_authors(by_id: dict[str, StoredTalk]) -> None:
+    talks = [by_id["tub-ml:42"], by_id["nyu-cs:1870"], by_id["csail:77"]]
+    entries = {e.id: e for e in _parse(render_atom(talks, SPEC)).entries}
+    assert [a.name for a in entries["urn:talkfeed:tub-ml:42"].authors] == [
+        "Anna Schmidt",
+        "Jonas Weber",
+    ]
+    assert entries["urn:talkfeed:nyu-cs:1870"].author == "Eve O'Neil"
+    # Without a speaker the entry falls back to the feed's author, as RFC 4287 has it.
+    assert "authors" not in entries["urn:talkfeed:csail:77"]
+    assert _parse(render_atom(talks, SPEC)).feed.author == "talkfeed"

@@ -134,7 +134,7 @@ def test_accessibility_basics(talks: list[StoredTalk]) -> None:
     ids = [str(tag["id"]) for tag in page.find_all(id=True)]
     assert len(ids) == len(set(ids))
     controls = page.find_all(["input", "select", "textarea"])
-    assert len(controls) == 2 + 3  # search, source, and one address per feed
+    assert len(controls) == 2  # search and source; the feeds' addresses are text to copy
     for control in controls:
         label = page.find("label", attrs={"for": control["id"]})
         assert isinstance(label, Tag), control
@@ -333,15 +333,20 @@ def test_subscribe_links(talks: list[StoredTalk]) -> None:
         ("Add to calendar", "webcal://talks.example.edu/sites/nyu-cs-colloquium.ics"),
         ("RSS", "sites/nyu-cs-colloquium.rss"),
         ("Atom", "sites/nyu-cs-colloquium.atom"),
+        ("JSON Feed", "sites/nyu-cs-colloquium.feed.json"),
         ("iCal", "sites/nyu-cs-colloquium.ics"),
     ]
-    # Without a public address, a calendar can still import the file.
+    assert "hidden" not in _one(with_base, "a.add").attrs
+    # Without a public address, only the script can make the webcal:// link from the page's
+    # own: until it does, the link is hidden, and the iCal file is there to import.
     assert _links(without) == [
         ("Add to calendar", "all.ics"),
         ("RSS", "all.rss"),
         ("Atom", "all.atom"),
+        ("JSON Feed", "all.feed.json"),
         ("iCal", "all.ics"),
     ]
+    assert "hidden" in _one(without, "a.add").attrs
 
 
 def test_copy_buttons_carry_the_calendar_address(talks: list[StoredTalk]) -> None:
@@ -351,10 +356,10 @@ def test_copy_buttons_carry_the_calendar_address(talks: list[StoredTalk]) -> Non
         button = _one(item, "button.copy")
         assert button.get_text() == "Copy link"
         assert button["data-url"] == url
-        # The fallback: an address to select by hand, shown with or without the script.
-        field = _one(item, "input")
-        assert (field["type"], field["value"], "readonly" in field.attrs) == ("text", url, True)
-        assert _one(item, "label").get_text() == "Calendar address"
+        # Shown whole, with or without the script, to select by hand: not in a text field
+        # that would cut a long address off.
+        assert _one(item, ".address code.url").get_text() == url
+        assert _one(item, ".address > span").get_text() == "Calendar address"
         # Only the script can copy: the button waits for it.
         assert "hidden" in button.attrs
 
@@ -368,11 +373,12 @@ def test_named_feed_is_listed_under_its_title(talks: list[StoredTalk]) -> None:
         ("Add to calendar", "webcal://talks.example.edu/feeds/ml-systems.ics"),
         ("RSS", "feeds/ml-systems.rss"),
         ("Atom", "feeds/ml-systems.atom"),
+        ("JSON Feed", "feeds/ml-systems.feed.json"),
         ("iCal", "feeds/ml-systems.ics"),
     ]
     assert _one(item, "button")["data-url"] == "https://talks.example.edu/feeds/ml-systems.ics"
     titles = [link["title"] for link in page.find_all("link", rel="alternate")]
-    assert titles == ["ML & Systems", "ML & Systems"]
+    assert titles == ["ML & Systems"] * 3
 
 
 def test_changes_feed_is_listed_last_as_atom_only(talks: list[StoredTalk]) -> None:
@@ -391,7 +397,7 @@ def test_changes_feed_is_listed_last_as_atom_only(talks: list[StoredTalk]) -> No
         "Talk changes",
     ]
     assert _links(items[-1]) == [("Atom", "changes.atom")]
-    assert _one(items[-1], "label").get_text() == "Feed address"
+    assert _one(items[-1], ".address > span").get_text() == "Feed address"
     assert _one(items[-1], "button")["data-url"] == "https://t.example/changes.atom"
     links = page.find_all("link", rel="alternate")
     assert (links[-1]["type"], links[-1]["href"], links[-1]["title"]) == (
@@ -399,7 +405,7 @@ def test_changes_feed_is_listed_last_as_atom_only(talks: list[StoredTalk]) -> No
         "changes.atom",
         "Talk changes",
     )
-    assert len(links) == 5
+    assert len(links) == 2 * 3 + 1
 
 
 def test_no_changes_feed_unless_given(talks: list[StoredTalk]) -> None:
@@ -417,8 +423,10 @@ def test_feeds_are_discoverable(talks: list[StoredTalk]) -> None:
     assert [(link["type"], link["href"]) for link in links] == [
         ("application/rss+xml", "sites/nyu-cs-colloquium.rss"),
         ("application/atom+xml", "sites/nyu-cs-colloquium.atom"),
+        ("application/feed+json", "sites/nyu-cs-colloquium.feed.json"),
         ("application/rss+xml", "all.rss"),
         ("application/atom+xml", "all.atom"),
+        ("application/feed+json", "all.feed.json"),
     ]
 
 
@@ -433,10 +441,70 @@ def test_nothing_upcoming(talks: list[StoredTalk]) -> None:
     assert _subscribe(page)
 
 
-def test_now_only_chooses_the_talks(talks: list[StoredTalk]) -> None:
-    """No clock in the page: two moments with the same upcoming talks give the same bytes."""
+def test_the_page_says_when_it_was_made(talks: list[StoredTalk]) -> None:
+    line = _one(_page(talks), "p.updated")
+    assert line.get_text() == "Updated 2026-03-10 18:30 UTC."
+    assert _one(line, "time")["datetime"] == "2026-03-10T18:30:00Z"
+    # Made later than the time its talks are as of (a demo, a run with --now): both, to the
+    # minute, in UTC whatever zone they come in.
+    made = datetime(2026, 12, 2, 9, 5, 59, tzinfo=NEW_YORK)
+    page = BeautifulSoup(render_index([SPEC], talks, NOW, made=made), "lxml")
+    line = _one(page, "p.updated")
+    assert line.get_text() == (
+        "Updated 2026-12-02 14:05 UTC, with the talks as of 2026-03-10 18:30 UTC."
+    )
+    assert [t["datetime"] for t in line.find_all("time")] == [
+        "2026-12-02T14:05:00Z",
+        "2026-03-10T18:30:00Z",
+    ]
+    # Made within the same minute: one time.
+    same = BeautifulSoup(render_index([SPEC], talks, NOW, made=NOW + timedelta(seconds=20)), "lxml")
+    assert _one(same, "p.updated").get_text() == "Updated 2026-03-10 18:30 UTC."
+
+
+def test_now_changes_only_the_updated_line(talks: list[StoredTalk]) -> None:
+    """Two moments with the same upcoming talks give the same page but for its time."""
     later = NOW + timedelta(minutes=20)
-    assert render_index([SPEC], talks, NOW) == render_index([SPEC], talks, later)
+    first, second = (render_index([SPEC], talks, moment).decode() for moment in (NOW, later))
+    assert first != second
+    updated = re.compile(r'<p class="updated">.*</p>')
+    assert updated.sub("", first) == updated.sub("", second)
+
+
+def test_each_talk_can_be_added_to_a_calendar_alone(talks: list[StoredTalk]) -> None:
+    items = {_href(item): item for item in _items(_page(talks + lifecycle_talks()))}
+    scheduled = items["https://cs.nyu.edu/dynamic/news/colloquium/1857/"]
+    add = _one(scheduled, "p.add-talk a")
+    assert (add.get_text(), add["href"], add["type"]) == (
+        "Add to calendar",
+        "talks/nyu-cs/1857.ics",
+        "text/calendar",
+    )
+    tentative = items["https://www.tu-berlin.de/ml/talks/50"]
+    assert _one(tentative, "p.add-talk a")["href"] == "talks/life/tentative.ics"
+    # A talk that will not take place as announced is not offered.
+    for url in (
+        "https://cs.nyu.edu/dynamic/news/colloquium/1860/",
+        "https://www.csail.mit.edu/event/77",
+    ):
+        assert items[url].select("p.add-talk") == []
+
+
+def test_times_carry_what_the_script_needs_for_the_readers_zone(talks: list[StoredTalk]) -> None:
+    berlin = next(i for i in _items(_page(talks)) if "tu-berlin" in _href(i))
+    time = _one(berlin, "time")
+    assert (time["datetime"], time["data-end"], time["data-zone"]) == (
+        "2026-03-12T16:15:00+01:00",
+        "2026-03-12T17:45:00+01:00",
+        "Europe/Berlin",
+    )
+    # Without the script, the talk's own time is all there is, and all that is needed.
+    assert berlin.select(".yours") == []
+    start = datetime(2026, 3, 30, tzinfo=LONDON)
+    day = _stored("day", start, "Europe/London")
+    day = day.model_copy(update={"talk": day.talk.model_copy(update={"all_day": True})})
+    # An all-day talk is a date where it takes place: nothing to convert.
+    assert "data-zone" not in _one(_items(_page([day]))[0], "time").attrs
 
 
 def test_a_source_listing_a_talk_twice_counts_once() -> None:

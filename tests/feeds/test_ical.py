@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event
 
 from aggregator.model import StoredTalk
-from feeds import FeedSpec, render_ical
+from feeds import FeedSpec, event_file, render_event, render_ical
 from tests.feeds.sample import BY_START, SPEC
 
 
@@ -186,3 +186,30 @@ def test_refresh_hints_precede_the_components(talks: list[StoredTalk]) -> None:
     """Calendar properties must come before the first component (RFC 5545 icalbody)."""
     raw = render_ical(talks, SPEC)
     assert raw.index(b"X-PUBLISHED-TTL") < raw.index(b"BEGIN:VTIMEZONE")
+
+
+def test_one_talk_alone_is_the_feeds_event(talks: list[StoredTalk]) -> None:
+    feed = _events(talks)
+    for st in talks:
+        alone = Calendar.from_ical(render_event(st, SPEC))
+        (event,) = alone.events
+        # The same UID, SEQUENCE and everything else: importing it and later subscribing
+        # gives one event, not two.
+        assert event.to_ical() == feed[f"{st.talk.id}@talkfeed"].to_ical()
+        assert [tz.tz_name for tz in alone.timezones] == [st.talk.timezone]
+        assert str(alone["METHOD"]) == "PUBLISH"
+        # A calendar name or refresh hints would make some apps set up a calendar for it.
+        for name in ("X-WR-CALNAME", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+            assert name not in alone
+
+
+def test_event_files_are_readable_distinct_and_never_hidden() -> None:
+    assert event_file("nyu-cs-colloquium:1857") == "talks/nyu-cs-colloquium/1857.ics"
+    assert event_file("tub-ml:a.b~c_d-e") == "talks/tub-ml/a.b~c_d-e.ics"
+    odd = ["x:..", "x:.hidden", "x:a/b", "X:1", "a:b:c", "no-colon", "x:", "x:é"]
+    paths = [event_file(talk_id) for talk_id in odd]
+    # Hashed into a folder no site id can be, so never the same as a readable one.
+    assert all(path.startswith("talks/_/") and path.endswith(".ics") for path in paths)
+    assert len(set(paths)) == len(odd)
+    for path in paths:
+        assert not any(part.startswith(".") for part in path.split("/"))

@@ -35,6 +35,7 @@ def test_one_rss_outline_per_feed_with_absolute_urls() -> None:
             "description": "Every talk",
             "xmlUrl": "https://talks.example.edu/all.rss",
             "htmlUrl": "https://talks.example.edu/",
+            "jsonFeedUrl": "https://talks.example.edu/all.feed.json",
         },
         {
             "type": "rss",
@@ -44,6 +45,7 @@ def test_one_rss_outline_per_feed_with_absolute_urls() -> None:
             "description": "Talks at NYU's Courant Institute",
             "xmlUrl": "https://talks.example.edu/sites/nyu-cs-colloquium.rss",
             "htmlUrl": "https://cs.nyu.edu/dynamic/news/colloquium/",
+            "jsonFeedUrl": "https://talks.example.edu/sites/nyu-cs-colloquium.feed.json",
         },
     ]
 
@@ -57,6 +59,10 @@ def test_relative_urls_without_a_base_url() -> None:
     outlines = _outlines(render_opml([ALL, SPEC], None))
     # Relative to the OPML file, which lies in the output dir beside the feeds.
     assert [o["xmlUrl"] for o in outlines] == ["all.rss", "sites/nyu-cs-colloquium.rss"]
+    assert [o["jsonFeedUrl"] for o in outlines] == [
+        "all.feed.json",
+        "sites/nyu-cs-colloquium.feed.json",
+    ]
 
 
 def test_text_is_escaped_and_cleaned() -> None:
@@ -65,6 +71,7 @@ def test_text_is_escaped_and_cleaned() -> None:
     assert outline["text"] == outline["title"] == "ML & <Systems>"
     assert "description" not in outline, "an empty description is left out"
     assert outline["xmlUrl"] == "https://talks.example.edu/feeds/ml%20%26%20systems.rss"
+    assert outline["jsonFeedUrl"] == "https://talks.example.edu/feeds/ml%20%26%20systems.feed.json"
     assert outline["htmlUrl"] == "https://talks.example.edu/?a=1&b=2"
     assert b"\x0b" not in data
 

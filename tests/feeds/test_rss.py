@@ -130,3 +130,29 @@ def test_ttl_comes_from_the_spec(talks: list[StoredTalk]) -> None:
     assert _parse(render_rss(talks, SPEC)).feed.ttl == "60"
     spec = FeedSpec("all", "All", "", "https://talks.example.edu/", ttl_minutes=90)
     assert etree.fromstring(render_rss(talks, spec)).findtext("channel/ttl") == "90"
+
+
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def test_speakers_are_the_items_creators(by_id: dict[str, StoredTalk]) -> None:
+    talks = [by_id["tub-ml:42"], by_id["nyu-cs:1857"], by_id["csail:77"]]
+    root = etree.fromstring(render_rss(talks, SPEC))
+    creators = {
+        item.findtext("guid"): [c.text for c in item.findall(f"{DC}creator")]
+        for item in root.iter("item")
+    }
+    assert creators == {
+        "urn:talkfeed:tub-ml:42": ["Anna Schmidt", "Jonas Weber"],
+        "urn:talkfeed:nyu-cs:1857": ["Qinghao Hu"],
+        # No speaker known, no creator: RSS's own <author> would need an e-mail address.
+        "urn:talkfeed:csail:77": [],
+    }
+    assert root.findall("channel/item/author") == []
+    entries = {e.id: e for e in _parse(render_rss(talks, SPEC)).entries}
+    assert entries["urn:talkfeed:nyu-cs:1857"].author == "Qinghao Hu"
+    assert [a.name for a in entries["urn:talkfeed:tub-ml:42"].authors] == [
+        "Anna Schmidt",
+        "Jonas Weber",
+    ]
+    assert "author" not in entries["urn:talkfeed:csail:77"]

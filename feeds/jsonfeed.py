@@ -1,0 +1,92 @@
+"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with the standard library's json.
+
+The same entries as the RSS feed, in the same order, under the same ids; each item's authors are
+the talk's speakers. What a reader of talks needs beyond a blog post's fields (when, where, in
+which zone, whether it still takes place) is in the item's `_talkfeed` extension object:
+
+    "_talkfeed": {"about": EXTENSION_DOCS, "start": "2026-03-10T14:00:00-04:00",
+                  "end": "2026-03-10T15:00:00-04:00", "timezone": "America/New_York",
+                  "all_day": false, "location": "60 Fifth Avenue, Room 150" | null,
+                  "status": "scheduled" | "cancelled" | "postponed" | "tentative"}
+
+`start` and `end` are RFC 3339 in the talk's own zone; `end` is the one calendars get (the page's,
+or the start plus the source's usual length).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aggregator.model import StoredTalk
+from feeds.spec import (
+    FeedSpec,
+    author_names,
+    clean,
+    entry_title,
+    html_description,
+    newest_first,
+    source_names,
+    when,
+)
+
+__all__ = ["EXTENSION_DOCS", "VERSION", "render_json"]
+
+VERSION = "https://jsonfeed.org/version/1.1"
+EXTENSION_DOCS = "https://github.com/talkfeed/talkfeed#json-feed"
+"""Where the `_talkfeed` object is described: the spec asks extensions to say so in `about`."""
+
+
+def render_json(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
+    """The talks as a JSON Feed 1.1 document; the same input always gives the same bytes."""
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": clean(spec.title),
+        "home_page_url": clean(spec.link),
+    }
+    # The spec wants feed_url absolute, so it is there only with a base_url.
+    self_url = spec.public_url("feed.json")
+    if self_url is not None:
+        feed["feed_url"] = self_url
+    if spec.description.strip():
+        feed["description"] = clean(spec.description)
+    feed["items"] = [_item(st, spec) for st in newest_first(talks)]
+    # Key order is the insertion order above, so the bytes never depend on a dict's history.
+    text = json.dumps(feed, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _item(st: StoredTalk, spec: FeedSpec) -> dict[str, Any]:
+    talk = st.talk
+    item: dict[str, Any] = {"id": clean(f"urn:talkfeed:{talk.id}")}
+    if talk.url:
+        item["url"] = clean(talk.url)
+    item["title"] = entry_title(st, spec)
+    item["content_html"] = html_description(st)
+    summary = when(talk)
+    if talk.location:
+        summary += f" · {clean(talk.location)}"
+    item["summary"] = summary
+    item["date_published"] = _rfc3339(st.first_seen)
+    item["date_modified"] = _rfc3339(st.last_changed)
+    authors = author_names(talk)
+    if authors:
+        item["authors"] = [{"name": name} for name in authors]
+    item["tags"] = source_names(st)
+    item["_talkfeed"] = {
+        "about": EXTENSION_DOCS,
+        "start": talk.start.isoformat(),
+        "end": talk.effective_end.isoformat(),
+        "timezone": talk.timezone,
+        "all_day": talk.all_day,
+        "location": clean(talk.location) if talk.location else None,
+        "status": talk.status.value,
+    }
+    return item
+
+
+def _rfc3339(moment: datetime) -> str:
+    """UTC with a "Z", as RSS and Atom write these dates in UTC too."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
