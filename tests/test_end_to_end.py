@@ -48,11 +48,12 @@ UPDATED = re.compile(rb'<p class="updated">Updated .*?</p>\n')
 
 def outputs(out: Path) -> dict[str, bytes]:
     """What subscribers read, but what says when the run was: health.json, which reports on
-    each run, and the index page's "Updated …" line."""
+    each run, the index page's "Updated …" line, and the publisher's own dot files (the
+    manifest holds the index page's digest)."""
     return {
         str(p.relative_to(out)): UPDATED.sub(b"", p.read_bytes(), count=1)
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name != HEALTH_FILE
+        if p.is_file() and p.name != HEALTH_FILE and not p.name.startswith(".")
     }
 
 
