@@ -28,6 +28,7 @@ from aggregator.health import load_health, status_lines
 from aggregator.kit_commands import add_kit_commands
 from aggregator.lock import LockedError, run_lock
 from aggregator.normalize import normalize
+from aggregator.outputs import with_base_url
 from aggregator.pipeline import (
     EXIT_CONFIG,
     EXIT_LOCKED,
@@ -38,7 +39,7 @@ from aggregator.pipeline import (
     run,
 )
 from aggregator.recording import ReplayTransport
-from aggregator.serve import make_server, parse_interval, repeating, server_url
+from aggregator.serve import make_server, parse_interval, repeating
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.store import Store
 from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
@@ -455,15 +456,18 @@ def _serve(args: argparse.Namespace) -> int:
         raise TalkfeedError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
         ) from None
-    print(f"serving {out} at {server_url(server)}", file=sys.stderr, flush=True)
+    print(f"serving {out} at {server.url}", file=sys.stderr, flush=True)
     busy: Callable[[], bool] | None = None
     with ExitStack() as stack:
-        stack.callback(server.server_close)
+        stack.callback(server.close)
         # SIGTERM (systemd, docker stop) stops the server as Ctrl-C does.
         previous = signal.signal(signal.SIGTERM, _interrupt)
         stack.callback(signal.signal, signal.SIGTERM, previous)
         if args.run_every is not None:
+            # Without a base_url of its own, a served run's feeds link to where they are served.
             job = dataclasses.replace(config, out=out)
+            if server.link_url is not None:
+                job = with_base_url(job, server.link_url)
             parsers = config.parsers(registered)
             # The same path as `talkfeed run`, lock included; only errors and flags are printed.
             run_args = argparse.Namespace(now=None, quiet=not args.verbose, log_format="text")

@@ -1,7 +1,10 @@
 """Serving the output directory over HTTP: `talkfeed serve`.
 
-A small static server for the files a run writes, for a machine without nginx or for a look
-before publishing:
+A static server for the files a run writes, for a machine without nginx or for a look before
+publishing. waitress speaks HTTP: it reads each request whole in one event loop and only then
+hands it to one of a few worker threads, so a slow or silent client holds a connection (at most
+`Limits.connections`, each closed after `Limits.idle_seconds` of silence), never a worker. What is
+ours is which file answers and how:
 
 - GET and HEAD only (anything else is 405); the query string is ignored, since some calendar
   apps add their own.
@@ -18,12 +21,15 @@ before publishing:
 - Text types are gzipped when the client accepts it, with `Vary: Accept-Encoding`.
 - A path without an extension (`/all`, `/sites/x`) redirects (301) to the `.ics` file of that
   name when the `Accept` header names `text/calendar`, else to the `.rss` file.
+- Every answer says `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and the
+  index page's Content-Security-Policy.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import mimetypes
 import os
 import re
@@ -32,24 +38,45 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from email.utils import formatdate, parsedate_to_datetime
-from functools import partial
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from waitress import wasyncore
+from waitress.server import BaseWSGIServer, create_server
 
 from aggregator.errors import TalkfeedError
+from feeds.html import INDEX_CSP
 
-__all__ = ["make_server", "parse_interval", "repeating", "server_url", "serving"]
+__all__ = [
+    "Limits",
+    "Server",
+    "make_server",
+    "parse_interval",
+    "repeating",
+    "serving",
+]
 
 CACHE_CONTROL = "public, max-age=300"
 INDEX = "index.html"
+CONTENT_SECURITY_POLICY = INDEX_CSP
+"""The policy sent with every file: the index page's own (feeds.html keeps it next to the page,
+with the hashes of its inline style sheet and script), so the header never refuses what the page
+needs, and a feed or any other file opened in a browser runs nothing either."""
+SECURITY_HEADERS = {
+    # Browsers must not guess a type: a feed with a talk's text in it is never run as a page.
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    # The page links to talk pages elsewhere; they need not learn where it is served.
+    "Referrer-Policy": "no-referrer",
+}
 _TYPES = {
     ".rss": "application/rss+xml; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
@@ -61,6 +88,23 @@ _TYPES = {
 }
 _COMPRESSIBLE = {"application/json", "application/xml", "application/javascript"}
 _INTERVAL = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of the server clients can take; the defaults suit a feed server of a department."""
+
+    threads: int = 4
+    """Requests answered at once; more wait in a queue. Reading and gzipping a feed is quick."""
+    connections: int = 100
+    """Open sockets, waitress's own two among them; past it, new connections wait in the listen
+    backlog until one closes."""
+    idle_seconds: int = 30
+    """A connection silent this long, before or between requests, is closed."""
+    header_bytes: int = 16 * 1024
+    """Request line and headers together; more gets 431. Feed readers send well under 2 KB."""
+    body_bytes: int = 64 * 1024
+    """A request body, which nothing here reads; more gets 413 before it is even buffered."""
 
 
 def _media_type(name: str) -> str:
@@ -114,9 +158,9 @@ class _Versions:
         return version
 
 
-def _resolve(root: Path, url_path: str) -> Path | None:
-    """The file inside `root` that `url_path` names, or None when it names nothing servable."""
-    text = unquote(url_path)
+def _resolve(root: Path, text: str) -> Path | None:
+    """The file inside `root` that the decoded URL path `text` names, or None when it names
+    nothing servable."""
     parts = [part for part in text.split("/") if part]
     if "\x00" in text or any(part.startswith(".") for part in parts):
         return None
@@ -155,72 +199,55 @@ def _qualities(header: str) -> dict[str, float]:
     return found
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """GET and HEAD on the files under `root`; see the module docstring."""
+_Answer = tuple[HTTPStatus, dict[str, str], bytes]
 
-    protocol_version = "HTTP/1.1"
-    # An idle keep-alive connection holds a thread; it is let go after this many seconds.
-    timeout = 30
+# waitress warns whenever a request waits a moment for a worker, as a page's few files do at
+# once: not news. Its warning that the connection limit is reached still comes through.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
-    def __init__(
-        self, *args: Any, root: Path, versions: _Versions, verbose: bool, **kwargs: Any
-    ) -> None:
-        # Set before the base class's __init__, which handles the request.
+
+class _App:
+    """The WSGI application: GET and HEAD on the files under `root`; see the module docstring."""
+
+    def __init__(self, root: Path, verbose: bool) -> None:
         self.root = root
-        self.versions = versions
         self.verbose = verbose
-        super().__init__(*args, **kwargs)
+        self.versions = _Versions()
 
-    def parse_request(self) -> bool:
-        if not super().parse_request():
-            return False
-        if self.command in ("GET", "HEAD"):
-            return True
-        # A body may follow that nobody reads: the connection cannot carry another request.
-        self.close_connection = True
-        self._text(HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD", {"Allow": "GET, HEAD"})
-        return False
-
-    def do_GET(self) -> None:
-        """Send a file, a redirect or a 404."""
-        self._respond()
-
-    def do_HEAD(self) -> None:
-        """As GET, without the body."""
-        self._respond()
-
-    def version_string(self) -> str:
-        # Not the Python version, which the base class would add.
-        return "talkfeed"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if method in ("GET", "HEAD"):
+            status, headers, body = self._respond(environ)
+        else:
+            status, headers, body = _text(
+                HTTPStatus.METHOD_NOT_ALLOWED, "only GET and HEAD", {"Allow": "GET, HEAD"}
+            )
         if self.verbose:
-            status = int(code) if isinstance(code, int) else code
-            sys.stderr.write(f"{self.command or '-'} {self.path} {status}\n")
+            sys.stderr.write(f"{method} {environ.get('REQUEST_URI', '-')} {status.value}\n")
+        if status != HTTPStatus.NOT_MODIFIED:
+            # HEAD too: the length GET would send.
+            headers["Content-Length"] = str(len(body))
+        start_response(
+            f"{status.value} {status.phrase}", [*SECURITY_HEADERS.items(), *headers.items()]
+        )
+        return [] if method == "HEAD" or status == HTTPStatus.NOT_MODIFIED else [body]
 
-    def log_message(self, format: str, *args: Any) -> None:
-        # Quiet by default; with verbose, log_request's one line per request says enough.
-        pass
-
-    def _respond(self) -> None:
-        url = urlsplit(self.path)
-        target = _resolve(self.root, url.path)
+    def _respond(self, environ: WSGIEnvironment) -> _Answer:
+        path = _url_path(environ)
+        target = None if path is None else _resolve(self.root, path)
         if target is None:
-            self._redirect_or_404(url.path, url.query)
-            return
+            return self._redirect_or_404(environ, path)
         try:
             with target.open("rb") as handle:
+                # The file's own size and dates: the writer may replace the path meanwhile.
                 info = os.fstat(handle.fileno())
                 data = handle.read()
         except FileNotFoundError:
-            self._text(HTTPStatus.NOT_FOUND, "not found")
-            return
+            return _text(HTTPStatus.NOT_FOUND, "not found")
         except OSError as exc:
-            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, f"cannot read: {exc.strerror or exc}")
-            return
+            return _text(HTTPStatus.INTERNAL_SERVER_ERROR, f"cannot read: {exc.strerror or exc}")
         if not stat.S_ISREG(info.st_mode):
-            self._text(HTTPStatus.NOT_FOUND, "not found")
-            return
+            return _text(HTTPStatus.NOT_FOUND, "not found")
         content_type = _media_type(target.name)
         compress = _compressible(content_type)
         version = self.versions.get(target, info, data, compress)
@@ -233,108 +260,144 @@ class _Handler(BaseHTTPRequestHandler):
         etag = version.etag
         if compress:
             headers["Vary"] = "Accept-Encoding"
-            encodings = _qualities(self.headers.get("Accept-Encoding", ""))
+            encodings = _qualities(environ.get("HTTP_ACCEPT_ENCODING", ""))
             if version.gzipped is not None and encodings.get("gzip", encodings.get("*", 0)) > 0:
                 data = version.gzipped
                 etag = f'{etag[:-1]}-gzip"'
                 headers["Content-Encoding"] = "gzip"
         headers["ETag"] = etag
-        if self._not_modified(etag, int(info.st_mtime)):
-            self._send(HTTPStatus.NOT_MODIFIED, headers, b"")
-            return
+        if _not_modified(environ, etag, int(info.st_mtime)):
+            return HTTPStatus.NOT_MODIFIED, headers, b""
         headers["Content-Type"] = content_type
-        self._send(HTTPStatus.OK, headers, data)
+        return HTTPStatus.OK, headers, data
 
-    def _not_modified(self, etag: str, mtime: int) -> bool:
-        wanted = self.headers.get("If-None-Match")
-        if wanted is not None:
-            # Weak comparison, as RFC 9110 asks for If-None-Match.
-            tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
-            return "*" in tags or etag in tags
-        since = self.headers.get("If-Modified-Since")
-        if since is None:
-            return False
-        try:
-            when = parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-        return mtime <= when.replace(tzinfo=when.tzinfo or UTC).timestamp()
-
-    def _redirect_or_404(self, path: str, query: str) -> None:
-        name = path.rsplit("/", 1)[-1]
-        if name and "." not in name:
-            accepted = _qualities(self.headers.get("Accept", ""))
+    def _redirect_or_404(self, environ: WSGIEnvironment, path: str | None) -> _Answer:
+        name = "" if path is None else path.rsplit("/", 1)[-1]
+        if path is not None and name and "." not in name:
+            accepted = _qualities(environ.get("HTTP_ACCEPT", ""))
             extension = ".ics" if accepted.get("text/calendar", 0) > 0 else ".rss"
             if _resolve(self.root, path + extension) is not None:
+                query = environ.get("QUERY_STRING", "")
                 # One leading slash: "//host/all" must not send the client to another host.
                 location = "/" + path.lstrip("/") + extension + (f"?{query}" if query else "")
                 # The choice depends on Accept, so caches must keep one answer per Accept.
-                self._text(
-                    HTTPStatus.MOVED_PERMANENTLY, location, {"Location": location, "Vary": "Accept"}
-                )
-                return
-        self._text(HTTPStatus.NOT_FOUND, "not found")
-
-    def _text(self, status: HTTPStatus, text: str, headers: dict[str, str] | None = None) -> None:
-        body = f"{status.value} {status.phrase}: {text}\n".encode()
-        self._send(status, {**(headers or {}), "Content-Type": "text/plain; charset=utf-8"}, body)
-
-    def _send(self, status: HTTPStatus, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if status != HTTPStatus.NOT_MODIFIED:
-            self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
-            self.wfile.write(body)
+                headers = {"Location": location, "Vary": "Accept"}
+                return _text(HTTPStatus.MOVED_PERMANENTLY, location, headers)
+        return _text(HTTPStatus.NOT_FOUND, "not found")
 
 
-class _Server(ThreadingHTTPServer):
-    """A ThreadingHTTPServer that speaks IPv6 when given an IPv6 host and keeps quiet about
-    clients that hang up mid-answer."""
-
-    def __init__(self, address: tuple[str, int], handler: Callable[..., _Handler]) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
+def _url_path(environ: WSGIEnvironment) -> str | None:
+    """The request's path, percent-decoded, as text; None when it is not UTF-8."""
+    # WSGI hands the decoded bytes over as Latin-1 text.
+    raw: str = environ.get("PATH_INFO", "")
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
 
 
-def make_server(out: Path, host: str, port: int, *, verbose: bool = False) -> ThreadingHTTPServer:
+def _not_modified(environ: WSGIEnvironment, etag: str, mtime: int) -> bool:
+    wanted = environ.get("HTTP_IF_NONE_MATCH")
+    if wanted is not None:
+        # Weak comparison, as RFC 9110 asks for If-None-Match.
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        return "*" in tags or etag in tags
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since is None:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    return mtime <= when.replace(tzinfo=when.tzinfo or UTC).timestamp()
+
+
+def _text(status: HTTPStatus, text: str, headers: dict[str, str] | None = None) -> _Answer:
+    body = f"{status.value} {status.phrase}: {text}\n".encode()
+    return status, {**(headers or {}), "Content-Type": "text/plain; charset=utf-8"}, body
+
+
+class Server:
+    """A server for the files under a directory, listening but not yet serving."""
+
+    def __init__(self, app: _App, listener: socket.socket, limits: Limits) -> None:
+        # waitress's map of the dispatchers of its open sockets, which our loop watches.
+        self._sockets: dict[int, Any] = {}
+        self._stopping = threading.Event()
+        server = create_server(
+            app,
+            map=self._sockets,
+            sockets=[listener],
+            threads=limits.threads,
+            connection_limit=limits.connections,
+            channel_timeout=limits.idle_seconds,
+            # Silent connections are looked for every second, so none outstays its time by more.
+            cleanup_interval=1,
+            max_request_header_size=limits.header_bytes,
+            max_request_body_size=limits.body_bytes,
+            # select() cannot watch descriptors past 1023; poll() can.
+            asyncore_use_poll=True,
+            ident="talkfeed",
+        )
+        # One listening socket gives one server, not waitress's multi-socket wrapper.
+        assert isinstance(server, BaseWSGIServer)
+        self._server = server
+        host, port = listener.getsockname()[:2]
+        self.url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+        """The base URL it listens at, e.g. "http://127.0.0.1:43121/"."""
+        self.link_url = None if ip_address(host).is_unspecified else self.url
+        """`url` for links in what it serves; None when it listens on every address (0.0.0.0,
+        ::), a URL that leads a client nowhere."""
+
+    def serve_forever(self) -> None:
+        """Answer requests until another thread calls `shutdown`; KeyboardInterrupt goes through."""
+        # waitress's own run() loops until its sockets are closed, which only its own thread may
+        # do: this loop checks for a stop after every wait instead.
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=1.0, use_poll=True, map=self._sockets, count=1)
+
+    def shutdown(self) -> None:
+        """Make `serve_forever` return soon; for another thread to call."""
+        self._stopping.set()
+        # Wakes the loop from its wait.
+        self._server.pull_trigger()
+
+    def close(self) -> None:
+        """Stop the worker threads and close every socket; once `serve_forever` has returned."""
+        self._server.task_dispatcher.shutdown()
+        wasyncore.close_all(self._sockets)
+
+
+def make_server(
+    out: Path, host: str, port: int, *, verbose: bool = False, limits: Limits = Limits()
+) -> Server:
     """A server for the files under `out` on `host`:`port` (0: any free port), not yet
     serving; with `verbose`, one line per request on stderr. OSError if it cannot listen."""
-    handler = partial(_Handler, root=out, versions=_Versions(), verbose=verbose)
-    return _Server((host, port), handler)
-
-
-def server_url(server: ThreadingHTTPServer) -> str:
-    """The base URL a server listens at, e.g. "http://127.0.0.1:43121/"."""
-    host, port = server.server_address[:2]
-    name = host.decode() if isinstance(host, bytes) else host
-    return f"http://[{name}]:{port}/" if ":" in name else f"http://{name}:{port}/"
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        # A restart can take the port again while the last run's connections wind down.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        return Server(_App(out, verbose), listener, limits)
+    except BaseException:
+        listener.close()
+        raise
 
 
 @contextmanager
-def serving(out: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serving(
+    out: Path, host: str = "127.0.0.1", port: int = 0, *, limits: Limits = Limits()
+) -> Iterator[str]:
     """Serve `out` in a background thread; yields the base URL, e.g. "http://127.0.0.1:43121/"."""
-    server = make_server(out, host, port)
-    # A short poll: leaving the block waits for the serving loop to notice, at most this long.
-    loop = partial(server.serve_forever, poll_interval=0.05)
-    thread = threading.Thread(target=loop, name="talkfeed-serve", daemon=True)
+    server = make_server(out, host, port, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, name="talkfeed-serve", daemon=True)
     thread.start()
     try:
-        yield server_url(server)
+        yield server.url
     finally:
         server.shutdown()
-        server.server_close()
         thread.join()
+        server.close()
 
 
 def parse_interval(text: str) -> timedelta:

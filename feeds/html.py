@@ -42,7 +42,7 @@ from feeds.spec import (
     status_label,
 )
 
-__all__ = ["calendar_talks", "render_index"]
+__all__ = ["INDEX_CSP", "calendar_talks", "render_index"]
 
 _CSS = """\
 :root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--line:#d8dee4;--bg:#fff;\
@@ -199,7 +199,8 @@ def _csp_hash(text: str) -> str:
 
 # Nothing runs or loads but our own style sheet and script, whatever a talk's text holds;
 # images only from the page's own server, for the favicon browsers ask for by themselves.
-_CSP = (
+# `talkfeed serve` sends it as a header too, so a change here is the only change to make.
+INDEX_CSP = (
     f"default-src 'none'; script-src {_csp_hash(_SCRIPT)}; style-src {_csp_hash(_CSS)}; "
     "img-src 'self'; base-uri 'none'; form-action 'none'"
 )
@@ -263,7 +264,7 @@ def render_index(
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{INDEX_CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         "<title>Talks</title>",
     ]

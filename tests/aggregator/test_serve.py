@@ -19,12 +19,14 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
 import httpx
 import pytest
 
 from aggregator.cli import main
 from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT
-from aggregator.serve import make_server, parse_interval, repeating, server_url, serving
+from aggregator.serve import Limits, make_server, parse_interval, repeating, serving
+from feeds.html import INDEX_CSP
 from tests.conftest import LISTING_PATH, FixtureSite
 
 RSS = (
@@ -345,22 +347,118 @@ def test_quiet_by_default_and_one_line_per_request_when_verbose(
 ) -> None:
     for verbose in (False, True):
         server = make_server(out, "127.0.0.1", 0, verbose=verbose)
-        thread = threading.Thread(target=server.serve_forever, args=(0.05,))
+        thread = threading.Thread(target=server.serve_forever)
         thread.start()
         try:
-            with httpx.Client(base_url=server_url(server)) as http:
+            with httpx.Client(base_url=server.url) as http:
                 http.get("/all.rss?x=1")
                 http.get("/nope")
                 http.post("/all.rss")
         finally:
             server.shutdown()
-            server.server_close()
             thread.join()
+            server.close()
         lines = capfd.readouterr().err.splitlines()
         if verbose:
             assert lines == ["GET /all.rss?x=1 200", "GET /nope 404", "POST /all.rss 405"]
         else:
             assert lines == []
+
+
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "content-security-policy": INDEX_CSP,
+    "referrer-policy": "no-referrer",
+}
+
+
+def test_every_answer_has_the_security_headers(client: httpx.Client) -> None:
+    etag = client.get("/all.rss").headers["etag"]
+    answers = [
+        client.get("/"),
+        client.get("/all.rss"),
+        client.get("/all.rss", headers={"If-None-Match": etag}),
+        client.get("/all", headers={"Accept": "text/calendar"}),
+        client.get("/missing.rss"),
+        client.post("/all.rss"),
+        client.head("/all.ics"),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 304, 301, 404, 405, 200]
+    for answer in answers:
+        assert {name: answer.headers.get(name) for name in SECURITY} == SECURITY, answer
+
+
+def connect(base: str) -> socket.socket:
+    parts = urlsplit(base)
+    return socket.create_connection((parts.hostname or "", parts.port or 80), timeout=30)
+
+
+def test_slow_and_silent_clients_hold_no_worker(out: Path) -> None:
+    # One worker, and connections that nothing closes during the test: were any of them given
+    # the worker, the request below would wait out its 10 s timeout.
+    with serving(out, limits=Limits(threads=1, idle_seconds=600)) as base:
+        held = [connect(base) for _ in range(12)]
+        try:
+            for number, connection in enumerate(held):
+                partial = [
+                    b"",
+                    b"GET /all.rss HTTP/1.1\r\nHost: x\r\n",
+                    b"POST /all.rss HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nx=1",
+                ][number % 3]
+                connection.sendall(partial)
+            response = httpx.get(base + "all.rss", timeout=10)
+            assert response.status_code == 200
+            assert response.content == RSS
+        finally:
+            for connection in held:
+                connection.close()
+
+
+def test_idle_connections_past_the_limit_are_let_go(out: Path) -> None:
+    # Room for 4 clients (waitress's own two sockets count); 10 hold a connection and send
+    # nothing. Each is closed after a second of silence, and the request gets its turn.
+    with serving(out, limits=Limits(threads=1, connections=6, idle_seconds=1)) as base:
+        held = [connect(base) for _ in range(10)]
+        try:
+            response = httpx.get(base + "all.ics", timeout=60)
+            assert response.status_code == 200
+            for connection in held:
+                # The server hung up on every one of them.
+                assert connection.recv(1) == b""
+        finally:
+            for connection in held:
+                connection.close()
+
+
+def raw_request(base: str, head: bytes) -> int:
+    """The status code the server answers `head` with."""
+    with connect(base) as connection:
+        connection.sendall(head)
+        return int(connection.makefile("rb").readline().split()[1])
+
+
+def test_oversized_requests_are_refused(out: Path) -> None:
+    with serving(out, limits=Limits(header_bytes=4096, body_bytes=1024)) as base:
+        long_line = b"GET /" + b"a" * 5000 + b".rss HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert raw_request(base, long_line) == 431
+        big_header = b"GET /all.rss HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 5000 + b"\r\n\r\n"
+        assert raw_request(base, big_header) == 431
+        # Refused on its Content-Length: the body is never waited for.
+        big_body = b"POST /all.rss HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"
+        assert raw_request(base, big_body) == 413
+        assert raw_request(base, b"GET /all.rss HTTP/1.1\r\nHost: x\r\n\r\n") == 200
+
+
+def test_link_url_is_the_servers_own_unless_it_listens_everywhere(out: Path) -> None:
+    here = make_server(out, "127.0.0.1", 0)
+    everywhere = make_server(out, "0.0.0.0", 0)
+    try:
+        assert here.link_url == here.url
+        assert everywhere.url.startswith("http://0.0.0.0:")
+        assert everywhere.link_url is None
+    finally:
+        here.close()
+        everywhere.close()
 
 
 @pytest.mark.parametrize(
@@ -475,7 +573,15 @@ def test_cli_runs_every_interval_and_serves_the_feeds(config_file: Path, site: F
         assert feed.status_code == 200
         assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
         assert b"BEGIN:VEVENT" in feed.content
-        assert httpx.get(url + "all.rss", timeout=10).status_code == 200
+        rss = httpx.get(url + "all.rss", timeout=10)
+        assert rss.status_code == 200
+        # No base_url in the config: the feeds link to where they are served.
+        self_links = [
+            link["href"]
+            for link in feedparser.parse(rss.content).feed.links
+            if link["rel"] == "self"
+        ]
+        assert self_links == [url + "all.rss"]
         # The job comes round again while the server keeps serving.
         while site.requests.count(LISTING_PATH) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
