@@ -125,7 +125,7 @@ def run(
         complete: dict[str, bool] = {}
         for source, result in zip(config.sources, results, strict=True):
             site = sites[source.site]
-            source_report, found = _review(site, result)
+            source_report, found = _review(site, result, store)
             _assess(source_report, result, store, started)
             if source_report.health.flags:
                 # Probably broken: what it no longer gives is kept from the store, not erased.
@@ -206,7 +206,9 @@ def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[
     return (source.url,) if source.url else sites[source.site].entry_urls()
 
 
-def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[Sighting]]:
+def _review(
+    site: SiteParser, result: CrawlResult, store: Store
+) -> tuple[SourceReport, list[Sighting]]:
     report = SourceReport(
         site.id, listings=result.listings_read, details=result.details_read, failed=result.failed
     )
@@ -221,7 +223,13 @@ def _review(site: SiteParser, result: CrawlResult) -> tuple[SourceReport, list[S
     for problem in result.problems:
         (report.warnings if problem.warning else report.errors).append(str(problem))
     if result.failed:
-        report.errors.insert(0, "no listing could be read; keeping the talks already published")
+        # On a first run there is nothing to keep: the message must not promise what never was.
+        kept = (
+            "keeping the talks already published"
+            if store.talks(site.id)
+            else "none of its talks is published yet"
+        )
+        report.errors.insert(0, f"no listing could be read; {kept}")
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)
