@@ -16,14 +16,11 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress
 
+from aggregator import demo
 from aggregator.arguments import aware_datetime
-from aggregator.config import Config, SourceConfig, bundled_parsers, load_config
+from aggregator.config import Config, bundled_parsers, load_config, unknown_source
 from aggregator.errors import OutputError, TalkfeedError
 from aggregator.extract import add_extract_command
-from aggregator.fetch import FetchSettings
-from aggregator.fixtures import (
-    site_folders,
-)
 from aggregator.health import load_health, status_lines
 from aggregator.kit_commands import add_kit_commands
 from aggregator.lock import LockedError, run_lock
@@ -42,7 +39,7 @@ from aggregator.recording import ReplayTransport
 from aggregator.serve import make_server, parse_interval, repeating
 from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.store import Store
-from scrapers import Page, SiteParser, UnknownSiteError, all_sites, get_site
+from scrapers import Page, SiteParser, all_sites
 
 __all__ = ["main"]
 
@@ -59,12 +56,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         print(f"talkfeed: error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
-    except (TalkfeedError, UnknownSiteError) as exc:
+    except TalkfeedError as exc:
         print(f"talkfeed: error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
     return code
+
+
+_DEFAULT = f"default: ./{demo.CONFIG_NAME} if there is one, else the bundled config"
+_CONFIG_HELP = f"TOML config ({_DEFAULT})"
+
+
+def _config_path(given: Path | None) -> Path | None:
+    """The config a command reads: --config, else the one in the working directory (which
+    `talkfeed demo` leaves in its folder), else None for the bundled default."""
+    if given is not None:
+        return given
+    here = Path(demo.CONFIG_NAME)
+    return here if here.is_file() else None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,9 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run_cmd = commands.add_parser("run", help="scrape every source, store, and publish the feeds")
-    run_cmd.add_argument(
-        "--config", type=Path, metavar="FILE", help="TOML config (default: the bundled one)"
-    )
+    run_cmd.add_argument("--config", type=Path, metavar="FILE", help=_CONFIG_HELP)
     _output_options(run_cmd)
     run_cmd.add_argument(
         "--replay",
@@ -101,7 +109,10 @@ def _parser() -> argparse.ArgumentParser:
         "(default: from pages.toml beside FILE, else the site's start URL)",
     )
     parse_cmd.add_argument(
-        "--config", type=Path, metavar="FILE", help="a config declaring SITE with `kind`"
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"a config declaring SITE with `kind` ({_DEFAULT})",
     )
     parse_cmd.set_defaults(handler=_parse)
 
@@ -111,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     history_cmd = commands.add_parser("history", help="every recorded change to one talk")
     history_cmd.add_argument("talk", metavar="TALK_ID", help="e.g. nyu-cs-colloquium:1857")
     history_cmd.add_argument(
-        "--config", type=Path, metavar="FILE", help="the config naming the store"
+        "--config", type=Path, metavar="FILE", help=f"the config naming the store ({_DEFAULT})"
     )
     history_cmd.add_argument("--db", type=Path, metavar="FILE", help="the SQLite store file")
     history_cmd.set_defaults(handler=_history)
@@ -120,7 +131,10 @@ def _parser() -> argparse.ArgumentParser:
         "status", help="how each source fared in the last run (from OUT/health.json)"
     )
     status_cmd.add_argument(
-        "--config", type=Path, metavar="FILE", help="the config naming the output directory"
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"the config naming the output directory ({_DEFAULT})",
     )
     status_cmd.add_argument(
         "--out", type=Path, metavar="DIR", help="output directory (overrides the config)"
@@ -133,16 +147,24 @@ def _parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser(
         "demo",
         help="run the whole job offline on saved pages served on 127.0.0.1, as of when they"
-        " were saved",
+        " were saved, leaving a folder where run, status and history can be tried",
+    )
+    demo_cmd.add_argument(
+        "--dir",
+        type=Path,
+        metavar="DIR",
+        default=demo.DEFAULT_FOLDER,
+        help="the demo's folder: its config, store, feeds (DIR/public) and recorded answers"
+        " (default: %(default)s)",
     )
     demo_cmd.add_argument(
         "--fixtures",
         type=Path,
         metavar="DIR",
-        default=Path("tests/fixtures"),
-        help="saved sites: a folder of them, or one site's folder (default: %(default)s)",
+        help="saved sites: a folder of them, or one site's folder (default: the NYU colloquium's"
+        " pages shipped with talkfeed)",
     )
-    _output_options(demo_cmd, db_default=Path("talkfeed-demo.db"))
+    _output_options(demo_cmd)
     demo_cmd.set_defaults(handler=_demo)
 
     serve_cmd = commands.add_parser(
@@ -151,9 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--out", type=Path, metavar="DIR", help="directory to serve (default: the config's out)"
     )
-    serve_cmd.add_argument(
-        "--config", type=Path, metavar="FILE", help="TOML config (default: the bundled one)"
-    )
+    serve_cmd.add_argument("--config", type=Path, metavar="FILE", help=_CONFIG_HELP)
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
     serve_cmd.add_argument(
         "--port", type=_port, default=8080, help="port; 0 picks a free one (default: %(default)s)"
@@ -170,13 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _output_options(command: argparse.ArgumentParser, db_default: Path | None = None) -> None:
+def _output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--out", type=Path, metavar="DIR", help="output directory (overrides the config)"
     )
-    command.add_argument(
-        "--db", type=Path, metavar="FILE", default=db_default, help="SQLite store file"
-    )
+    command.add_argument("--db", type=Path, metavar="FILE", help="SQLite store file")
     command.add_argument(
         "--now",
         type=aware_datetime,
@@ -207,8 +225,12 @@ def _interval(text: str) -> timedelta:
 
 def _run(args: argparse.Namespace) -> int:
     registered = all_sites()
-    config = load_config(args.config, registered)
-    transport = ReplayTransport(args.replay) if args.replay else None
+    config = load_config(_config_path(args.config), registered)
+    transport = None
+    if args.replay:
+        transport = ReplayTransport(args.replay)
+        # The answers come from files: there is no server to wait for between requests.
+        config = dataclasses.replace(config, fetch=dataclasses.replace(config.fetch, delay=0.0))
     return _execute(_override(config, args), config.parsers(registered), args, transport)
 
 
@@ -271,9 +293,18 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
             print(f"note: {note}", file=sys.stderr)
         print(
             f"requests: {report.requests}; talks: {report.new} new, {report.changed} changed;"
-            f" {len(report.written)} files updated in {config.out}",
+            f" {len(report.written)} files updated in {_shown(config.out)}",
             file=sys.stderr,
         )
+
+
+def _shown(path: Path) -> str:
+    """`path` as a person would name it here: relative when it is under the working directory
+    (a config's paths are absolute once resolved against its folder)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _log_json(report: RunReport, config: Config, *, quiet: bool) -> None:
@@ -305,7 +336,7 @@ def _log_json(report: RunReport, config: Config, *, quiet: bool) -> None:
                 "changed": report.changed,
                 "written": report.written,
                 "notes": report.notes,
-                "out": str(config.out),
+                "out": _shown(config.out),
             }
         )
 
@@ -315,7 +346,7 @@ def _emit(event: dict[str, object]) -> None:
 
 
 def _status(args: argparse.Namespace) -> int:
-    out = args.out or load_config(args.config, all_sites()).out
+    out = args.out or load_config(_config_path(args.config), all_sites()).out
     document = load_health(out)
     for line in status_lines(document):
         print(line)
@@ -353,12 +384,11 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _parser_for(site_id: str, config_path: Path | None) -> SiteParser:
-    if config_path is None:
-        return get_site(site_id)
     registered = all_sites()
-    parsers = load_config(config_path, registered).parsers(registered)
+    config = load_config(_config_path(config_path), registered)
+    parsers = config.parsers(registered)
     if site_id not in parsers:
-        raise UnknownSiteError(site_id)
+        raise TalkfeedError(unknown_source(site_id, config, registered))
     return parsers[site_id]
 
 
@@ -372,12 +402,14 @@ def _page_origin(file: Path, site: SiteParser, url: str | None) -> tuple[str, da
 
 
 def _history(args: argparse.Namespace) -> int:
-    db = args.db or load_config(args.config, all_sites()).db
+    db = args.db or load_config(_config_path(args.config), all_sites()).db
     if not db.is_file():
         raise TalkfeedError(f"{db}: no store here yet (run `talkfeed run` first)")
     with Store(db) as store:
-        changes = store.changes(talk_id=args.talk)
+        entry = store.changes(talk_id=args.talk, scope="published")
+        record = store.changes(talk_id=args.talk, scope="source")
         provenance = store.provenance(args.talk)
+        published_as = store.cluster_ids().get(args.talk, args.talk)
     if provenance and len(set(provenance.values())) > 1:
         # A talk merged from several sources: say where each field of its entry came from.
         by_source: dict[str, list[str]] = {}
@@ -385,16 +417,22 @@ def _history(args: argparse.Namespace) -> int:
             by_source.setdefault(source, []).append(field)
         for source, fields in sorted(by_source.items()):
             print(f"from {source}: {', '.join(fields)}")
-    if not changes:
+    if not entry and not record:
         print(f"no recorded changes for {args.talk!r}", file=sys.stderr)
         return EXIT_SOURCES_FAILED
-    # A talk's source record and its published entry record the same change each: say it once.
-    for change in dict.fromkeys(changes):
-        when = change.run_at.strftime("%Y-%m-%d %H:%M %Z").strip()
-        line = f"{when}  {change.kind}"
+    # A talk's source record and its published entry record the same change each: it is said
+    # once. Only a merged entry can differ from the record, whose own changes are then marked.
+    lines = [(change, "") for change in entry]
+    source = args.talk.split(":", 1)[0]
+    own = f"  (in {source}'s own record only)" if entry else ""
+    lines += [(change, own) for change in record if change not in entry]
+    for change, note in sorted(lines, key=lambda line: line[0].run_at):
+        text = f"{change.run_at:%Y-%m-%d %H:%M %z}  {change.kind}"
         if change.field is not None:
-            line += f"  {change.field}: {_short(change.old)} -> {_short(change.new)}"
-        print(line)
+            text += f"  {change.field}: {_short(change.old)} -> {_short(change.new)}"
+        print(text + note)
+    if published_as != args.talk:
+        print(f"published as part of {published_as}: see `talkfeed history {published_as}`")
     return EXIT_OK
 
 
@@ -411,42 +449,50 @@ def _sites(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    root: Path = args.fixtures
-    if not root.is_dir():
-        raise TalkfeedError(f"{root}: no such folder of saved sites")
-    folders = [root] if (root / "pages.toml").is_file() else site_folders(root)
-    snapshots = [load_snapshot(folder) for folder in folders]
-    if not snapshots:
-        raise TalkfeedError(f"{root}: no saved sites (folders with a pages.toml)")
-    parsers = bundled_parsers()
-    unknown = [s.folder.name for s in snapshots if s.folder.name not in parsers]
-    if unknown:
-        raise TalkfeedError(f"{root}: no site or bundled source for {', '.join(unknown)}")
-    with serve_snapshots(snapshots) as origin:
-        # These lines are for a person; a JSON log holds only the run's events.
-        chatty = not args.quiet and args.log_format == "text"
-        if chatty:
-            print(f"serving {len(snapshots)} saved site(s) at {origin}", file=sys.stderr)
-        config = Config(
-            out=args.out or Path("public"),
-            db=args.db,
-            base_url=None,
-            fetch=FetchSettings(delay=0.0),
-            sources=tuple(SourceConfig(s.folder.name) for s in snapshots),
-            path=None,
-        )
-        if args.now is None:
-            # The earliest capture: no saved site is asked about a day after it was saved.
-            args.now = min(s.captured_at for s in snapshots)
-        code = _execute(config, parsers, args, RedirectTransport(origin))
+    folder: Path = args.dir
+    snapshots = demo.saved_sites(args.fixtures or demo.SAVED_SITES, bundled_parsers())
+    out: Path = args.out or folder / "public"
+    config = demo.prepare(folder, snapshots, out, args.db or folder / "talkfeed.db")
+    # These lines are for a person; a JSON log holds only the run's events.
+    chatty = not args.quiet and args.log_format == "text"
+    given = args.now is not None
+    if not given:
+        # The earliest capture: no saved site is asked about a day after it was saved.
+        args.now = min(s.captured_at for s in snapshots)
     if chatty:
-        print(f"feeds written to {config.out}/ (open {config.out}/index.html)", file=sys.stderr)
+        names = ", ".join(s.folder.name for s in snapshots)
+        when = f"{args.now:%Y-%m-%d %H:%M %z}" + (" (--now)" if given else ", when they were saved")
+        print(
+            f"demo: the saved pages of {len(snapshots)} site{'s' if len(snapshots) > 1 else ''}"
+            f" ({names}), served on 127.0.0.1; running as of {when}",
+            file=sys.stderr,
+        )
+    # The pages are served on this machine: no host needs a pause between requests.
+    quick = dataclasses.replace(config, fetch=dataclasses.replace(config.fetch, delay=0.0))
+    with serve_snapshots(snapshots) as origin:
+        code = _execute(quick, config.parsers(all_sites()), args, RedirectTransport(origin))
+    if chatty:
+        print(f"feeds written to {out}/ (open {out}/index.html)", file=sys.stderr)
+        _say_what_next(folder, config, args.now)
     return code
+
+
+def _say_what_next(folder: Path, config: Config, now: datetime) -> None:
+    """The commands to try next in the demo's folder, with one of its talks for `history`."""
+    with Store(config.db) as store:
+        talks = store.published()
+    upcoming = [s.talk.id for s in talks if s.talk.start >= now] or [s.talk.id for s in talks]
+    where = "here" if folder.resolve() == Path.cwd() else f"in {folder}/"
+    print(f"next, {where} (its {demo.CONFIG_NAME} is read without --config):", file=sys.stderr)
+    print("  talkfeed status", file=sys.stderr)
+    if upcoming:
+        print(f"  talkfeed history {upcoming[0]}", file=sys.stderr)
+    print(f"  talkfeed run --replay {demo.REPLAY_NAME}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
     registered = all_sites()
-    config = load_config(args.config, registered)
+    config = load_config(_config_path(args.config), registered)
     out: Path = args.out or config.out
     if args.run_every is None and not out.is_dir():
         raise OutputError(str(out), "no such directory (run `talkfeed run` first)")

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from aggregator.errors import ConfigError
 from aggregator.fetch import FetchSettings
 from scrapers import OptionError, SiteParser, all_sites
-from scrapers.kinds import KINDS, build_source
+from scrapers.kinds import build_source
 
 __all__ = [
     "Config",
@@ -33,6 +33,7 @@ __all__ = [
     "bundled_parsers",
     "load_config",
     "parse_config",
+    "unknown_source",
 ]
 
 
@@ -171,6 +172,18 @@ def bundled_parsers() -> dict[str, SiteParser]:
     return load_config(None, registered).parsers(registered)
 
 
+def unknown_source(site_id: str, config: Config, registered: Collection[str]) -> str:
+    """Why no site or source of `config` is called `site_id`: every one that is, and where each
+    comes from, in one line."""
+    declared = sorted(s.site for s in config.sources if s.declared is not None)
+    where = config.path or "the bundled config (aggregator/default.toml)"
+    return (
+        f"no site or source is called {site_id!r}; registered sites (site modules): "
+        f"{', '.join(sorted(registered)) or 'none'}; sources declared in {where}: "
+        f"{', '.join(declared) or 'none'}; a source another config declares needs --config FILE"
+    )
+
+
 def parse_config(text: str, known_sites: Collection[str], path: Path | None = None) -> Config:
     """Validate TOML `text`; relative paths resolve against the directory of `path` if given."""
     return _Parser(text, known_sites, path).config()
@@ -216,6 +229,23 @@ def _count(value: object) -> int:
     return value
 
 
+def _at_most(maximum: int, unit: str, minimum: int = 0) -> Callable[[object], int]:
+    # Days and minutes become time spans and dates, which overflow long before integers do.
+    expected = f"an integer from {minimum} to {maximum} ({unit})"
+
+    def check(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _BadValueError(expected)
+        if not minimum <= value <= maximum:
+            raise _BadValueError(expected)
+        return value
+
+    return check
+
+
+_DAYS = _at_most(36_500, "days: up to a hundred years")
+
+
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise _BadValueError("true or false")
@@ -231,8 +261,12 @@ def _one_line(value: object) -> str:
 
 def _http_url(value: object) -> str:
     if isinstance(value, str):
-        parts = urlsplit(value)
-        if parts.scheme in ("http", "https") and parts.netloc:
+        try:
+            parts = urlsplit(value)
+            _ = parts.port  # read only to be checked: urlsplit itself lets ":99999" pass
+        except ValueError as exc:
+            raise _BadValueError(f"an absolute http(s) URL ({exc})") from None
+        if parts.scheme in ("http", "https") and parts.hostname:
             return value
     raise _BadValueError("an absolute http(s) URL")
 
@@ -247,7 +281,7 @@ def _base_url(value: object) -> str:
 
 
 def _path_text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
         raise _BadValueError("a non-empty string (a file system path)")
     return value
 
@@ -311,18 +345,20 @@ _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
 _PUBLISH_CHECKS: dict[str, Callable[[object], object]] = {
     "cancel_prefix": _prefix,
     "postpone_prefix": _prefix,
-    "ttl_minutes": _positive,
-    "rss_days_back": _count,
-    "ical_days_back": _count,
-    "changes_days": _positive,
+    "ttl_minutes": _at_most(525_600, "minutes: up to a year", minimum=1),
+    "rss_days_back": _DAYS,
+    "ical_days_back": _DAYS,
+    "changes_days": _at_most(36_500, "days: up to a hundred years", minimum=1),
 }
-_LIFECYCLE_CHECKS: dict[str, Callable[[object], object]] = {"cancel_after": _positive}
+_LIFECYCLE_CHECKS: dict[str, Callable[[object], object]] = {
+    "cancel_after": _at_most(10_000, "runs", minimum=1)
+}
 _LIMIT_CHECKS: dict[str, Callable[[object], object]] = {
-    "talks_per_source": _positive,
-    "talks_per_day": _positive,
+    "talks_per_source": _at_most(100_000, "talks", minimum=1),
+    "talks_per_day": _at_most(1_000, "talks", minimum=1),
 }
 _MERGE_CHECKS: dict[str, Callable[[object], object]] = {
-    "tolerance_minutes": _count,
+    "tolerance_minutes": _at_most(1_440, "minutes: up to a day"),
     "title_ratio": _ratio,
     "together": _pairs,
     "apart": _pairs,
@@ -414,7 +450,12 @@ class _Parser:
 
     def _file_path(self, root: dict[str, object], name: str, default: str) -> Path:
         text = self._optional(root, name, _path_text) or default
-        path = Path(text).expanduser()
+        try:
+            path = Path(text).expanduser()
+        except RuntimeError:
+            user = text.split("/", 1)[0]
+            message = f"{name!r}: no home directory for {user!r}, in {_show(text)}"
+            raise self._error(message, (name,)) from None
         # A config file names paths relative to itself, so that cron jobs need no `cd`.
         if self._path is None or path.is_absolute():
             return path
@@ -481,8 +522,8 @@ class _Parser:
                     sources=sources,
                     keywords=self._optional(table, "keywords", _words, key) or (),
                     exclude=self._optional(table, "exclude", _words, key) or (),
-                    rss_days_back=self._optional(table, "rss_days_back", _count, key),
-                    ical_days_back=self._optional(table, "ical_days_back", _count, key),
+                    rss_days_back=self._optional(table, "rss_days_back", _DAYS, key),
+                    ical_days_back=self._optional(table, "ical_days_back", _DAYS, key),
                 )
             )
         return tuple(feeds)
@@ -525,7 +566,9 @@ class _Parser:
         if not isinstance(site, str):
             raise self._error(f"'site' must be a site id string, got {_show(site)}", (*key, "site"))
         if site not in self._known_sites:
-            raise self._error(f"unknown site {site!r}{where} (known: {known})", (*key, "site"))
+            hint = "; a source without a site module is declared with `kind`, not `site`"
+            message = f"unknown site {site!r}{where} (known: {known}){hint}"
+            raise self._error(message, (*key, "site"))
         url = self._optional(table, "url", _http_url, key)
         return SourceConfig(site=site, url=url)
 
@@ -533,9 +576,7 @@ class _Parser:
         try:
             parser = build_source(table)
         except OptionError as exc:
-            kinds = ", ".join(sorted(KINDS))
-            hint = f" (kinds: {kinds})" if exc.key == "kind" else ""
-            raise self._error(f"{exc}{where}{hint}", (*key, *exc.path)) from None
+            raise self._error(f"{exc}{where}", (*key, *exc.path)) from None
         if parser.id in self._known_sites:
             message = f"id {parser.id!r}{where} is already a registered site; choose another"
             raise self._error(message, (*key, "id"))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aggregator import newsite
 from aggregator.arguments import aware_datetime
-from aggregator.config import load_config
+from aggregator.config import load_config, unknown_source
 from aggregator.errors import TalkfeedError
 from aggregator.extract import extract_page
 from aggregator.fetch import Fetcher, FetchSettings
@@ -172,13 +172,10 @@ def _check(args: argparse.Namespace) -> int:
     if not args.fixtures.is_dir():
         raise TalkfeedError(f"{args.fixtures}: no such folder of saved sites")
     registered = all_sites()
-    parsers = load_config(args.config, registered).parsers(registered)
+    config = load_config(args.config, registered)
+    parsers = config.parsers(registered)
     if args.site is not None and args.site not in parsers:
-        raise TalkfeedError(
-            f"no registered site or source of {args.config or 'the bundled config'} is called "
-            f"{args.site!r} (known: {', '.join(sorted(parsers))}); a source another config "
-            "declares needs --config FILE"
-        )
+        raise TalkfeedError(unknown_source(args.site, config, registered))
     pages = fixture_pages(args.fixtures, args.site)
     if not pages:
         raise TalkfeedError(f"{args.fixtures}: no saved pages for {args.site or 'any site'}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import keyword
 import re
 import textwrap
 from collections.abc import Callable, Mapping
@@ -464,7 +465,8 @@ def _after_last_source(text: str, block: str) -> str:
 
 
 def site_module(site: SiteParser, example: str, why: str) -> str:
-    """The source of the smallest site module reading `site`, a label-pages source."""
+    """The source of the smallest site module reading `site`, a label-pages source. Every value
+    taken from a page is quoted, so that no title or URL can break the module."""
     assert site.talk_url is not None
     attributes = {
         "id": site.id,
@@ -480,13 +482,21 @@ def site_module(site: SiteParser, example: str, why: str) -> str:
         f"tests/fixtures/{site.id}/, then say here how the site's URLs look and what is odd "
         "about it."
     )
+    wrapped = textwrap.fill(summary, width=96, break_long_words=False)
     template = files("scrapers").joinpath("templates/site.py.tmpl").read_text(encoding="utf-8")
     return Template(template).substitute(
-        name=site.name,
-        summary=textwrap.fill(summary, width=96, break_long_words=False),
-        class_name="".join(part.title() for part in site.id.split("-")),
+        name=_in_docstring(site.name),
+        # Wrapping turned every whitespace character into a space: the newlines are its own.
+        summary="\n".join(_in_docstring(line) for line in wrapped.split("\n")),
+        class_name=_class_name(site.id),
         attributes="\n".join(f"    {key} = {_python(value)}" for key, value in attributes.items()),
     )
+
+
+def _class_name(site_id: str) -> str:
+    # An id may start with a digit or spell a keyword ("none" -> None): neither names a class.
+    name = "".join(part.title() for part in site_id.split("-"))
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"Site{name}"
 
 
 def _text(path: Path) -> str:
@@ -497,16 +507,46 @@ def _text(path: Path) -> str:
 
 
 def _python(value: Any) -> str:
+    """`value` as a Python literal, whatever characters it holds."""
     if isinstance(value, re.Pattern):
         pattern = value.pattern
-        if '"' not in pattern and not pattern.endswith("\\"):
+        # A raw string reads best, when the pattern can be one: no quote, no line break, no
+        # backslash at the end, nothing unprintable.
+        if '"' not in pattern and not pattern.endswith("\\") and pattern.isprintable():
             return f're.compile(r"{pattern}")'
-        return f"re.compile({pattern!r})"
-    if isinstance(value, tuple) and len(value) == 1:
-        return f"({_python(value[0])},)"
+        return f"re.compile({_python(pattern)})"
+    if isinstance(value, tuple):
+        items = [_python(item) for item in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f'"{_escaped(value)}"'
     return repr(value)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(text: str) -> str:
+    """`text` escaped to sit between double quotes: no quote, backslash, line break or
+    unprintable character is left as it is."""
+    return "".join(_ESCAPES.get(c, c if c.isprintable() else _code_point(c)) for c in text)
+
+
+def _in_docstring(text: str) -> str:
+    """`text` escaped to sit in a docstring, where a lone quote may stay as it reads."""
+    escaped = "".join(
+        c if c == '"' else _ESCAPES.get(c, c if c.isprintable() else _code_point(c)) for c in text
+    )
+    # Three quotes in a row would end the docstring, and so would one just before its end:
+    # a quote that another quote or the end follows is escaped.
+    return re.sub(r'"(?="|$)', r'\\"', escaped)
+
+
+def _code_point(character: str) -> str:
+    number = ord(character)
+    if number < 0x100:
+        return f"\\x{number:02x}"
+    return f"\\u{number:04x}" if number < 0x10000 else f"\\U{number:08x}"
 
 
 def _toml_string(text: str) -> str:

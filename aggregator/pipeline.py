@@ -140,7 +140,7 @@ def run(
         complete: dict[str, bool] = {}
         for source, result in zip(config.sources, results, strict=True):
             site = sites[source.site]
-            source_report, found = _review(site, result, config, started)
+            source_report, found = _review(site, result, config, started, store)
             _flag(source_report, result, store)
             if source_report.health.flags:
                 # Probably broken: what it no longer gives is kept from the store, not erased.
@@ -269,7 +269,7 @@ def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[
 
 
 def _review(
-    site: SiteParser, result: CrawlResult, config: Config, now: datetime
+    site: SiteParser, result: CrawlResult, config: Config, now: datetime, store: Store
 ) -> tuple[SourceReport, list[Sighting]]:
     report = SourceReport(
         site.id, listings=result.listings_read, details=result.details_read, failed=result.failed
@@ -286,7 +286,13 @@ def _review(
         # Messages quote pages: health.json must be able to hold them.
         (report.warnings if problem.warning else report.errors).append(scalar_text(str(problem)))
     if result.failed:
-        report.errors.insert(0, "no listing could be read; keeping the talks already published")
+        # On a first run there is nothing to keep: the message must not promise what never was.
+        kept = (
+            "keeping the talks already published"
+            if store.talks(site.id)
+            else "none of its talks is published yet"
+        )
+        report.errors.insert(0, f"no listing could be read; {kept}")
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)

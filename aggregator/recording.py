@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ import httpx
 from aggregator.errors import FetchError, TalkfeedError
 from aggregator.fetch import Fetcher
 
-__all__ = ["RecordOutcome", "ReplayTransport", "record"]
+__all__ = ["RecordOutcome", "ReplayTransport", "record", "save_answer"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 # Headers that describe the transfer, not the content: replaying them would lie about the body.
@@ -53,24 +54,35 @@ async def record(urls: Sequence[str], folder: Path, fetcher: Fetcher) -> list[Re
         except FetchError as exc:
             outcomes.append(RecordOutcome(url, error=exc.reason))
             continue
-        name = _name(url)
-        meta = {
-            "url": url,
-            "final_url": response.url,
-            "status": response.status,
-            "headers": [
-                [key, value]
-                for key, value in response.headers
-                if key.lower() not in _TRANSFER_HEADERS
-            ],
-            "fetched_at": response.fetched_at.isoformat(),
-        }
-        (folder / f"{name}.body").write_bytes(response.body)
-        (folder / f"{name}.json").write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        outcomes.append(RecordOutcome(url, saved_as=name))
+        headers = [(k, v) for k, v in response.headers if k.lower() not in _TRANSFER_HEADERS]
+        answer = (response.url, response.status, headers, response.body, response.fetched_at)
+        outcomes.append(RecordOutcome(url, saved_as=save_answer(folder, url, *answer)))
     return outcomes
+
+
+def save_answer(
+    folder: Path,
+    url: str,
+    final_url: str,
+    status: int,
+    headers: Sequence[tuple[str, str]],
+    body: bytes,
+    fetched_at: datetime,
+) -> str:
+    """Save one answer to `url` in `folder` as `ReplayTransport` reads it; the files' stem."""
+    name = _name(url)
+    meta = {
+        "url": url,
+        "final_url": final_url,
+        "status": status,
+        "headers": [[key, value] for key, value in headers],
+        "fetched_at": fetched_at.isoformat(),
+    }
+    (folder / f"{name}.body").write_bytes(body)
+    (folder / f"{name}.json").write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return name
 
 
 class ReplayTransport(httpx.AsyncBaseTransport):

@@ -23,7 +23,7 @@ import httpx
 
 from aggregator.errors import ConfigError
 
-__all__ = ["RedirectTransport", "Snapshot", "load_snapshot", "serve_snapshots"]
+__all__ = ["RedirectTransport", "Snapshot", "load_snapshot", "media_type", "serve_snapshots"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,12 @@ _MEDIA_TYPES = {
 }
 
 
+def media_type(page: Path) -> str:
+    """The media type a saved page is served with: by its file name, HTML unless .ics, .json
+    or .xml."""
+    return _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
+
+
 @contextmanager
 def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
     """Serve saved sites on 127.0.0.1 at their original paths, told apart by the Host header
@@ -84,10 +90,10 @@ def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
             host = (self.headers.get("Host") or "").lower()
             page = routes.get((host, self.path))
             if self.path == "/robots.txt":
-                body, media_type = b"User-agent: *\nAllow: /\n", "text/plain"
+                body, content_type = b"User-agent: *\nAllow: /\n", "text/plain"
             elif page is not None:
                 body = page.read_bytes()
-                media_type = _MEDIA_TYPES.get(page.suffix, "text/html; charset=utf-8")
+                content_type = media_type(page)
             else:
                 self._send(404, "text/plain", b"not in the snapshot\n")
                 return
@@ -96,7 +102,7 @@ def serve_snapshots(snapshots: Sequence[Snapshot]) -> Iterator[str]:
             if self.headers.get("If-None-Match") == etag:
                 self._send(304, None, b"", etag)
             else:
-                self._send(200, media_type, body, etag)
+                self._send(200, content_type, body, etag)
 
         def _send(
             self, status: int, content_type: str | None, body: bytes, etag: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from soupsieve import SelectorSyntaxError
@@ -57,15 +58,16 @@ def kind(name: str) -> Callable[[_Kind], _Kind]:
 def build_source(table: Mapping[str, Any]) -> SiteParser:
     """A parser for one config `[[sources]]` table that has a `kind`; OptionError if invalid."""
     load_kinds()
-    kind_name = _string(table, "kind")
-    if kind_name not in KINDS:
+    kind_name = table.get("kind")
+    # Whatever is wrong with it, the remedy is one of the kinds: the message names them all.
+    if not isinstance(kind_name, str) or kind_name.strip() not in KINDS:
         raise OptionError("kind", f"must be one of: {', '.join(sorted(KINDS))}")
-    cls = KINDS[kind_name]
+    cls = KINDS[kind_name.strip()]
     source_id = _string(table, "id")
     if not _ID.match(source_id):
         raise OptionError("id", "must be lower-case words joined by '-', e.g. 'mit-csail-talks'")
     url = _string(table, "url")
-    if not re.match(r"^https?://[^/\s]+", url):
+    if not re.match(r"^https?://[^/\s]+", url) or not _well_formed(url):
         raise OptionError("url", "must be an absolute http(s) URL")
     timezone = _string(table, "timezone")
     try:
@@ -121,6 +123,16 @@ def linked_listings(page: Page, selector: str | None) -> list[Link]:
         for anchor in page.soup.select(selector)
         if anchor.get("href")
     ]
+
+
+def _well_formed(url: str) -> bool:
+    """Whether the URL's host and port can be read ("http://[::1" and ":99999" cannot)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # read only to be checked: urlsplit itself lets ":99999" pass
+    except ValueError:
+        return False
+    return bool(parts.hostname)
 
 
 def _string(table: Mapping[str, Any], key: str) -> str:

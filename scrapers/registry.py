@@ -8,6 +8,8 @@ import os
 import pkgutil
 import re
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,20 +62,47 @@ SITES_PATH_VARIABLE = "TALKFEED_SITES_PATH"
 """Folders (separated like PATH) of site modules kept outside the package, e.g. private ones."""
 
 
+_BROKEN: dict[str, str] = {}
+"""Site modules that failed to load, by module name, with why. Each is reported once and then
+left alone: one broken module must not take every command down with it."""
+
+
 def _load() -> None:
     for info in pkgutil.iter_modules(sites.__path__):
-        importlib.import_module(f"{sites.__name__}.{info.name}")
+        name = f"{sites.__name__}.{info.name}"
+        if name not in sys.modules and name not in _BROKEN:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None and spec.origin else name
+            _guarded(name, origin, partial(importlib.import_module, name))
     for folder in filter(None, os.environ.get(SITES_PATH_VARIABLE, "").split(os.pathsep)):
         for path in sorted(Path(folder).glob("*.py")):
             name = f"talkfeed_local_sites.{path.stem}"
-            if name in sys.modules:
+            if name in sys.modules or name in _BROKEN:
                 continue
             spec = importlib.util.spec_from_file_location(name, path)
             if spec is None or spec.loader is None:
                 continue
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
-            spec.loader.exec_module(module)
+            _guarded(name, str(path), partial(spec.loader.exec_module, module))
+
+
+def _guarded(name: str, origin: str, load: Callable[[], object]) -> None:
+    """Run `load` (importing the site module `name`); if it fails, report it on stderr and undo
+    what it did, so that the other sites still load."""
+    registered = dict(_REGISTRY)
+    try:
+        load()
+    except Exception as exc:  # a site module may fail in any way; the others must not
+        sys.modules.pop(name, None)
+        _REGISTRY.clear()
+        _REGISTRY.update(registered)
+        if isinstance(exc, SyntaxError) and exc.lineno is not None:
+            why = f"line {exc.lineno}: {exc.msg}"
+        else:
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        _BROKEN[name] = why
+        print(f"talkfeed: skipped the site module {origin}: {why}", file=sys.stderr)
 
 
 def all_sites() -> dict[str, SiteParser]:

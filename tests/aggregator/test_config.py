@@ -247,7 +247,8 @@ ERRORS = [
         [[sources]]
         site = "nyu-cs"  # <-
         """,
-        "unknown site 'nyu-cs' in [[sources]] #2 (known: nyu-cs-colloquium, other-site)",
+        "unknown site 'nyu-cs' in [[sources]] #2 (known: nyu-cs-colloquium, other-site); a source "
+        "without a site module is declared with `kind`, not `site`",
         id="unknown-site",
     ),
     pytest.param(
@@ -285,6 +286,69 @@ ERRORS = [
         """,
         "'url' must be an absolute http(s) URL, got \"/dynamic/news/colloquium/\"",
         id="url-relative",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        site = "nyu-cs-colloquium"
+        url = "http://[::1"  # <-
+        """,
+        "'url' must be an absolute http(s) URL (Invalid IPv6 URL), got \"http://[::1\"",
+        id="url-unclosed-ipv6-host",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        site = "nyu-cs-colloquium"
+        url = "http://cs.nyu.edu:99999/"  # <-
+        """,
+        "'url' must be an absolute http(s) URL (Port out of range 0-65535), got "
+        '"http://cs.nyu.edu:99999/"',
+        id="url-port-out-of-range",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        kind = "auto"
+        id = "mad"
+        name = "MaD"
+        url = "http://[::1"  # <-
+        timezone = "America/New_York"
+        """,
+        "'url' must be an absolute http(s) URL in [[sources]] #1",
+        id="declared-url-unclosed-ipv6-host",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        kind = "rss"  # <-
+        id = "mad"
+        """,
+        "'kind' must be one of: auto, ical, indico, jsonld, labels, localist, researchseminars, "
+        "talks-cam, tribe-events in [[sources]] #1",
+        id="unknown-kind-lists-the-kinds-once",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        site = "nyu-cs-colloquium"
+        [publish]
+        rss_days_back = 100000000  # <-
+        """,
+        "'rss_days_back' must be an integer from 0 to 36500 (days: up to a hundred years), got "
+        "100000000",
+        id="days-back-beyond-the-calendar",
+    ),
+    pytest.param(
+        """\
+        [[sources]]
+        site = "nyu-cs-colloquium"
+        [merge]
+        tolerance_minutes = 1000000000000000  # <-
+        """,
+        "'tolerance_minutes' must be an integer from 0 to 1440 (minutes: up to a day), got "
+        "1000000000000000",
+        id="tolerance-beyond-a-day",
     ),
     pytest.param(
         """\
@@ -420,6 +484,13 @@ ERRORS = [
         """,
         "'out' must be a non-empty string (a file system path), got \"\"",
         id="out-empty",
+    ),
+    pytest.param(
+        """\
+        out = "~nosuchuser/x"  # <-
+        """,
+        "'out': no home directory for '~nosuchuser', in \"~nosuchuser/x\"",
+        id="out-home-of-no-user",
     ),
     pytest.param(
         """\
@@ -734,7 +805,8 @@ def test_sections_default_when_absent() -> None:
         (('name = "ml-systems"', 'name = "ML Systems"'), "'name' must be lower-case words joined by '-'"),
         (("title_ratio = 85", "title_ratio = 185"), "'title_ratio' must be a number from 0 to 100"),
         (('together = [["nyu-cs-colloquium:1", "other-site:9"]]', 'together = ["a", "b"]'), "'together' must be a list of talk id pairs"),
-        (("cancel_after = 2", "cancel_after = 0"), "'cancel_after' must be an integer >= 1"),
+        (("cancel_after = 2", "cancel_after = 0"), "'cancel_after' must be an integer from 1 to 10000 (runs)"),
+        (("ttl_minutes = 120", "ttl_minutes = 1000000000000000"), "'ttl_minutes' must be an integer from 1 to 525600"),
         (("ttl_minutes = 120", "ttl = 120"), "unknown key 'ttl' in [publish]"),
         (('keywords = ["systems", "GPU"]', 'keywords = "GPU"'), "'keywords' must be a list of non-empty strings"),
     ],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -493,6 +494,38 @@ def test_new_site_writes_the_smallest_module_for_label_pages(tmp_path: Path) -> 
     assert "2 of 2 pages match" in reviewed.stdout
 
 
+def test_a_module_written_from_a_hostile_page_imports_with_the_page_text_intact(
+    tmp_path: Path,
+) -> None:
+    # Every way out of a Python string or docstring a page title could take.
+    title = 'Talks """ and \'\'\' of O\'Brien \\ {x} $name\n\u2028 "quoted" \\'
+    page = LABEL_LISTING.replace("Robotics Seminar | Example Institute", html.escape(title))
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    result = talkfeed(
+        "new-site", "none", "https://robots.example.edu/seminar/", "--timezone", "UTC",
+        "--from-file", str(saved(tmp_path, "listing.html", page)),
+        str(saved(tmp_path, "talk.html", LABEL_TALK)),
+        "--fixtures", str(tmp_path / "fixtures"), "--sites-dir", str(sites),
+        sites=sites,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    name = newsite.page_title(Page("https://robots.example.edu/seminar/", page, SAVED))
+    assert name is not None and '"""' in name and "\n" in name
+    # Imported as every command imports it: the site loads, with the page's text as it was.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import json, sys; from scrapers import all_sites; site = "
+         "all_sites()['none']; module = sys.modules[type(site).__module__]; "
+         "print(json.dumps([site.name, type(site).__name__, module.__doc__]))"],
+        capture_output=True, text=True, env={**os.environ, "TALKFEED_SITES_PATH": str(sites)},
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert loaded.stderr == ""
+    site_name, class_name, docstring = json.loads(loaded.stdout)
+    assert (site_name, class_name) == (name, "SiteNone")
+    assert docstring.startswith(f"{name}.\n\nStarts at https://robots.example.edu/seminar/;")
+
+
 def test_new_site_writes_nothing_for_a_page_nothing_reads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -640,10 +673,18 @@ def test_check_reads_pages_by_the_sources_of_a_given_config() -> None:
     sites = EXAMPLES / "sites"
     bundled = talkfeed(*check, sites=sites)
     assert bundled.returncode == 2
-    assert "no registered site or source of the bundled config is called 'ttic-talks'" in (
-        bundled.stderr
-    )
-    assert "penn-cs-theory-seminar" in bundled.stderr and "needs --config FILE" in bundled.stderr
+    (line,) = bundled.stderr.splitlines()
+    assert line.startswith("talkfeed: error: no site or source is called 'ttic-talks'; ")
+    assert "; registered sites (site modules): cam-cl-talks, " in line
+    assert "; sources declared in the bundled config (aggregator/default.toml): " in line
+    assert "penn-cs-theory-seminar" in line and line.endswith("needs --config FILE")
+    # With the config that declares it, the list names it, and where it comes from.
+    typo = talkfeed(
+        "check", "ttic-talk", "--fixtures", str(EXAMPLE_FIXTURES),
+        "--config", str(EXAMPLES / "talkfeed.toml"), sites=sites,
+    )  # fmt: skip
+    assert typo.returncode == 2
+    assert f"; sources declared in {EXAMPLES / 'talkfeed.toml'}: ttic-talks; " in typo.stderr
     everything = talkfeed("check", "--fixtures", str(EXAMPLE_FIXTURES), sites=sites)
     assert everything.returncode == 1
     assert (

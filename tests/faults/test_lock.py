@@ -99,7 +99,7 @@ def test_run_leaves_at_once_while_another_holds_the_lock(
 
 def test_demo_takes_the_lock_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db, out = tmp_path / "demo.db", tmp_path / "public"
-    argv = ["demo", "--fixtures", str(NYU), "--db", str(db), "--out", str(out), "--quiet"]
+    argv = ["demo", "--dir", str(tmp_path), "--fixtures", str(NYU), "--db", str(db), "--quiet"]
     with run_lock(db):
         assert main(argv) == EXIT_LOCKED
     assert "holds the lock" in capsys.readouterr().err
