@@ -293,7 +293,7 @@ def _print_report(report: RunReport, config: Config, *, quiet: bool) -> None:
             print(f"note: {note}", file=sys.stderr)
         print(
             f"requests: {report.requests}; talks: {report.new} new, {report.changed} changed;"
-            f" {len(report.written)} files updated in {_shown(config.out)}",
+            f" {_files(len(report.written))} updated in {_shown(config.out)}",
             file=sys.stderr,
         )
 
@@ -305,6 +305,10 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
 
 
 def _log_json(report: RunReport, config: Config, *, quiet: bool) -> None:

@@ -62,9 +62,7 @@ __all__ = [
 
 PROJECT_URL = "https://github.com/talkfeed/talkfeed"
 BASE_URL_NOTE = (
-    "no base_url in the config, so the feeds carry no self links and only a browser can make"
-    ' the index page\'s webcal:// links; set base_url = "https://…/" to the address where the'
-    " output directory is served"
+    'feeds have no self links: set base_url = "https://…/" in the config to where they are served'
 )
 """What a run without a `base_url` says once in its log."""
 _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {

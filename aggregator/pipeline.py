@@ -287,12 +287,12 @@ def _review(
         (report.warnings if problem.warning else report.errors).append(scalar_text(str(problem)))
     if result.failed:
         # On a first run there is nothing to keep: the message must not promise what never was.
-        kept = (
+        published = (
             "keeping the talks already published"
             if store.talks(site.id)
             else "none of its talks is published yet"
         )
-        report.errors.insert(0, f"no listing could be read; {kept}")
+        report.errors.insert(0, f"no listing could be read; {published}")
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)

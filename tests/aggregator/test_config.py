@@ -838,7 +838,7 @@ def test_limits_section() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ("talks_per_day = 0", "'talks_per_day' must be an integer >= 1, got 0"),
+        ("talks_per_day = 0", "'talks_per_day' must be an integer from 1 to 1000 (talks), got 0"),
         ("talks = 5", "unknown key 'talks' in [limits] (expected one of: talks_per_day, talks_per_source)"),
     ],
 )  # fmt: skip
