@@ -421,6 +421,12 @@ class _Reader:
         begin = self._moment(start)
         finish = self._moment(end) if end is not None else None
         problems = ["DTEND before DTSTART: end ignored"] if finish and finish < begin else []
+        given = _text(event, "URL")
+        if given and _http_url(given) is None:
+            # Dropped like any link that leads nowhere a reader can go, but said: the talk
+            # loses its link.
+            shown = given if len(given) <= 60 else f"{given[:57]}..."
+            problems.append(f"event {uid!r}: URL {shown!r} is not an http(s) URL: ignored")
         description = _text(event, "DESCRIPTION") or _text(event, "X-ALT-DESC")
         parts = split_description(html_to_text(description))
         location = _plain(event, "LOCATION")
