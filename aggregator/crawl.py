@@ -2,18 +2,22 @@
 
 A talk found on a listing survives a detail page that fails: it is kept with what the listing
 showed and the problem is reported. Only when no listing can be read has the site failed.
+
+Time is the site's `site_budget` and the fetcher's `run_deadline`, both on the fetcher's clock:
+once either is used up, the pages not read yet are left for the next run (the store keeps what
+they said before), and a request still going is cut off.
 """
 
 from __future__ import annotations
 
-import time
+import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aggregator.errors import FetchError
-from aggregator.fetch import Fetcher
+from aggregator.fetch import Fetcher, Response
 from aggregator.health import outcome
 from aggregator.pagecache import PageCache
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft
@@ -22,6 +26,8 @@ __all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
 
 MAX_LISTINGS = 20
 """Listing pages read per site and run, so a site that links listings in a loop still ends."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,19 +86,14 @@ async def crawl(
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
-    budget = fetcher.settings.site_budget
-    deadline = time.monotonic() + budget
+    get = _Getter(fetcher, start_urls)
     while queue and result.listings_read < MAX_LISTINGS:
-        if time.monotonic() > deadline:
-            result.problems.append(
-                Problem(
-                    queue[0], f"time budget of {budget:g} s used up; {len(queue)} listing(s) left"
-                )
-            )
+        if (over := get.over()) is not None:
+            result.problems.append(Problem(queue[0], f"{over}; {len(queue)} listing(s) left"))
             result.listings_failed += len(queue)
             break
         url = queue.pop(0)
-        links = await _listing(site, url, fetcher, result, now, cache)
+        links = await _listing(site, url, get, result, now, cache)
         if links is None:
             result.listings_failed += 1
             continue
@@ -109,11 +110,11 @@ async def crawl(
         return result
     present = now or datetime.now(UTC)
     left = list(talks.values())
-    while left and time.monotonic() <= deadline:
-        result.drafts.append(await _talk(site, left.pop(0), fetcher, result, now, cache, present))
+    while left and (over := get.over()) is None:
+        result.drafts.append(await _talk(site, left.pop(0), get, result, now, cache, present))
     if left:
         # What the listing said is published; the store keeps the rest from earlier runs.
-        message = f"time budget of {budget:g} s used up; {len(left)} talk page(s) not read"
+        message = f"{over}; {len(left)} talk page(s) not read"
         result.problems.append(Problem(left[0].url, message))
         for link in left:
             result.partial.add(link.url)
@@ -121,20 +122,46 @@ async def crawl(
     return result
 
 
+class _Getter:
+    """The fetcher as one site's crawl uses it: every page as the source's own (for the
+    addresses it may reach), and within what is left of the site's budget and the run."""
+
+    def __init__(self, fetcher: Fetcher, start_urls: Sequence[str]) -> None:
+        self.fetcher = fetcher
+        self.origins = tuple(start_urls)
+        self.budget = fetcher.settings.site_budget
+        self.clock: Callable[[], float] = fetcher.clock
+        self.end = self.clock() + self.budget
+
+    def over(self) -> str | None:
+        """Why no further page may be asked for, if one may not."""
+        if self.fetcher.run_time_left() <= 0:
+            return f"run deadline of {self.fetcher.settings.run_deadline:g} s reached"
+        if self.clock() >= self.end:
+            return f"time budget of {self.budget:g} s used up"
+        return None
+
+    async def __call__(self, url: str, conditional: bool) -> Response:
+        within = self.end - self.clock()
+        return await self.fetcher.get(
+            url, conditional=conditional, origins=self.origins, within=within
+        )
+
+
 async def _listing(
     site: SiteParser,
     url: str,
-    fetcher: Fetcher,
+    get: _Getter,
     result: CrawlResult,
     now: datetime | None,
     cache: PageCache | None,
 ) -> list[Link] | None:
-    page = await _page(url, fetcher, result, site, now)
+    page = await _page(url, get, result, site, now)
     if page is _UNCHANGED and cache is not None:
         kept = cache.links(url)
         if kept is not None:
             return kept
-        page = await _page(url, fetcher, result, site, now, conditional=False)
+        page = await _page(url, get, result, site, now, conditional=False)
     if not isinstance(page, Page):
         return None
     try:
@@ -151,7 +178,7 @@ async def _listing(
 async def _talk(
     site: SiteParser,
     link: Link,
-    fetcher: Fetcher,
+    get: _Getter,
     result: CrawlResult,
     now: datetime | None,
     cache: PageCache | None,
@@ -165,11 +192,11 @@ async def _talk(
         # The talk is over: its page has nothing new to say, so it is not asked for again.
         result.pages_reused += 1
         return kept.over(link.seed)
-    page = await _page(link.url, fetcher, result, site, now)
+    page = await _page(link.url, get, result, site, now)
     if page is _UNCHANGED and kept is not None:
         return kept.over(link.seed)
     if page is _UNCHANGED:
-        page = await _page(link.url, fetcher, result, site, now, conditional=False)
+        page = await _page(link.url, get, result, site, now, conditional=False)
     if isinstance(page, Page):
         try:
             draft = site.talk(page)
@@ -202,7 +229,7 @@ _UNCHANGED = _Unchanged()
 
 async def _page(
     url: str,
-    fetcher: Fetcher,
+    get: _Getter,
     result: CrawlResult,
     site: SiteParser,
     now: datetime | None,
@@ -210,16 +237,23 @@ async def _page(
     conditional: bool = True,
 ) -> Page | _Unchanged | None:
     try:
-        response = await fetcher.get(url, conditional=conditional)
+        response = await get(url, conditional)
     except FetchError as exc:
         result.http[outcome(exc)] += 1
         result.problems.append(Problem(url, exc.reason))
+        return None
+    except Exception as exc:  # a fetcher bug must cost one page, not the run
+        log.debug("%s: fetching failed unexpectedly", url, exc_info=True)
+        result.http["network"] += 1
+        result.problems.append(Problem(url, f"fetching failed unexpectedly: {_describe(exc)}"))
         return None
     result.http[outcome(response)] += 1
     result.pages_fetched += 1
     if response.not_modified:
         result.pages_revalidated += 1
         return _UNCHANGED
+    if response.decoding is not None:
+        result.problems.append(Problem(url, response.decoding, warning=True))
     if response.content_type and response.content_type not in site.content_types:
         expected = ", ".join(sorted(site.content_types))
         result.problems.append(

@@ -3,7 +3,8 @@
     TalkfeedError                 base; str() is a one-line message fit for a user
     ├── ConfigError               a bad config file: names the file and line
     ├── FetchError                a URL could not be fetched (after retries)
-    │   └── RobotsDisallowedError robots.txt forbids the URL
+    │   ├── RobotsDisallowedError robots.txt forbids the URL
+    │   └── AddressRefusedError   the URL leads to an internal address its source may not reach
     ├── RecordError               a scraped talk is not a valid record
     └── OutputError               the store or the output directory cannot be used
 
@@ -14,6 +15,7 @@ per-page problems in the run report instead of stopping.
 from __future__ import annotations
 
 __all__ = [
+    "AddressRefusedError",
     "ConfigError",
     "FetchError",
     "OutputError",
@@ -53,6 +55,14 @@ class RobotsDisallowedError(FetchError):
     """The host's robots.txt does not allow talkfeed to fetch this URL."""
 
     def __init__(self, url: str, reason: str = "disallowed by robots.txt") -> None:
+        super().__init__(url, reason)
+
+
+class AddressRefusedError(FetchError):
+    """The URL leads to a loopback, private, link-local, cloud metadata or reserved address,
+    which its source may not reach: only a source on such an address may fetch from its kind."""
+
+    def __init__(self, url: str, reason: str) -> None:
         super().__init__(url, reason)
 
 

@@ -4,14 +4,27 @@ conditional requests.
 A `Fetcher.get` follows redirects itself, one *exchange* per hop, so that every hop is treated
 like the first. An exchange with a host:
 
-1. fails at once if the host has been skipped after failing `host_failures` times in a row;
+1. fails at once if its URL is malformed (a port out of range, a host name that cannot be) or
+   the host has been skipped after failing `host_failures` times in a row;
 2. checks the URL against the host's robots.txt (fetched once per run, in exchanges of its own);
 3. holds the host's lock until it ends, retries included, so requests to one host never overlap;
 4. before each attempt waits out the host's delay since its previous attempt ended, then takes
-   one of the `concurrency` slots shared by all hosts for the request and its body.
+   one of the `concurrency` slots shared by all hosts for the request and its body, which must
+   be complete within `request_deadline`.
 
 Locks are only ever taken in the order robots.txt lock, host lock, slot, and a host lock is never
 held while waiting for another host's, which rules out deadlocks.
+
+Time is bounded three ways: each attempt by `request_deadline`, each `get` by what its caller has
+left (a site's budget), and everything by `run_deadline`, counted from the fetcher's opening.
+
+Addresses: a page may reach an internal address (loopback, private, link-local, cloud metadata,
+reserved) only if its source's own URL is on one of the same kind, so that a public site cannot
+redirect or link talkfeed into the network it runs in. The check is made twice with the fetcher's
+own transport: on the addresses the host name resolves to before anything is sent (nothing is
+connected to when they are refused), and on the address the connection actually reached, before
+the request is written (which a DNS answer that changed in between, as in DNS rebinding, cannot
+get past). An injected transport (a replay, the demo) decides itself where requests go, unchecked.
 """
 
 from __future__ import annotations
@@ -19,19 +32,22 @@ from __future__ import annotations
 import asyncio
 import codecs
 import email.utils
+import ipaddress
 import logging
 import random
 import re
+import socket
 import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Final, Protocol, Self
+from typing import Any, Final, Protocol, Self
 
 import httpx
 from protego import Protego
 
-from aggregator.errors import FetchError, RobotsDisallowedError
+from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedError
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -40,6 +56,7 @@ __all__ = [
     "Fetcher",
     "Response",
     "Validators",
+    "address_kind",
     "decode_body",
 ]
 
@@ -58,6 +75,9 @@ class FetchSettings:
     gets its pause too, instead of a request the moment it answers."""
     timeout: float = 20.0
     """Seconds for connecting, and for each read."""
+    request_deadline: float = 60.0
+    """Seconds one attempt may take in all, from sending the request to the last byte of the
+    body: a server that trickles its answer fails the page here (and is not asked again)."""
     retries: int = 3
     """Extra attempts after a connection error, a timeout, a 5xx or a 429."""
     backoff: float = 0.5
@@ -66,7 +86,11 @@ class FetchSettings:
     """Cap on a server's Retry-After; a longer wait fails the request instead."""
     obey_robots: bool = True
     site_budget: float = 600.0
-    """Seconds one site's crawl may take; past it, the pages not read yet are left for next time."""
+    """Seconds one site's crawl may take; past it, the pages not read yet are left for next time,
+    and a request still going is cut off."""
+    run_deadline: float = 3000.0
+    """Seconds all the fetching of a run (of one fetcher) may take; past it, every page not read
+    yet is left for next time. Keep it under the time between two runs."""
     max_bytes: int = 5_000_000
     """Largest body accepted (after decompression); reading stops and the request fails past it."""
     concurrency: int = 8
@@ -118,6 +142,8 @@ class Response:
     """The response headers as received, for recording."""
     not_modified: bool = False
     """A 304: the page has not changed since the validators were stored; text and body are empty."""
+    decoding: str | None = None
+    """How the body was read when its declared charset was wrong, for the run report."""
 
 
 @dataclass
@@ -156,7 +182,14 @@ _META_CHARSET: Final = re.compile(
 # Browsers (WHATWG Encoding) read these labels as windows-1252, and so do the pages that use them:
 # a page "in ISO-8859-1" with curly quotes has them at 0x91-0x94.
 _WHATWG_CODECS: Final = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+# A declared charset is given up for windows-1252 when more than this share of the characters
+# beyond ASCII it yields are U+FFFD: the page is not in it, and most likely in windows-1252.
+_REPLACED_SHARE: Final = 0.25
 _PRODUCT_TOKEN: Final = re.compile(r"[A-Za-z_-]+")
+_ALLOWED: Final = "talkfeed.allowed"
+"""The request extension holding the address kinds a request may reach (see `_AddressGuard`)."""
+_MALFORMED: Final = "talkfeed.malformed_location"
+"""The response extension saying why its Location was dropped (`_drop_malformed_location`)."""
 
 
 @dataclass
@@ -186,6 +219,9 @@ class Fetcher:
     ended and how often it failed, so share a single fetcher across a whole run. With
     `validators`, pages fetched before are asked for conditionally (If-None-Match,
     If-Modified-Since) and may come back `not_modified`; with `robots_cache`, robots.txt too.
+    `clock` is what budgets and deadlines are measured on (tests pass a fake one); the waits
+    between requests to a host are real time. `resolve` gives a host name's addresses for the
+    check before sending (by default the system's resolver, which connections use too).
     """
 
     def __init__(
@@ -195,17 +231,27 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         validators: Validators | None = None,
         robots_cache: RobotsCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        resolve: Callable[[str], Awaitable[Sequence[str]]] | None = None,
     ) -> None:
         if settings.concurrency < 1:
             raise ValueError("FetchSettings.concurrency must be at least 1")
         self.settings = settings
         self.stats = FetchStats()
+        self.clock = clock
+        # Only the fetcher's own transport connects where a URL says, so only it is guarded.
+        self._guard = (
+            _AddressGuard(resolve or _system_resolver(settings.timeout))
+            if transport is None
+            else None
+        )
         self._transport = transport
         self._validators = validators
         self._robots_cache = robots_cache
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, _Host] = {}
         self._slots = asyncio.Semaphore(settings.concurrency)
+        self._run_end = clock() + settings.run_deadline
         match = _PRODUCT_TOKEN.match(settings.user_agent.strip())
         self._robots_token = match.group() if match else "*"
 
@@ -217,8 +263,11 @@ class Fetcher:
             timeout=httpx.Timeout(self.settings.timeout),
             # Followed in `_follow`, so that each hop gets robots.txt, the host lock and retries.
             follow_redirects=False,
-            transport=self._transport or _PerHostTransport(),
+            event_hooks={"response": [_drop_malformed_location]},
+            transport=self._transport or _PerHostTransport(self._guard),
         )
+        # The run's time counts from here: a fetcher may be made some time before it is used.
+        self._run_end = self.clock() + self.settings.run_deadline
         return self
 
     async def __aexit__(
@@ -231,28 +280,60 @@ class Fetcher:
             await self._client.aclose()
             self._client = None
 
-    async def get(self, url: str, conditional: bool = True) -> Response:
+    def run_time_left(self) -> float:
+        """Seconds left before `run_deadline` (negative once it has passed)."""
+        return self._run_end - self.clock()
+
+    async def get(
+        self,
+        url: str,
+        conditional: bool = True,
+        *,
+        origins: Iterable[str] = (),
+        within: float | None = None,
+    ) -> Response:
         """Fetch `url`, following redirects; only a 2xx response, or a 304 one, is returned.
 
         A 304 comes back only for a conditional request: with validators remembered for `url`,
-        unless `conditional` is false. Raises `RobotsDisallowedError` if robots.txt forbids the URL
-        (or a redirect target, or cannot be read), and `FetchError` for an error status, a network
-        failure after retries, a body over `max_bytes`, too many redirects, or a skipped host.
+        unless `conditional` is false. `origins` are the URLs of the source the page belongs to:
+        the page and its redirects may reach internal addresses only of the kinds these are on
+        (`url`'s own, when none are given). The whole call takes at most `within` seconds (and
+        never past `run_deadline`).
+
+        Raises `RobotsDisallowedError` if robots.txt forbids the URL (or a redirect target, or
+        cannot be read), `AddressRefusedError` for an internal address the source may not reach,
+        and `FetchError` for a malformed URL, an error status, a network failure after retries,
+        a body over `max_bytes` or not complete within `request_deadline`, too many redirects, a
+        skipped host, or time running out.
         """
         try:
-            return await self._get(url, conditional)
+            left, limit = self.run_time_left(), f"run deadline of {self.settings.run_deadline:g} s"
+            if within is not None and within < left:
+                left, limit = within, "time budget"
+            if left <= 0:
+                # A timeout like any other, for the run report's count of them.
+                raise FetchError(url, f"{limit} used up before the request") from TimeoutError()
+            try:
+                async with asyncio.timeout(left):
+                    return await self._get(url, conditional, origins)
+            except TimeoutError as exc:
+                raise FetchError(url, f"{limit} used up during the request") from exc
         except Exception:
             self.stats.failures += 1
             raise
 
-    async def _get(self, url: str, conditional: bool) -> Response:
+    async def _get(self, url: str, conditional: bool, origins: Iterable[str]) -> Response:
         _check_url(url)
+        extensions = {}
+        if self._guard is not None:
+            extensions[_ALLOWED] = await self._guard.allowance([*origins] or [url])
         validators = self._validators
         stored = validators.get(url) if validators is not None and conditional else None
         etag, last_modified = stored or (None, None)
         conditions = _conditions(etag, last_modified)
-        # httpx copies these headers onto redirect hops, so they reach the final URL too.
-        request = self._http().build_request("GET", url, headers=conditions)
+        # httpx copies these headers and extensions onto redirect hops, so they reach the final
+        # URL too.
+        request = self._http().build_request("GET", url, headers=conditions, extensions=extensions)
         resp, body = await self._follow(url, request, robots=False)
         if resp.status_code == 304 and conditions:
             self.stats.revalidated += 1
@@ -263,7 +344,10 @@ class Fetcher:
                 validators.put(url, new_etag, new_last_modified)
             return _response(resp, b"", not_modified=True)
         if not resp.is_success:
-            raise FetchError(url, _status_reason(resp), status=resp.status_code)
+            reason = _status_reason(resp)
+            if _MALFORMED in resp.extensions:
+                reason += f", redirecting to a malformed URL: {resp.extensions[_MALFORMED]}"
+            raise FetchError(url, reason, status=resp.status_code)
         if validators is not None:
             validators.put(url, resp.headers.get("etag"), resp.headers.get("last-modified"))
         return _response(resp, body)
@@ -308,7 +392,7 @@ class Fetcher:
         if not robots:
             self._check_skipped(host, url)
             if settings.obey_robots:
-                await self._check_robots(request.url, host, url)
+                await self._check_robots(request, host, url)
         async with host.lock:
             if not robots:
                 # The host may have failed for good while this request waited for the lock.
@@ -357,8 +441,10 @@ class Fetcher:
     async def _attempt(
         self, request: httpx.Request, host: _Host, url: str, *, robots: bool
     ) -> tuple[httpx.Response, bytes]:
-        """Send once, after the host's delay and in one of the shared slots; read the body."""
+        """Send once, after the host's delay and in one of the shared slots; read the body, all
+        within `request_deadline`."""
         client = self._http()
+        deadline = self.settings.request_deadline
         if host.last_end is not None:
             wait = host.last_end + host.delay - time.monotonic()
             if wait > 0:
@@ -366,12 +452,19 @@ class Fetcher:
         async with self._slots:
             self.stats.requests += 1
             try:
-                resp = await client.send(request, stream=True)
-                try:
-                    body = await self._read(resp, url, robots=robots)
-                finally:
-                    await resp.aclose()
-                    self.stats.bytes += resp.num_bytes_downloaded
+                async with asyncio.timeout(deadline):
+                    resp = await client.send(request, stream=True)
+                    try:
+                        body = await self._read(resp, url, robots=robots)
+                    finally:
+                        await resp.aclose()
+                        self.stats.bytes += resp.num_bytes_downloaded
+            except TimeoutError as exc:
+                # A server trickling its answer would meet every read timeout and hold the
+                # host, and the run, for as long as it likes; asking again only repeats that.
+                self._host_failed(host, url)
+                reason = f"no complete answer within the request deadline of {deadline:g} s"
+                raise FetchError(url, reason) from exc
             finally:
                 host.last_end = time.monotonic()
         return resp, body
@@ -422,12 +515,16 @@ class Fetcher:
         if host.failures == self.settings.host_failures:
             log.warning("%s: host failed %d times in a row, skipping it", url, host.failures)
 
-    async def _check_robots(self, url: httpx.URL, host: _Host, name: str) -> None:
-        """Raise unless robots.txt allows `url` (`name` is how errors spell it)."""
+    async def _check_robots(self, request: httpx.Request, host: _Host, name: str) -> None:
+        """Raise unless robots.txt allows `request` (`name` is how errors spell its URL)."""
+        url = request.url
         # The lock makes concurrent first requests to a host share one robots.txt fetch.
         async with host.robots_lock:
             if not host.robots_loaded:
-                await self._load_robots(url, host)
+                try:
+                    await self._load_robots(url, host, request.extensions.get(_ALLOWED))
+                except AddressRefusedError as exc:
+                    raise AddressRefusedError(name, exc.reason) from None
         if host.down:
             # Not a robots.txt verdict: the host did not answer at all, so say that.
             raise FetchError(name, f"{host.robots_unreachable} (host unreachable)")
@@ -438,16 +535,25 @@ class Fetcher:
         if host.robots is not None and not host.robots.can_fetch(str(url), self._robots_token):
             raise RobotsDisallowedError(name)
 
-    async def _load_robots(self, url: httpx.URL, host: _Host) -> None:
+    async def _load_robots(
+        self, url: httpx.URL, host: _Host, allowed: frozenset[str] | None
+    ) -> None:
         robots_url = str(
             httpx.URL(scheme=url.scheme, host=url.host, port=url.port, path="/robots.txt")
         )
         cache = self._robots_cache
         cached = cache.robots(robots_url) if cache is not None else None
         conditions = _conditions(cached[0], cached[1]) if cached is not None else {}
-        request = self._http().build_request("GET", robots_url, headers=conditions)
+        extensions = {_ALLOWED: allowed} if allowed is not None else {}
+        request = self._http().build_request(
+            "GET", robots_url, headers=conditions, extensions=extensions
+        )
         try:
             resp, body = await self._follow(robots_url, request, robots=True)
+        except AddressRefusedError:
+            # Refused for this source, not for the host: robots.txt stays unread, for a source
+            # that may reach the host.
+            raise
         except FetchError as exc:
             host.robots_unreachable = exc.reason
             host.down = exc.status is None
@@ -481,6 +587,26 @@ class Fetcher:
         host.robots_loaded = True
 
 
+async def _drop_malformed_location(response: httpx.Response) -> None:
+    """An httpx response hook: a redirect whose Location cannot be fetched (a port out of range,
+    a host name that cannot be one, another scheme) loses it, and comes back as a 3xx without
+    one, its reason in the response's extensions. httpx would otherwise fail inside `send`,
+    with an error retried as a broken connection or, for some host names, a bare UnicodeError."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["location"]
+    try:
+        _check_url(response.request.url.join(location))
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        reason = f"{location!r}: {exc}"
+    except FetchError as exc:
+        reason = f"{location!r}: {exc.reason}"
+    else:
+        return
+    del response.headers["location"]
+    response.extensions[_MALFORMED] = reason
+
+
 def _conditions(etag: str | None, last_modified: str | None) -> dict[str, str]:
     """The headers of a conditional request with the validators remembered."""
     conditions = {}
@@ -498,17 +624,28 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
     open at all (httpcore 1.0 counts the busy ones too), so a crawl of many hosts would open
     a new connection, TLS handshake included, for most requests; a larger limit makes that
     pool's bookkeeping grow with every host (bench/RESULTS.md, "Crawl farm").
+
+    A request carrying the address kinds it may reach (`_ALLOWED`) is checked by `guard`, and
+    goes through a pool of its own for those kinds, so that a connection opened for a source
+    allowed to reach an address is never lent to one that is not.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, guard: _AddressGuard | None) -> None:
         # Shared: loading the CA bundle for each host's pool costs more than the pool saves.
         self._ssl = httpx.create_ssl_context()
-        self._pools: dict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = {}
+        self._guard = guard
+        self._pools: dict[
+            tuple[str, str, int | None, frozenset[str] | None], httpx.AsyncHTTPTransport
+        ] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send `request` through its host's pool."""
+        """Send `request` through its host's pool, once its address is allowed."""
         url = request.url
-        key = (url.scheme, url.host, url.port)
+        allowed: frozenset[str] | None = request.extensions.get(_ALLOWED)
+        if self._guard is not None and allowed is not None:
+            await self._guard.check(url, allowed)
+            request.extensions["trace"] = self._guard.tracer(url, allowed)
+        key = (url.scheme, url.host, url.port, allowed)
         pool = self._pools.get(key)
         if pool is None:
             # The host lock keeps a host to one request at a time: one connection suffices.
@@ -522,16 +659,150 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+_NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
+_INTERNAL: Final = (
+    # Before link-local and private, which hold them: no source reaches these but one on them.
+    ("metadata", ("169.254.169.254/32", "fd00:ec2::254/128", "100.100.100.200/32")),
+    # 0.0.0.0 and :: reach this machine itself when connected to.
+    ("loopback", ("127.0.0.0/8", "::1/128", "0.0.0.0/8", "::/128")),
+    ("link-local", ("169.254.0.0/16", "fe80::/10")),
+    ("private", ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")),
+)
+_NETWORKS: Final = tuple(
+    (kind, tuple(ipaddress.ip_network(net) for net in nets)) for kind, nets in _INTERNAL
+)
+_KIND_NAMES: Final = {
+    "metadata": "a cloud metadata address",
+    "loopback": "a loopback address",
+    "link-local": "a link-local address",
+    "private": "a private-network address",
+    "reserved": "a reserved address",
+}
+
+
+def address_kind(address: str) -> str:
+    """The kind of `address`: "public" for one on the internet, else which kind of internal one:
+    "metadata", "loopback", "link-local", "private" or "reserved" (documentation, multicast…)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address written as IPv6 is reached as that IPv4 address.
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    for kind, networks in _NETWORKS:
+        if any(ip in network for network in networks):
+            return kind
+    return "public" if ip.is_global and not ip.is_multicast else "reserved"
+
+
+class _AddressGuard:
+    """Keeps each request to the kinds of address its source may reach (see the module's
+    docstring): the host's resolved addresses before sending, the connected one after."""
+
+    def __init__(self, resolve: Callable[[str], Awaitable[Sequence[str]]]) -> None:
+        self._resolve_name = resolve
+        self._kinds: dict[str, frozenset[str] | None] = {}
+        """Host → the kinds of its addresses, resolved once a run; None when it did not resolve."""
+
+    async def allowance(self, origins: Iterable[str]) -> frozenset[str]:
+        """The kinds of address a page of a source at `origins` may reach: public ones, and
+        the kinds the origins themselves are on."""
+        allowed = {"public"}
+        for origin in origins:
+            try:
+                host = httpx.URL(origin).raw_host.decode("ascii")
+            except (httpx.InvalidURL, UnicodeError):
+                continue
+            allowed |= await self._resolved(host) or frozenset()
+        return frozenset(allowed)
+
+    async def check(self, url: httpx.URL, allowed: frozenset[str]) -> None:
+        """Raise `AddressRefusedError` if `url`'s host resolves to an address not allowed."""
+        host = url.raw_host.decode("ascii")
+        refused = (await self._resolved(host) or frozenset()) - allowed
+        if refused:
+            # Every address must pass: a name that also resolves inward is no public site.
+            raise AddressRefusedError(str(url), _refusal(host, min(refused)))
+
+    def tracer(
+        self, url: httpx.URL, allowed: frozenset[str]
+    ) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+        """An httpcore `trace` callback that closes a new connection, before anything is sent,
+        when the address it reached is not allowed."""
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event != "connection.connect_tcp.complete":
+                return
+            stream = info["return_value"]
+            peer = stream.get_extra_info("server_addr")
+            address = str(peer[0]) if peer else None
+            kind = address_kind(address) if address else None
+            if kind not in allowed:
+                await stream.aclose()
+                why = _refusal(address, kind) if address and kind else "its address is unknown"
+                raise AddressRefusedError(str(url), f"connected, then closed: {why}")
+
+        return trace
+
+    async def _resolved(self, host: str) -> frozenset[str] | None:
+        if host not in self._kinds:
+            self._kinds[host] = await self._resolve(host)
+        return self._kinds[host]
+
+    async def _resolve(self, host: str) -> frozenset[str] | None:
+        try:
+            return frozenset({address_kind(host)})
+        except ValueError:
+            pass  # a name, not an address
+        try:
+            addresses = await self._resolve_name(host)
+        except (OSError, UnicodeError, TimeoutError):
+            # Unresolved here: the connection resolves it again, and its address is checked.
+            return None
+        return frozenset(address_kind(address) for address in addresses) or None
+
+
+def _system_resolver(timeout: float) -> Callable[[str], Awaitable[Sequence[str]]]:
+    """The system's resolver (as connections use it), giving up after `timeout` seconds."""
+
+    async def resolve(host: str) -> list[str]:
+        async with asyncio.timeout(timeout):
+            found = await asyncio.get_running_loop().getaddrinfo(
+                host, None, type=socket.SOCK_STREAM
+            )
+        return [str(info[4][0]) for info in found]
+
+    return resolve
+
+
+def _refusal(host: str, kind: str) -> str:
+    """Why a request to `host`, of address kind `kind`, is refused."""
+    what = _KIND_NAMES[kind]
+    where = f"{host} is {what}" if _is_address(host) else f"{host} resolves to {what}"
+    return f"{where}, and the source is not on one; refused"
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _response(resp: httpx.Response, body: bytes, *, not_modified: bool = False) -> Response:
+    text, decoding = _decode(body, resp.charset_encoding)
     return Response(
         url=str(resp.url),
         status=resp.status_code,
-        text=decode_body(body, resp.charset_encoding),
+        text=text,
         content_type=resp.headers.get("content-type", "").split(";")[0].strip().lower(),
         fetched_at=datetime.now(UTC),
         body=body,
         headers=tuple(resp.headers.items()),
         not_modified=not_modified,
+        decoding=decoding,
     )
 
 
@@ -540,6 +811,8 @@ def _redirected(url: str, exc: FetchError) -> FetchError:
     reason = f"redirected to {exc.url}: {exc.reason}"
     if isinstance(exc, RobotsDisallowedError):
         return RobotsDisallowedError(url, reason)
+    if isinstance(exc, AddressRefusedError):
+        return AddressRefusedError(url, reason)
     return FetchError(url, reason, status=exc.status)
 
 
@@ -548,26 +821,66 @@ def decode_body(body: bytes, charset: str | None = None) -> str:
 
     Order: a byte-order mark (it cannot be wrong, so browsers let it beat the header); the
     `charset` from the Content-Type header; a `<meta charset>` or `<meta http-equiv>` in the first
-    2 KB; else UTF-8, or windows-1252 if the body is not valid UTF-8. Undecodable bytes in a
-    declared charset become U+FFFD rather than failing the page.
+    2 KB; else UTF-8, reading any bytes that are not UTF-8 as windows-1252. A declared charset
+    the body is not in is overruled: a body that is valid UTF-8 is read as UTF-8 whatever it
+    declares, bytes that are not UTF-8 in a body declared so are read as windows-1252, and a
+    body that yields mostly U+FFFD in another declared charset is read as undeclared.
     """
+    return _decode(body, charset)[0]
+
+
+def _decode(body: bytes, charset: str | None) -> tuple[str, str | None]:
+    """The text of `body` (see `decode_body`), and when a declared charset was overruled, a line
+    saying so."""
     for bom, bom_codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(bom_codec, errors="replace")
-    codec = _codec(charset)
+            return body[len(bom) :].decode(bom_codec, errors="replace"), None
+    label, codec = charset, _codec(charset)
     if codec is None:
         match = _META_CHARSET.search(body[:_SNIFF_BYTES])
         if match:
-            codec = _codec(match.group(1).decode("ascii"))
+            label = match.group(1).decode("ascii")
+            codec = _codec(label)
             # A document that a meta tag could be read from is not UTF-16 (WHATWG does the same).
             if codec is not None and codec.startswith("utf-16"):
                 codec = "utf-8"
-    if codec is not None:
-        return body.decode(codec, errors="replace")
+    if codec is None:
+        return body.decode("utf-8", errors=_AS_WINDOWS_1252), None
+    if body.isascii():
+        return body.decode(codec, errors="replace"), None
+    if codec == "utf-8":
+        try:
+            return body.decode("utf-8"), None
+        except UnicodeDecodeError:
+            note = f"declares {label}, but not all of it is: the rest read as windows-1252"
+            return body.decode("utf-8", errors=_AS_WINDOWS_1252), note
     try:
-        return body.decode("utf-8")
+        # Text in another charset is almost never valid UTF-8 beyond ASCII; UTF-8 text sent
+        # under a stale header or template's label always is.
+        return body.decode("utf-8"), f"declares {label}, but is UTF-8: read as UTF-8"
     except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
+        pass
+    text = body.decode(codec, errors="replace")
+    beyond_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    replaced = text.count("\ufffd")
+    if replaced > _REPLACED_SHARE * beyond_ascii:
+        note = f"declares {label}, which most of it is not: read as windows-1252"
+        return body.decode("utf-8", errors=_AS_WINDOWS_1252), note
+    if replaced:
+        return text, f"declares {label}, but {replaced} character(s) are not: shown as \ufffd"
+    return text, None
+
+
+def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: bytes that are not UTF-8 read as windows-1252, the charset pages
+    without a declaration (or with a wrong one) are most often in when not in UTF-8."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+_AS_WINDOWS_1252: Final = "talkfeed.windows-1252"
+codecs.register_error(_AS_WINDOWS_1252, _as_windows_1252)
 
 
 def _codec(label: str | None) -> str | None:
@@ -598,13 +911,22 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str | httpx.URL) -> None:
+    """Raise a FetchError unless `url` is one that can be fetched."""
+    name = str(url)
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise FetchError(url, f"invalid URL: {exc}") from exc
-    if parsed.scheme not in _DEFAULT_PORTS or not parsed.host:
-        raise FetchError(url, "not an http:// or https:// URL")
+        raise FetchError(name, f"invalid URL: {exc}") from None
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.raw_host:
+        raise FetchError(name, "not an http:// or https:// URL")
+    try:
+        parsed.host  # noqa: B018  (decoding an "xn--" name is what can fail)
+    except UnicodeError:
+        shown = parsed.raw_host.decode("ascii", errors="replace")
+        raise FetchError(name, f"invalid URL: {shown!r} is not a valid host name") from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchError(name, f"invalid URL: port {parsed.port} is out of range") from None
 
 
 def _status_reason(resp: httpx.Response) -> str:

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
-from aggregator.errors import FetchError, OutputError, RobotsDisallowedError
+from aggregator.errors import AddressRefusedError, FetchError, OutputError, RobotsDisallowedError
 from aggregator.fetch import Response
 from scrapers import TalkDraft
 
@@ -108,15 +108,19 @@ class SourceLedger(Protocol):
 
 def outcome(result: Response | FetchError) -> str:
     """The ledger's name for one fetch: the status class ("2xx", "4xx", "5xx"…), "304" for a
-    page revalidated, or for a request without a usable answer "robots", "timeout" or
-    "network"."""
+    page revalidated, or for a request without a usable answer "robots", "refused" (an internal
+    address the source may not reach), "timeout" (a read or connection timeout, or a deadline)
+    or "network"."""
     if isinstance(result, Response):
         return "304" if getattr(result, "not_modified", False) else f"{result.status // 100}xx"
     if isinstance(result, RobotsDisallowedError):
         return "robots"
+    if isinstance(result, AddressRefusedError):
+        return "refused"
     if result.status is not None:
         return f"{result.status // 100}xx"
-    return "timeout" if isinstance(result.__cause__, httpx.TimeoutException) else "network"
+    timed_out = isinstance(result.__cause__, httpx.TimeoutException | TimeoutError)
+    return "timeout" if timed_out else "network"
 
 
 def fill_rates(drafts: Sequence[TalkDraft]) -> dict[str, float | None]:

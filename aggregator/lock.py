@@ -3,6 +3,8 @@
 Cron starts a run every hour whether or not the last one has finished; two runs writing the
 same store and output directory would interleave their changes. `run_lock(db)` takes an
 exclusive `flock` on `<db>.lock` without waiting, and a second run gets `LockedError` at once.
+The lock sits beside the store's real file, symbolic links resolved, so that two paths to one
+store (a linked file or folder) lock the same file.
 The kernel drops the lock when its holder exits, however it exits, so a file left behind by a
 killed run never blocks the next one. The file itself stays: deleting it would let a run lock
 a file that the next run no longer finds (and creates anew), and both would go ahead.
@@ -34,8 +36,10 @@ class LockedError(TalkfeedError):
 
 
 def lock_path(db: Path) -> Path:
-    """The lock file of the store `db`: `<db>.lock`, in the same directory."""
-    return db.with_name(f"{db.name}.lock")
+    """The lock file of the store `db`: `<name>.lock` beside the store's real file, which is `db`
+    with every symbolic link followed (a dangling one, to where it points)."""
+    real = db.resolve()
+    return real.with_name(f"{real.name}.lock")
 
 
 @contextmanager

@@ -446,6 +446,12 @@ class _Reader:
         begin = self.moment(start)
         finish = self.moment(end) if end is not None else None
         problems = ["DTEND before DTSTART: end ignored"] if finish and finish < begin else []
+        given = _text(event, "URL")
+        if given and _http_url(given) is None:
+            # Dropped like any link that leads nowhere a reader can go, but said: the talk
+            # loses its link.
+            shown = given if len(given) <= 60 else f"{given[:57]}..."
+            problems.append(f"event {uid!r}: URL {shown!r} is not an http(s) URL: ignored")
         plain = _text(event, "DESCRIPTION")
         description = plain or _text(event, "X-ALT-DESC")
         parts = split_description(html_to_text(_lines_kept(plain) if plain else description))

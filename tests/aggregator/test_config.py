@@ -217,8 +217,8 @@ ERRORS = [
         dely = 2.0  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="unknown-fetch-key",
     ),
     pytest.param(
@@ -603,8 +603,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="locator-skips-comments-and-strings",
     ),
     pytest.param(
@@ -619,8 +619,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="locator-escaped-quotes-and-literal-strings",
     ),
     pytest.param(
@@ -634,8 +634,8 @@ ERRORS = [
         "dely" = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="locator-quoted-and-indented",
     ),
     pytest.param(
@@ -644,8 +644,8 @@ ERRORS = [
         fetch.dely = 2  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="locator-dotted-key",
     ),
     pytest.param(
@@ -654,8 +654,8 @@ ERRORS = [
         fetch = { delay = 1, dely = 2 }  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, retries, site_budget, timeout,"
-        " user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
+        " run_deadline, site_budget, timeout, user_agent)",
         id="locator-inline-table-falls-back-to-its-key",
     ),
     pytest.param(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from aggregator.crawl import CrawlResult, crawl
 from aggregator.fetch import Fetcher, FetchSettings
@@ -100,16 +101,54 @@ def test_feed_entries_skipped_or_incomplete_are_reported(site: FixtureSite) -> N
     assert not [p for p in result.problems if not p.warning]
 
 
-def test_a_site_over_its_time_budget_leaves_pages_for_next_time(site: FixtureSite) -> None:
+def crawl_by_the_request(site: FixtureSite, settings: FetchSettings) -> CrawlResult:
+    """Crawl with a clock that moves 100 s with every request the site gets, and only then: the
+    budgets are spent by requests, never by how busy the machine is."""
+
+    def clock() -> float:
+        return 100.0 * len(site.requests)
+
     async def go() -> CrawlResult:
-        slow = FetchSettings(delay=0.2, retries=0, site_budget=0.5)
-        async with Fetcher(slow) as fetcher:
+        async with Fetcher(settings, clock=clock) as fetcher:
+            return await crawl(get_site("nyu-cs-colloquium"), [site.listing_url], fetcher)
+
+    return asyncio.run(go())
+
+
+def test_a_site_over_its_time_budget_leaves_pages_for_next_time(site: FixtureSite) -> None:
+    # robots.txt and the two listings bring the clock to 300 s, two talk pages to 500 s.
+    result = crawl_by_the_request(site, replace(FAST, site_budget=450))
+    assert len(result.drafts) == 8, "every listed talk is still published"
+    assert result.details_read == 2
+    assert len(result.partial) == 6
+    (budget,) = [p for p in result.problems if "time budget" in p.message]
+    assert budget.message == "time budget of 450 s used up; 6 talk page(s) not read"
+    assert not budget.warning
+    assert len(site.requests) == 5
+
+
+def test_a_run_over_its_deadline_leaves_pages_for_next_time(site: FixtureSite) -> None:
+    # The second listing is asked for at 200 s, with 50 s of the run left; after it, none is.
+    result = crawl_by_the_request(site, replace(FAST, run_deadline=250))
+    assert (result.listings_read, result.details_read, result.failed) == (2, 0, False)
+    assert len(result.drafts) == len(result.partial) == 8
+    assert [p.message for p in result.problems if not p.warning] == [
+        "run deadline of 250 s reached; 8 talk page(s) not read"
+    ]
+
+
+def test_a_site_started_after_the_run_deadline_asks_for_nothing(site: FixtureSite) -> None:
+    # The fetcher opens at 0 s; the site's turn comes at 300 s, past the run's 250 s.
+    clock = [0.0]
+
+    async def go() -> CrawlResult:
+        async with Fetcher(replace(FAST, run_deadline=250), clock=lambda: clock[0]) as fetcher:
+            clock[0] = 300.0
             return await crawl(get_site("nyu-cs-colloquium"), [site.listing_url], fetcher)
 
     result = asyncio.run(go())
-    assert len(result.drafts) == 8, "every listed talk is still published"
-    assert 0 < len(result.partial) < 8
-    (budget,) = [p for p in result.problems if "time budget" in p.message]
-    assert budget.message.startswith("time budget of 0.5 s used up; ")
-    assert not budget.warning
-    assert result.details_read + len(result.partial) == 8
+    assert result.failed
+    assert site.requests == []
+    assert [p.message for p in result.problems] == [
+        "run deadline of 250 s reached; 1 listing(s) left"
+    ]

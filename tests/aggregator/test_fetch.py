@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import urllib.request
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as ServerResponse
 
-from aggregator.errors import FetchError, RobotsDisallowedError
+from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedError
 from aggregator.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
@@ -38,7 +39,10 @@ from aggregator.fetch import (
     Response,
     Validators,
     _parse_retry_after,
+    address_kind,
 )
+from aggregator.health import outcome
+from tests.trickle import Trickle
 
 FAST = FetchSettings(delay=0.01, backoff=0.01, retries=2, timeout=5.0, max_retry_after=5.0)
 NO_ROBOTS = FetchSettings(
@@ -249,6 +253,56 @@ class RawServer:
                 return
             if self.stall:
                 self._done.wait(10)
+
+
+@dataclass
+class PlainServer:
+    """A keep-alive HTTP server from the standard library on `host` (127.0.0.1 or ::1), which
+    sends any header as given: `routes` maps paths to a status and headers; other paths answer
+    200 "fine", and robots.txt 404."""
+
+    host: str
+    routes: dict[str, tuple[int, dict[str, str]]]
+    paths: list[str] = field(default_factory=list)
+    port: int = 0
+
+    @contextmanager
+    def running(self) -> Iterator[PlainServer]:
+        """Serve in a background thread until the block ends."""
+        routes, paths = self.routes, self.paths
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                paths.append(self.path)
+                status, headers = routes.get(self.path, (200, {}))
+                body = b"fine" if status == 200 else b""
+                self.send_response(404 if self.path == "/robots.txt" else status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family})
+        server = server_class((self.host, 0), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    def url(self, path: str) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
 
 # --- requests ------------------------------------------------------------------------------------
@@ -678,6 +732,42 @@ def test_read_timeout_is_fetch_error_after_retries(httpserver: HTTPServer) -> No
         pytest.param(
             b"\xef\xbb\xbfcaf\xc3\xa9", "text/html; charset=windows-1252", "caf\xe9", id="bom"
         ),
+        pytest.param(
+            "Zürich, “Lie groups”".encode(),
+            "text/html; charset=ISO-8859-1",
+            "Zürich, “Lie groups”",
+            id="utf-8-declared-latin-1",
+        ),
+        pytest.param(
+            "Zürich, “Lie groups”".encode("cp1252"),
+            "text/html; charset=utf-8",
+            "Zürich, “Lie groups”",
+            id="windows-1252-declared-utf-8",
+        ),
+        pytest.param(
+            b'<meta charset="utf-8">' + "Zürich".encode("cp1252"),
+            "text/html",
+            "Zürich",
+            id="windows-1252-declared-utf-8-by-meta",
+        ),
+        pytest.param(
+            "Zürich “Lie”".encode() + b" caf\xe9",
+            "text/html; charset=utf-8",
+            "Zürich “Lie” café",
+            id="utf-8-with-a-stray-byte",
+        ),
+        pytest.param(
+            "Zürich “Lie”".encode("cp1252"),
+            "text/html; charset=euc-kr",
+            "Zürich “Lie”",
+            id="windows-1252-declared-euc-kr",
+        ),
+        pytest.param(
+            "日本語の談話会".encode("shift_jis"),
+            "text/html; charset=Shift_JIS",
+            "日本語の談話会",
+            id="shift-jis",
+        ),
     ],
 )
 def test_decoding(httpserver: HTTPServer, body: bytes, content_type: str, expected: str) -> None:
@@ -691,6 +781,45 @@ def test_decoding(httpserver: HTTPServer, body: bytes, content_type: str, expect
     assert expected in response.text
     assert "\ufffd" not in response.text
     assert not response.text.startswith("\ufeff")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "note"),
+    [
+        ("Zürich".encode(), "text/html; charset=utf-8", None),
+        ("Zürich".encode("cp1252"), "text/html", None),
+        (
+            "Zürich".encode(),
+            "text/html; charset=ISO-8859-1",
+            "declares iso-8859-1, but is UTF-8: read as UTF-8",
+        ),
+        (
+            "Zürich".encode("cp1252"),
+            "text/html; charset=utf-8",
+            "declares utf-8, but not all of it is: the rest read as windows-1252",
+        ),
+        (
+            "Zürich".encode("cp1252"),
+            "text/html; charset=euc-kr",
+            "declares euc-kr, which most of it is not: read as windows-1252",
+        ),
+        (
+            "日本語".encode("shift_jis") * 20 + b"\xff",
+            "text/html; charset=shift_jis",
+            "declares shift_jis, but 1 character(s) are not: shown as \ufffd",
+        ),
+    ],
+)
+def test_a_charset_overruled_is_said(
+    httpserver: HTTPServer, body: bytes, content_type: str, note: str | None
+) -> None:
+    httpserver.expect_request("/page").respond_with_response(
+        ServerResponse(body, headers={"Content-Type": content_type})
+    )
+
+    response, _ = fetch_ok(httpserver.url_for("/page"), NO_ROBOTS)
+
+    assert response.decoding == note
 
 
 # --- conditional requests ------------------------------------------------------------------------
@@ -830,6 +959,23 @@ def test_declared_length_over_the_cap_fails_before_reading(httpserver: HTTPServe
     assert big.reason == "response larger than 100 bytes"
     assert stats.bytes == 100  # the refused body was never read
     assert stats.retries == 0
+
+
+def test_a_gzip_bomb_stops_at_the_cap(httpserver: HTTPServer) -> None:
+    # 200 MB of zeros, sent as 200 KB of gzip.
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1_000_000)
+    bomb = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()
+    httpserver.expect_request("/bomb").respond_with_response(
+        ServerResponse(bomb, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    )
+
+    error, stats = fetch_error(httpserver.url_for("/bomb"), NO_ROBOTS)
+
+    assert error.reason == "response larger than 5000000 bytes"
+    # Reading stopped at the first chunk past the cap, long before the end of the body.
+    assert stats.bytes < len(bomb) / 2
+    assert without_bytes(stats) == FetchStats(requests=1, retries=0, failures=1)
 
 
 def test_redirect_loop_is_too_many_redirects(httpserver: HTTPServer) -> None:
@@ -1038,3 +1184,339 @@ def test_each_host_keeps_its_connection_across_many_hosts() -> None:
     # 30 hosts, more than one shared pool would keep alive: still one connection each, reused
     # for all three of its pages.
     assert sorted(counts.values()) == [1] * 30
+
+
+# --- URLs a site controls ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:99999/talks", "invalid URL: port 99999 is out of range"),
+        ("http://127.0.0.1:0/talks", "invalid URL: port 0 is out of range"),
+        ("http://xn--a/talks", "invalid URL: 'xn--a' is not a valid host name"),
+        ("http://xn--a.example.edu/", "invalid URL: 'xn--a.example.edu' is not a valid host name"),
+    ],
+)
+def test_a_malformed_url_is_fetch_error_without_request(url: str, reason: str) -> None:
+    error, stats = fetch_error(url)
+    assert type(error) is FetchError
+    assert error.reason == reason
+    assert without_bytes(stats) == FetchStats(requests=0, retries=0, failures=1)
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("http://127.0.0.1:99999/talks", "invalid URL: port 99999 is out of range"),
+        ("http://xn--a/talks", "invalid URL: 'xn--a' is not a valid host name"),
+        ("http://[::1/talks", "Invalid port: ':1'"),
+        ("mailto:seminar@example.edu", "not an http:// or https:// URL"),
+    ],
+)
+def test_a_redirect_to_a_malformed_url_fails_that_page_only(location: str, reason: str) -> None:
+    # Served by http.server: werkzeug refuses to send such a Location at all.
+    with PlainServer("127.0.0.1", {"/old": (302, {"Location": location})}).running() as server:
+        [moved, fine], stats = fetch_in_turn([server.url("/old"), server.url("/fine")], NO_ROBOTS)
+
+    assert type(moved) is FetchError
+    assert moved.status == 302
+    assert moved.reason == f"HTTP 302 Found, redirecting to a malformed URL: {location!r}: {reason}"
+    # Not retried, and not held against the host: the next page is fetched as usual.
+    assert isinstance(fine, Response)
+    assert server.paths == ["/old", "/fine"]
+    assert stats.retries == 0
+
+
+def test_robots_redirecting_to_a_malformed_url_is_no_robots_txt(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "", 301, {"Location": "http://xn--a/robots.txt"}
+    )
+    httpserver.expect_request("/talks").respond_with_data("talks")
+
+    response, _ = fetch_ok(httpserver.url_for("/talks"))
+
+    assert response.text == "talks"
+
+
+# --- internal addresses --------------------------------------------------------------------------
+
+
+def fetch_for(
+    origin: str,
+    urls: list[str],
+    settings: FetchSettings = NO_ROBOTS,
+    names: dict[str, str] | None = None,
+) -> list[Response | FetchError]:
+    """Fetch `urls` in turn as pages of a source at `origin`; host names in `names` resolve (for
+    the check before sending) to the address given, the others as the system resolves them."""
+
+    async def resolve(host: str) -> list[str]:
+        if names and host in names:
+            return [names[host]]
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+        return [str(info[4][0]) for info in found]
+
+    async def run() -> list[Response | FetchError]:
+        results: list[Response | FetchError] = []
+        async with Fetcher(settings, resolve=resolve) as fetcher:
+            for url in urls:
+                try:
+                    results.append(await fetcher.get(url, origins=[origin]))
+                except FetchError as exc:
+                    results.append(exc)
+        return results
+
+    return asyncio.run(asyncio.wait_for(run(), timeout=30))
+
+
+PUBLIC = "93.184.216.34"
+"""An address on the internet (example.com's), never connected to: names resolved to it
+stand for public sites, while their connections still reach 127.0.0.1."""
+
+
+@pytest.mark.parametrize(
+    ("target", "refusal"),
+    [
+        ("http://10.0.0.1/", "10.0.0.1 is a private-network address"),
+        ("http://192.168.1.20:8080/admin", "192.168.1.20 is a private-network address"),
+        ("http://[fd00::1]/", "fd00::1 is a private-network address"),
+        ("http://[::ffff:10.0.0.1]/", "::ffff:10.0.0.1 is a private-network address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"),
+        ("http://[fd00:ec2::254]/", "fd00:ec2::254 is a cloud metadata address"),
+        ("http://100.100.100.200/", "100.100.100.200 is a cloud metadata address"),
+        ("http://169.254.10.1/", "169.254.10.1 is a link-local address"),
+        ("http://192.0.2.1/", "192.0.2.1 is a reserved address"),
+    ],
+)
+def test_a_loopback_source_is_refused_other_internal_addresses(
+    httpserver: HTTPServer, target: str, refusal: str
+) -> None:
+    robots(httpserver)
+    httpserver.expect_request("/moved").respond_with_data("", 302, {"Location": target})
+    origin = f"http://127.0.0.1:{httpserver.port}/"
+
+    [moved, linked] = fetch_for(origin, [f"{origin}moved", target], FAST)
+
+    assert type(moved) is AddressRefusedError
+    assert moved.reason == (
+        f"redirected to {target}: {refusal}, and the source is not on one; refused"
+    )
+    # Refused before connecting: no answer came, and none was waited for.
+    assert type(linked) is AddressRefusedError
+    assert linked.reason == f"{refusal}, and the source is not on one; refused"
+    assert outcome(moved) == outcome(linked) == "refused"
+    assert paths(httpserver) == ["/robots.txt", "/moved"]
+
+
+def test_a_loopback_source_reaches_loopback_by_any_name(httpserver: HTTPServer) -> None:
+    with PlainServer("::1", {}).running() as server:
+        v6 = server.url("/ok")
+        named = f"http://localhost:{httpserver.port}/ok"
+        robots(httpserver)
+        httpserver.expect_request("/to-v6").respond_with_data("", 302, {"Location": v6})
+        httpserver.expect_request("/to-name").respond_with_data("", 302, {"Location": named})
+        httpserver.expect_request("/ok").respond_with_data("ok")
+        origin = f"http://127.0.0.1:{httpserver.port}/"
+
+        results = fetch_for(origin, [f"{origin}to-v6", f"{origin}to-name"], FAST)
+
+    assert [r.url if isinstance(r, Response) else r for r in results] == [v6, named]
+    assert server.paths == ["/robots.txt", "/ok"]
+
+
+def test_a_public_source_is_refused_loopback_and_robots_stays_for_others(
+    httpserver: HTTPServer,
+) -> None:
+    robots(httpserver)
+    httpserver.expect_request("/talks").respond_with_data("talks")
+    page = f"http://127.0.0.1:{httpserver.port}/talks"
+
+    async def run() -> list[Response | FetchError]:
+        async def resolve(host: str) -> list[str]:
+            return [PUBLIC]
+
+        results: list[Response | FetchError] = []
+        async with Fetcher(FAST, resolve=resolve) as fetcher:
+            for origin in ("https://talks.example.edu/", page):
+                try:
+                    results.append(await fetcher.get(page, origins=[origin]))
+                except FetchError as exc:
+                    results.append(exc)
+        return results
+
+    refused, fetched = asyncio.run(asyncio.wait_for(run(), timeout=30))
+
+    assert type(refused) is AddressRefusedError
+    assert refused.reason == (
+        "127.0.0.1 is a loopback address, and the source is not on one; refused"
+    )
+    # The refusal was for that source: robots.txt was not taken as unreachable for the host.
+    assert isinstance(fetched, Response)
+    assert paths(httpserver) == ["/robots.txt", "/talks"]
+
+
+def test_a_name_that_resolves_elsewhere_when_connecting_is_refused(
+    httpserver: HTTPServer,
+) -> None:
+    # DNS rebinding: the name looks public when checked, and the connection reaches loopback.
+    httpserver.expect_request("/talks").respond_with_data("secret")
+    url = f"http://localhost:{httpserver.port}/talks"
+
+    [refused] = fetch_for(url, [url], names={"localhost": PUBLIC})
+
+    assert type(refused) is AddressRefusedError
+    assert refused.reason == (
+        "connected, then closed: 127.0.0.1 is a loopback address, and the source is not on "
+        "one; refused"
+    )
+    assert paths(httpserver) == [], "closed before the request was written"
+
+
+def test_a_connection_kept_for_one_source_is_not_lent_to_another() -> None:
+    async def run(url: str, origins: list[str]) -> list[Response | FetchError]:
+        async def resolve(host: str) -> list[str]:
+            return [PUBLIC]
+
+        results: list[Response | FetchError] = []
+        async with Fetcher(NO_ROBOTS, resolve=resolve) as fetcher:
+            for n, origin in enumerate(origins):
+                try:
+                    results.append(await fetcher.get(f"{url}{n}", origins=[origin]))
+                except FetchError as exc:
+                    results.append(exc)
+        return results
+
+    with PlainServer("127.0.0.1", {}).running() as server:
+        # A source on loopback opens a connection to the name, kept alive by the server; a
+        # public source asking the same name must connect anew, and be refused.
+        url = f"http://localhost:{server.port}/page/"
+        origins = [server.url("/"), "https://talks.example.edu/"]
+        kept, refused = asyncio.run(asyncio.wait_for(run(url, origins), timeout=30))
+
+    assert isinstance(kept, Response)
+    assert type(refused) is AddressRefusedError
+    assert refused.reason.startswith("connected, then closed: 127.0.0.1 is a loopback address")
+    assert server.paths == ["/page/0"]
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("8.8.8.8", "public"),
+        ("2606:4700:4700::1111", "public"),
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("::1", "loopback"),
+        ("0.0.0.0", "loopback"),
+        ("::", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.31.255.255", "private"),
+        ("192.168.0.1", "private"),
+        ("100.64.0.1", "private"),
+        ("fd12:3456::1", "private"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("169.254.169.254", "metadata"),
+        ("::ffff:169.254.169.254", "metadata"),
+        ("64:ff9b::a9fe:a9fe", "metadata"),
+        ("fd00:ec2::254", "metadata"),
+        ("100.100.100.200", "metadata"),
+        ("192.0.2.7", "reserved"),
+        ("224.0.0.1", "reserved"),
+        ("240.0.0.1", "reserved"),
+    ],
+)
+def test_address_kinds(address: str, kind: str) -> None:
+    assert address_kind(address) == kind
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+
+def fetch_with(
+    settings: FetchSettings, urls: list[str], *, within: float | None = None, late: bool = False
+) -> tuple[list[Response | FetchError], FetchStats]:
+    """Fetch `urls` in turn, each within `within` seconds; with `late`, on a clock (the one
+    budgets are read on) that stands 1000 s past the fetcher's opening by the first request."""
+    now = [0.0]
+
+    async def run() -> tuple[list[Response | FetchError], FetchStats]:
+        results: list[Response | FetchError] = []
+        async with Fetcher(settings, clock=(lambda: now[0]) if late else time.monotonic) as fetcher:
+            now[0] += 1000.0
+            for url in urls:
+                try:
+                    results.append(await fetcher.get(url, within=within))
+                except FetchError as exc:
+                    results.append(exc)
+        return results, fetcher.stats
+
+    # A bound on the test, so that a deadline that does not work fails it instead of hanging.
+    return asyncio.run(asyncio.wait_for(run(), timeout=30))
+
+
+def test_a_trickling_server_fails_the_request_at_its_deadline() -> None:
+    trickle = Trickle()
+    settings = replace(NO_ROBOTS, request_deadline=0.5, retries=2, timeout=5.0)
+
+    with trickle.running() as base:
+        [error], stats = fetch_with(settings, [f"{base}/talks"])
+
+    assert type(error) is FetchError
+    assert error.reason == "no complete answer within the request deadline of 0.5 s"
+    assert isinstance(error.__cause__, TimeoutError)
+    assert outcome(error) == "timeout"
+    # A server that trickles once trickles again: not retried.
+    assert trickle.paths == ["/talks"]
+    assert without_bytes(stats) == FetchStats(requests=1, retries=0, failures=1)
+
+
+def test_a_trickling_server_counts_as_a_failing_host() -> None:
+    trickle = Trickle()
+    settings = replace(NO_ROBOTS, request_deadline=0.3, host_failures=1)
+
+    with trickle.running() as base:
+        [first, second], _ = fetch_with(settings, [f"{base}/a", f"{base}/b"])
+
+    assert isinstance(first, FetchError)
+    assert isinstance(second, FetchError)
+    assert second.reason == "host skipped for the rest of the run after 1 failures in a row"
+    assert trickle.paths == ["/a"]
+
+
+def test_a_request_is_cut_off_when_the_callers_time_is_up() -> None:
+    trickle = Trickle()
+    with trickle.running() as base:
+        [error], stats = fetch_with(NO_ROBOTS, [f"{base}/talks"], within=0.3)
+
+    assert isinstance(error, FetchError)
+    assert error.reason == "time budget used up during the request"
+    assert outcome(error) == "timeout"
+    assert stats.failures == 1
+
+
+def test_a_request_is_cut_off_at_the_run_deadline() -> None:
+    trickle = Trickle()
+    with trickle.running() as base:
+        [error], _ = fetch_with(replace(FAST, run_deadline=0.3), [f"{base}/talks"])
+
+    assert isinstance(error, FetchError)
+    assert error.reason == "run deadline of 0.3 s used up during the request"
+    assert trickle.paths == ["/robots.txt", "/talks"]
+
+
+def test_nothing_is_asked_for_once_the_time_is_up(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/talks").respond_with_data("talks")
+    url = httpserver.url_for("/talks")
+
+    [late], _ = fetch_with(replace(NO_ROBOTS, run_deadline=300), [url], late=True)
+    [spent], _ = fetch_with(NO_ROBOTS, [url], within=0.0)
+
+    assert isinstance(late, FetchError)
+    assert late.reason == "run deadline of 300 s used up before the request"
+    assert isinstance(spent, FetchError)
+    assert spent.reason == "time budget used up before the request"
+    assert outcome(late) == outcome(spent) == "timeout"
+    assert paths(httpserver) == []

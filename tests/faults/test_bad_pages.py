@@ -7,6 +7,7 @@ published before is gone, and that the report on stderr names the fault.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from tests.faults import (
     outputs,
     published,
 )
+from tests.fixture_pages import FIXTURES
 
 FEEDS = (".ics", ".rss", ".atom")
 
@@ -229,3 +231,91 @@ def test_listing_that_returns_404(
     assert "no listing could be read" in report
     after = published(config.parent / "public")
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding", "note"),
+    [
+        ("iso-8859-1", "utf-8", "declares iso-8859-1, but is UTF-8: read as UTF-8"),
+        (
+            "utf-8",
+            "cp1252",
+            "declares utf-8, but not all of it is: the rest read as windows-1252",
+        ),
+    ],
+)
+def test_a_detail_page_in_another_charset_than_it_declares(
+    faulty: FaultySite,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    declared: str,
+    encoding: str,
+    note: str,
+) -> None:
+    healthy_first(config, capsys)
+    out = config.parent / "public"
+    feeds = feed_bytes(out)
+    page = (NYU / "1866.html").read_text(encoding="utf-8").replace('<meta charset="utf-8">\n', "")
+    faulty.raw[faulty.detail_path(1866)] = (page.encode(encoding), f"text/html; charset={declared}")
+
+    assert run(config, LATER) == 0
+
+    # Read as what it is, the page says exactly what its original said; the report says so.
+    url = faulty.server.url_for(faulty.detail_path(1866))
+    assert f"warning: {url}: {note}" in capsys.readouterr().err
+    assert feed_bytes(out) == feeds
+    assert "Ingrid Solberg (ETH Zürich)" in published(out).text(nyu_uid(1866))
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding"), [("iso-8859-1", "utf-8"), ("utf-8", "cp1252")], ids=str
+)
+def test_a_listing_in_another_charset_than_it_declares_still_lists_its_talks(
+    faulty: FaultySite,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    declared: str,
+    encoding: str,
+) -> None:
+    # French dates ("mardi 4 mars", "1er avril", "février") read as mojibake are no dates: read
+    # by the declaration, the page gave "ok: 0 talks", and nothing said why.
+    page = (FIXTURES / "_listings" / "fr-spip-seminaire-prose.html").read_text(encoding="utf-8")
+    # Two talks link to pages of their own, which this site does not have: the links go.
+    page = re.sub(r' href="spip\.php\?article4(19|23)"', "", page)
+    faulty.raw["/seminaire/"] = (page.encode(encoding), f"text/html; charset={declared}")
+    text = config.read_text() + (
+        '\n[[sources]]\nkind = "auto"\nid = "valmont-seminaire"\nname = "Séminaire"\n'
+        f'url = "{faulty.server.url_for("/seminaire/")}"\ntimezone = "Europe/Paris"\n'
+    )
+    config.write_text(text)
+
+    assert run(config, "2025-02-28T16:20:00+01:00") == 0
+
+    report = capsys.readouterr().err
+    assert "valmont-seminaire: ok: 8 talks from 1 listing" in report
+    assert f"warning: {faulty.server.url_for('/seminaire/')}: declares {declared}, " in report
+
+
+def test_feed_events_with_a_url_that_is_no_web_page(
+    faulty: FaultySite, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = healthy_first(config, capsys)
+    faulty.edit(CALENDAR_PATH, "https://math.example.edu/seminar/2026-03-12", "javascript:alert(1)")
+    data = "data:text/html;base64," + "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==" * 4
+    faulty.edit(CALENDAR_PATH, "https://math.example.edu/seminar/2026-04-02", data)
+
+    assert run(config, LATER) == 0
+
+    # The talks stay, without the links, and the links dropped are said, as any other is.
+    report = capsys.readouterr().err
+    shown = {"ms-2026-03-12": "'javascript:alert(1)'", "ms-2026-04-02": repr(data[:57] + "...")}
+    for uid, url in shown.items():
+        event = f"event '{uid}@math.example.edu'"
+        warning = f"{faulty.calendar_url}: {event}: URL {url} is not an http(s) URL: ignored"
+        assert f"warning: {warning}" in report
+    out = config.parent / "public"
+    after = published(out)
+    assert after.uids(f"sites/{CALENDAR_ID}.ics") == before.uids(f"sites/{CALENDAR_ID}.ics")
+    for name, body in outputs(out).items():
+        if Path(name).suffix in (*FEEDS, ".html"):
+            assert b"javascript:" not in body and b"data:text" not in body, name

@@ -73,6 +73,26 @@ def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
         pass
 
 
+def test_two_paths_to_one_store_take_one_lock(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    db = store / "talkfeed.db"
+    (tmp_path / "linked-file.db").symlink_to(db)
+    (tmp_path / "linked-folder").symlink_to(store, target_is_directory=True)
+    others = [tmp_path / "linked-file.db", tmp_path / "linked-folder" / "talkfeed.db"]
+    with run_lock(db) as path:
+        assert path == store / "talkfeed.db.lock"
+        for other in others:
+            assert lock_path(other) == path
+            with pytest.raises(LockedError), run_lock(other):
+                pytest.fail(f"{other} ran a second job on the store")
+    # Taken through a link, the lock is still the store's own, and keeps its own path out.
+    with run_lock(others[0]) as path:
+        assert path == store / "talkfeed.db.lock"
+        with pytest.raises(LockedError), run_lock(db):
+            pytest.fail("the store's own path ran a second job")
+
+
 def test_an_unusable_lock_file_is_an_output_error(tmp_path: Path) -> None:
     (tmp_path / "not-a-folder").write_text("")
     unusable = pytest.raises(OutputError, match=r"talkfeed\.db\.lock: cannot open the lock file")
