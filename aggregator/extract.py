@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.arguments import aware_datetime
 from aggregator.errors import FetchError, RecordError, TalkfeedError
-from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings
 from aggregator.normalize import normalize
 from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
 from scrapers.drafts import Link, Page, ParseError, TalkDraft
@@ -28,7 +28,14 @@ from scrapers.generic.auto import AutoSite
 from scrapers.ladder import climb
 from scrapers.read.zones import guess_zone
 
-__all__ = ["Extraction", "add_extract_command", "extract_page", "file_page", "page_source"]
+__all__ = [
+    "Extraction",
+    "add_extract_command",
+    "extract_page",
+    "fetch_page",
+    "file_page",
+    "page_source",
+]
 
 MAX_DOCUMENTS = 10
 """Feeds, API pages and their further pages read for one page."""
@@ -72,7 +79,7 @@ def _extract(args: argparse.Namespace) -> int:
     live = re.match(r"^https?://", args.target) is not None
     if live:
         try:
-            page = _fetch_page(args.target)
+            page = fetch_page(args.target)
         except FetchError as exc:
             print(f"talkfeed: error: cannot fetch {args.target}: {exc.reason}", file=sys.stderr)
             return EXIT_SOURCES_FAILED
@@ -89,6 +96,8 @@ def _extract(args: argparse.Namespace) -> int:
     site = page_source(page, zone)
     records = []
     for draft in extraction.talks:
+        for problem in draft.problems:
+            print(f"talkfeed: warning: {problem}", file=sys.stderr)
         try:
             records.append(normalize(draft, site).model_dump(mode="json"))
         except RecordError as exc:
@@ -125,7 +134,7 @@ async def _documents(urls: list[str], zone: ZoneInfo) -> tuple[list[TalkDraft], 
     talks: list[TalkDraft] = []
     problems: list[str] = []
     queue, seen = list(urls), set(urls)
-    async with Fetcher(FetchSettings()) as fetcher:
+    async with Fetcher(WHILE_YOU_WAIT) as fetcher:
         while queue and len(seen) <= MAX_DOCUMENTS:
             url = queue.pop(0)
             try:
@@ -143,9 +152,11 @@ async def _documents(urls: list[str], zone: ZoneInfo) -> tuple[list[TalkDraft], 
     return talks, problems
 
 
-def _fetch_page(url: str) -> Page:
+def fetch_page(url: str, settings: FetchSettings = WHILE_YOU_WAIT) -> Page:
+    """The page at `url`; FetchError when it cannot be had within `settings`' deadlines."""
+
     async def fetch() -> Page:
-        async with Fetcher(FetchSettings()) as fetcher:
+        async with Fetcher(settings) as fetcher:
             response = await fetcher.get(url)
         return Page(response.url, response.text, response.fetched_at)
 

@@ -51,6 +51,7 @@ from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedE
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "WHILE_YOU_WAIT",
     "FetchSettings",
     "FetchStats",
     "Fetcher",
@@ -98,6 +99,11 @@ class FetchSettings:
     host_failures: int = 3
     """Failed requests in a row (each after its retries) that get a host skipped for the rest of
     the run; 0 never skips."""
+
+
+WHILE_YOU_WAIT = FetchSettings(request_deadline=30.0, run_deadline=120.0)
+"""For the commands someone waits on (`extract`, `detect`, `new-site`): a page or a few, so a
+server that trickles or a chain of feeds ends in minutes, not at a cron run's deadline."""
 
 
 class Validators(Protocol):

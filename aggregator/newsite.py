@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aggregator.config import bundled_parsers, parse_config
 from aggregator.errors import ConfigError, FetchError, TalkfeedError
 from aggregator.extract import file_page
-from aggregator.fetch import Fetcher, FetchSettings, Response
+from aggregator.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings, Response
 from aggregator.fixtures import expectation, parse_page, write_expected
 from scrapers import OptionError, Page, SiteParser, all_sites
 from scrapers.kinds import build_source
@@ -117,11 +117,12 @@ class LabelFit:
     why: str
 
 
-def fetch(url: str) -> Loaded:
-    """The page at `url`, fetched politely (robots.txt, one request at a time)."""
+def fetch(url: str, settings: FetchSettings = WHILE_YOU_WAIT) -> Loaded:
+    """The page at `url`, fetched politely (robots.txt, one request at a time);
+    TalkfeedError when it cannot be had within `settings`' deadlines."""
 
     async def get() -> Response:
-        async with Fetcher(FetchSettings()) as fetcher:
+        async with Fetcher(settings) as fetcher:
             return await fetcher.get(url)
 
     try:

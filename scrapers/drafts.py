@@ -14,14 +14,25 @@ from bs4 import BeautifulSoup, Tag
 from scrapers.when import DateStyle, page_style
 
 __all__ = [
+    "REFUSED_SCHEMES",
     "Link",
     "OptionError",
     "Page",
     "ParseError",
     "SpeakerDraft",
     "TalkDraft",
+    "refused_link",
     "whole_days",
 ]
+
+REFUSED_SCHEMES = ("javascript:", "data:", "vbscript:")
+"""Link schemes that run or embed content instead of leading to a page: never a talk's URL."""
+
+
+def refused_link(href: str) -> str:
+    """What a source's health says of a talk link dropped for its scheme."""
+    shown = href if len(href) <= 60 else f"{href[:57]}..."
+    return f"link {shown!r} is not an http(s) URL: the talk has no page of its own"
 
 
 @dataclass(frozen=True)

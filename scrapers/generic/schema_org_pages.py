@@ -18,14 +18,13 @@ the listing embeds for a linked page is kept as the talk's fallback.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from scrapers.base import SiteParser
 from scrapers.drafts import Link, OptionError, Page, ParseError, TalkDraft
 from scrapers.kinds import kind, linked_listings, pattern_option, selector_option
-from scrapers.read.schema_org import read_events
+from scrapers.read.schema_org import key_unlinked, read_events
 
 __all__ = ["JsonLdSite"]
 
@@ -70,9 +69,7 @@ class JsonLdSite(SiteParser):
         if self.talk_url is None and self.talk_links is None:
             if not found.drafts and found.problems:
                 raise ParseError(f"{page.url}: {'; '.join(found.problems)}")
-            for draft in found.drafts:
-                if draft.key is None and draft.url == page.url:
-                    draft.key = _content_key(draft)
+            key_unlinked(found.drafts, page.url)
             talks = [Link(draft.url, "talk", draft, complete=True) for draft in found.drafts]
             return talks + more
         embedded = {draft.url: self._by_url(draft) for draft in found.drafts}
@@ -107,12 +104,3 @@ class JsonLdSite(SiteParser):
             if not value:
                 draft.problems.append(f"no {name} in the schema.org Event")
         return draft
-
-
-def _content_key(draft: TalkDraft) -> str:
-    """An identity for an Event that has neither `@id` nor a page of its own: its name and
-    start. Without one, all such Events on a listing would share the listing's URL, and only
-    the first would be kept. Such a talk that moves becomes a new one (and the old one is
-    dropped as no longer listed): the source gives nothing better to follow it by."""
-    start = draft.start.isoformat() if draft.start else ""
-    return hashlib.sha256(f"{draft.title}\n{start}".encode()).hexdigest()[:16]

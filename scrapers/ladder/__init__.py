@@ -27,7 +27,7 @@ from scrapers.ladder.documents import read_document
 from scrapers.ladder.feeds import LinkedFeed, linked_feeds
 from scrapers.ladder.signatures import signatures
 from scrapers.listing import read_listing
-from scrapers.read.schema_org import read_events
+from scrapers.read.schema_org import key_unlinked, read_events
 
 __all__ = ["RUNGS", "Climb", "climb", "read_talk"]
 
@@ -67,6 +67,7 @@ def climb(page: Page, zone: ZoneInfo, *, fetch: bool, follow: bool = False) -> C
         return result._read("document", document.what, document.links)
     found = read_events(page.soup, page.url, zone)
     if found.drafts:
+        key_unlinked(found.drafts, page.url)
         note = f"{len(found.drafts)} schema.org Event(s)"
         return result._read("schema.org", note, _talks(page, found.drafts, follow))
     why = "; ".join(found.problems) or "none in JSON-LD, microdata or RDFa"

@@ -135,6 +135,7 @@ def _draft(
         abstract=found.abstract,
         notes=found.notes,
         status=found.status,
+        problems=found.problems,
     )
 
 

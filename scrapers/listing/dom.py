@@ -16,6 +16,8 @@ from urllib.parse import urldefrag, urljoin
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
+from scrapers.drafts import REFUSED_SCHEMES
+
 __all__ = ["BLOCK_TAGS", "HEADINGS", "Doc", "Line", "Piece"]
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -100,7 +102,7 @@ class Doc:
     def absolute(self, href: str) -> str | None:
         """`href` resolved against the page, fragment kept; None for non-web links."""
         href = href.strip()
-        if not href or href.lower().startswith(("mailto:", "tel:", "javascript:", "data:")):
+        if not href or href.lower().startswith(("mailto:", "tel:", *REFUSED_SCHEMES)):
             return None
         try:
             return urljoin(self.url, href)

@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from bs4 import Tag
 
-from scrapers.drafts import SpeakerDraft
+from scrapers.drafts import REFUSED_SCHEMES, SpeakerDraft, refused_link
 from scrapers.listing.dom import HEADINGS, Doc, Line, Piece
 from scrapers.listing.people import looks_like_name, read_speakers
 from scrapers.read.speakers import strip_honorifics
@@ -168,6 +168,7 @@ class BlockFields:
     notes: str | None = None
     status: Literal["cancelled", "postponed"] | None = None
     not_a_talk: bool = False
+    problems: list[str] = field(default_factory=list)
 
 
 def read_block(
@@ -230,6 +231,8 @@ class _Reader:
         if self.out.abstract is None and self.abstract:
             self.out.abstract = "\n\n".join(self.abstract)
         self.out.url = self._url()
+        if self.out.url is None:
+            self.out.problems += _refused_links(tags, self.out.title)
         if self.out.abstract is None and self.out.url and "#" in self.out.url:
             self.out.abstract = _anchor_text(self.doc, self.out.url)
         self._not_a_talk(lines)
@@ -1169,3 +1172,18 @@ def _anchor_text(doc: Doc, url: str) -> str | None:
         if text:
             texts.append(text)
     return "\n\n".join(texts) or None
+
+
+def _refused_links(tags: list[Tag], title: str | None) -> list[str]:
+    """What to say of the block's title links that lead nowhere a reader can go
+    (`javascript:`, `data:`): the talk is kept without a page of its own, but not silently."""
+    said = []
+    for tag in tags:
+        for anchor in tag.find_all("a", href=True):
+            href = str(anchor["href"]).strip()
+            if not href.lower().startswith(REFUSED_SCHEMES):
+                continue
+            if title and _tidy(anchor.get_text(" ")) not in title:
+                continue
+            said.append(refused_link(href))
+    return said

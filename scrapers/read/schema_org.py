@@ -13,6 +13,7 @@ no Event.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -24,11 +25,11 @@ from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.drafts import Page, SpeakerDraft, TalkDraft, whole_days
+from scrapers.drafts import REFUSED_SCHEMES, Page, SpeakerDraft, TalkDraft, refused_link, whole_days
 from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import block_text, clean_inline, html_to_text, scalar_json
 
-__all__ = ["PageEvents", "event_draft", "find_events", "read_events"]
+__all__ = ["PageEvents", "event_draft", "find_events", "key_unlinked", "read_events"]
 
 _EVENT_TYPES = frozenset(
     {
@@ -352,7 +353,10 @@ class _Mapper:
 
     def draft(self, event: Mapping[str, Any]) -> TalkDraft:
         own_url = _string(event.get("url"))
-        draft = TalkDraft(urljoin(self.url, own_url) if own_url else self.url)
+        refused = own_url is not None and own_url.strip().lower().startswith(REFUSED_SCHEMES)
+        draft = TalkDraft(urljoin(self.url, own_url) if own_url and not refused else self.url)
+        if refused and own_url is not None:
+            draft.problems.append(refused_link(own_url.strip()))
         identifier = _string(event.get("@id"))
         if identifier and identifier.startswith("_:"):
             # A blank node's name holds only within one document: no identity across runs.
@@ -557,3 +561,19 @@ def _fills_days(start: datetime, end: datetime) -> bool:
 
 def _same_page(one: str, other: str) -> bool:
     return urldefrag(one)[0].rstrip("/") == urldefrag(other)[0].rstrip("/")
+
+
+def key_unlinked(drafts: list[TalkDraft], listing_url: str) -> None:
+    """Give each Event of a listing that has neither `@id` nor a page of its own a key."""
+    for draft in drafts:
+        if draft.key is None and draft.url == listing_url:
+            draft.key = _content_key(draft)
+
+
+def _content_key(draft: TalkDraft) -> str:
+    """An identity for an Event that has neither `@id` nor a page of its own: its name and
+    start. Without one, all such Events on a listing would share the listing's URL, and only
+    the first would be kept. Such a talk that moves becomes a new one (and the old one is
+    dropped as no longer listed): the source gives nothing better to follow it by."""
+    start = draft.start.isoformat() if draft.start else ""
+    return hashlib.sha256(f"{draft.title}\n{start}".encode()).hexdigest()[:16]

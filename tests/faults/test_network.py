@@ -5,6 +5,7 @@ cover the same faults request by request, with truncated bodies too.)"""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import socket
 import time
@@ -16,7 +17,11 @@ from typing import Any
 import pytest
 from werkzeug import Response
 
+from aggregator import newsite
 from aggregator.cli import main
+from aggregator.errors import FetchError, TalkfeedError
+from aggregator.extract import fetch_page
+from aggregator.fetch import WHILE_YOU_WAIT
 from tests.conftest import LISTING_PATH
 from tests.faults import (
     CALENDAR_ID,
@@ -320,3 +325,22 @@ def test_a_trickling_source_ends_at_the_run_deadline(
     after = published(config.parent / "public")
     assert_nothing_lost(before, after)
     assert after.uids("sites/nyu-cs-colloquium.ics") == before.uids("sites/nyu-cs-colloquium.ics")
+
+
+@pytest.mark.parametrize("command", ["extract", "detect"])
+def test_a_trickling_page_ends_what_someone_waits_on(command: str) -> None:
+    settings = dataclasses.replace(WHILE_YOU_WAIT, request_deadline=1.0, delay=0.0)
+    trickle = Trickle()
+    with trickle.running() as base, pytest.raises((FetchError, TalkfeedError)) as raised:
+        # The very calls `talkfeed extract URL` and `talkfeed detect URL` make.
+        if command == "extract":
+            fetch_page(f"{base}/seminar/", settings)
+        else:
+            newsite.fetch(f"{base}/seminar/", settings)
+    assert "request deadline of 1 s" in str(raised.value)
+    assert trickle.paths == ["/robots.txt", "/seminar/"]
+
+
+def test_what_someone_waits_on_ends_in_minutes() -> None:
+    assert WHILE_YOU_WAIT.request_deadline <= 30
+    assert WHILE_YOU_WAIT.run_deadline <= 120
