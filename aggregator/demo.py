@@ -10,7 +10,8 @@ looks, so that the commands that follow a run can be tried on it:
     replay/         the saved pages as recorded answers: `talkfeed run --replay replay`
 
 The saved pages shipped with talkfeed (`aggregator/demo_sites/`) are those of the NYU
-colloquium in `tests/fixtures/nyu-cs-colloquium/`; a test keeps the two copies the same.
+colloquium: its folder is a link to `tests/fixtures/nyu-cs-colloquium/`, which a wheel holds
+as files, so the demo runs on exactly the pages the tests read.
 """
 
 from __future__ import annotations

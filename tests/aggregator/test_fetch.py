@@ -42,6 +42,7 @@ from aggregator.fetch import (
     address_kind,
 )
 from aggregator.health import outcome
+from tests.bare_socket import BareSocketServer
 from tests.trickle import Trickle
 
 FAST = FetchSettings(delay=0.01, backoff=0.01, retries=2, timeout=5.0, max_retry_after=5.0)
@@ -199,60 +200,21 @@ class Spans:
         return any(later[1] < earlier[2] for earlier, later in itertools.pairwise(spans))
 
 
-@dataclass
-class RawServer:
-    """An HTTP server on a bare socket: to every request it sends `answer`, then closes the
-    connection, or with `stall` keeps it open and silent until the server stops."""
+class RawServer(BareSocketServer):
+    """To every request it sends `answer`, then closes the connection, or with `stall` keeps
+    it open and silent until the server stops."""
 
-    answer: bytes
-    stall: bool = False
-    requests: int = 0
-    _done: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, answer: bytes, stall: bool = False) -> None:
+        super().__init__()
+        self.reply = answer
+        self.stall = stall
+        self.requests = 0
 
-    @contextmanager
-    def running(self) -> Iterator[str]:
-        """Serve in background threads; yields the base URL, and stops everything on exit."""
-        listener = socket.create_server(("127.0.0.1", 0))
-        listener.settimeout(0.05)
-        handlers: list[threading.Thread] = []
-
-        def accept() -> None:
-            while not self._done.is_set():
-                try:
-                    conn, _ = listener.accept()
-                except TimeoutError:
-                    continue
-                handler = threading.Thread(target=self._handle, args=(conn,))
-                handlers.append(handler)
-                handler.start()
-
-        acceptor = threading.Thread(target=accept)
-        acceptor.start()
-        try:
-            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-        finally:
-            self._done.set()
-            acceptor.join(5)
-            for handler in handlers:
-                handler.join(5)
-            listener.close()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            head = b""
-            try:
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        return
-                    head += chunk
-                self.requests += 1
-                conn.sendall(self.answer)
-            except OSError:
-                return
-            if self.stall:
-                self._done.wait(10)
+    def answer(self, conn: socket.socket, head: bytes) -> None:
+        self.requests += 1
+        conn.sendall(self.reply)
+        if self.stall:
+            self.stop.wait(10)
 
 
 @dataclass

@@ -285,43 +285,36 @@ def move_calendar_to(config: Path, faulty: FaultySite, base: str, fetch: str) ->
     config.write_text(text.replace("[fetch]\n", f"[fetch]\n{fetch}\n"))
 
 
-def test_a_trickling_source_ends_at_the_request_deadline(
-    faulty: FaultySite, config: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("request_deadline = 1", "no complete answer within the request deadline of 1 s"),
+        ("run_deadline = 1", "run deadline of 1 s used up during the request"),
+    ],
+)
+def test_a_trickling_source_ends_at_a_deadline(
+    faulty: FaultySite,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    said: str,
 ) -> None:
     before = healthy_first(config, capsys)
     trickle = Trickle(content_type="text/calendar")
 
     with trickle.running() as base:
-        move_calendar_to(config, faulty, base, "request_deadline = 1")
+        move_calendar_to(config, faulty, base, setting)
         assert run(config, LATER) == 1
 
     assert f"{CALENDAR_ID}: FAILED" in capsys.readouterr().err
     calendar = health(config)[CALENDAR_ID]
+    assert calendar["status"] == "failed"
     assert calendar["http"] == {"timeout": 1}
     assert calendar["errors"] == [
         "no listing could be read; keeping the talks already published",
-        f"{base}{CALENDAR_PATH}: no complete answer within the request deadline of 1 s",
+        f"{base}{CALENDAR_PATH}: {said}",
     ]
     assert trickle.paths == ["/robots.txt", CALENDAR_PATH]
-    after = published(config.parent / "public")
-    assert_nothing_lost(before, after)
-    assert after.uids("sites/nyu-cs-colloquium.ics") == before.uids("sites/nyu-cs-colloquium.ics")
-
-
-def test_a_trickling_source_ends_at_the_run_deadline(
-    faulty: FaultySite, config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    before = healthy_first(config, capsys)
-    trickle = Trickle(content_type="text/calendar")
-
-    with trickle.running() as base:
-        move_calendar_to(config, faulty, base, "run_deadline = 1")
-        assert run(config, LATER) == 1
-
-    calendar = health(config)[CALENDAR_ID]
-    assert calendar["status"] == "failed"
-    assert calendar["http"] == {"timeout": 1}
-    assert calendar["errors"][1].endswith(": run deadline of 1 s used up during the request")
     after = published(config.parent / "public")
     assert_nothing_lost(before, after)
     assert after.uids("sites/nyu-cs-colloquium.ics") == before.uids("sites/nyu-cs-colloquium.ics")

@@ -87,16 +87,24 @@ def on_disk(tmp_path: Path, site: FaultySite, disk: Path) -> Path:
     return config
 
 
+def published_then_renamed(
+    tmp_path: Path, faulty: FaultySite, disk: Path
+) -> tuple[Path, Path, dict[str, bytes]]:
+    """A first run published on `disk` (its config, output and feeds), then a talk renamed."""
+    config, out = on_disk(tmp_path, faulty, disk), disk / "public"
+    assert run(config, NOW) == 0
+    before = feeds(out)
+    rename_a_talk(faulty)
+    return config, out, before
+
+
 def test_a_full_disk_publishes_nothing_and_says_so_in_health(
     tmp_path: Path,
     faulty: FaultySite,
     small_disk: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    config, out = on_disk(tmp_path, faulty, small_disk), small_disk / "public"
-    assert run(config, NOW) == 0
-    before = feeds(out)
-    rename_a_talk(faulty)
+    config, out, before = published_then_renamed(tmp_path, faulty, small_disk)
     # Room for health.json, not for the files that changed.
     filler = fill(small_disk, leave=8192)
     capsys.readouterr()
@@ -126,10 +134,7 @@ def test_a_disk_too_full_for_health_json_leaves_no_stale_success(
     small_disk: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    config, out = on_disk(tmp_path, faulty, small_disk), small_disk / "public"
-    assert run(config, NOW) == 0
-    before = feeds(out)
-    rename_a_talk(faulty)
+    config, out, before = published_then_renamed(tmp_path, faulty, small_disk)
     fill(small_disk, leave=0)
     capsys.readouterr()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import feedparser
 from pytest_httpserver import HTTPServer
 
-from aggregator.cli import main
 from tests.served import serve_pages
+from tests.test_auto_source import config, run
 
 TABLE = """<!doctype html><html lang=en><head><title>Logic Seminar</title></head><body><main>
 <h1>Logic Seminar</h1><table>
@@ -41,24 +41,7 @@ JSONLD = (
 
 
 def _run(tmp_path: Path, url: str) -> tuple[int, dict[str, object], list[str]]:
-    config = tmp_path / "talkfeed.toml"
-    config.write_text(
-        f"""out = "public"
-db = "talkfeed.db"
-[publish]
-rss_days_back = 400
-[fetch]
-delay = 0.0
-[[sources]]
-kind = "auto"
-id = "logic"
-name = "Logic Seminar"
-url = "{url}"
-timezone = "America/New_York"
-""",
-        encoding="utf-8",
-    )
-    code = main(["run", "--config", str(config), "--now", "2026-03-01T09:00:00-05:00", "--quiet"])
+    code = run(config(tmp_path, url))
     health = json.loads((tmp_path / "public" / "health.json").read_text(encoding="utf-8"))
     titles = [e.title for e in feedparser.parse(tmp_path / "public" / "all.rss").entries]
     return code, health["sources"][0], titles
