@@ -16,16 +16,15 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress
 
-from aggregator import demo
-from aggregator.arguments import aware_datetime
+from aggregator.commands import demo
+from aggregator.commands.arguments import aware_datetime
+from aggregator.commands.extract import add_extract_command
+from aggregator.commands.kit_commands import add_kit_commands
 from aggregator.config import Config, bundled_parsers, load_config, unknown_source
 from aggregator.errors import OutputError, TalkfeedError
-from aggregator.extract import add_extract_command
+from aggregator.fetching.recording import ReplayTransport
+from aggregator.fetching.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.health import load_health, status_lines
-from aggregator.kit_commands import add_kit_commands
-from aggregator.lock import LockedError, run_lock
-from aggregator.normalize import normalize
-from aggregator.outputs import with_base_url
 from aggregator.pipeline import (
     EXIT_CONFIG,
     EXIT_LOCKED,
@@ -35,10 +34,11 @@ from aggregator.pipeline import (
     RunReport,
     run,
 )
-from aggregator.recording import ReplayTransport
-from aggregator.serve import make_server, parse_interval, repeating
-from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
-from aggregator.store import Store
+from aggregator.publishing.outputs import with_base_url
+from aggregator.publishing.serve import make_server, parse_interval, repeating
+from aggregator.records.normalize import normalize
+from aggregator.store.database import Store
+from aggregator.store.lock import LockedError, run_lock
 from scrapers import Page, SiteParser, all_sites
 
 __all__ = ["main"]

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from aggregator.errors import ConfigError
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from scrapers import OptionError, SiteParser, all_sites
 from scrapers.kinds import build_source
 

@@ -18,10 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import httpx
-
-from aggregator.errors import AddressRefusedError, FetchError, OutputError, RobotsDisallowedError
-from aggregator.fetch import Response
+from aggregator.errors import OutputError
 from scrapers import TalkDraft
 
 __all__ = [
@@ -36,7 +33,6 @@ __all__ = [
     "fill_rates",
     "health_json",
     "load_health",
-    "outcome",
     "past_runs",
     "rot",
     "status_lines",
@@ -66,7 +62,7 @@ class SourceHealth:
     status: HealthStatus = "ok"
     """"failed": a page or talk was lost; "flagged": read, but probably broken (see `flags`)."""
     http: dict[str, int] = field(default_factory=dict)
-    """HTTP outcomes by kind (see `outcome`), e.g. {"2xx": 9, "5xx": 1}."""
+    """HTTP outcomes by kind (see `fetching.fetch.outcome`), e.g. {"2xx": 9, "5xx": 1}."""
     pages_fetched: int = 0
     """Pages that got an answer, revalidated ones included."""
     pages_revalidated: int = 0
@@ -104,23 +100,6 @@ class SourceLedger(Protocol):
     def warnings(self) -> list[str]: ...
     @property
     def health(self) -> SourceHealth: ...
-
-
-def outcome(result: Response | FetchError) -> str:
-    """The ledger's name for one fetch: the status class ("2xx", "4xx", "5xx"…), "304" for a
-    page revalidated, or for a request without a usable answer "robots", "refused" (an internal
-    address the source may not reach), "timeout" (a read or connection timeout, or a deadline)
-    or "network"."""
-    if isinstance(result, Response):
-        return "304" if getattr(result, "not_modified", False) else f"{result.status // 100}xx"
-    if isinstance(result, RobotsDisallowedError):
-        return "robots"
-    if isinstance(result, AddressRefusedError):
-        return "refused"
-    if result.status is not None:
-        return f"{result.status // 100}xx"
-    timed_out = isinstance(result.__cause__, httpx.TimeoutException | TimeoutError)
-    return "timeout" if timed_out else "network"
 
 
 def fill_rates(drafts: Sequence[TalkDraft]) -> dict[str, float | None]:

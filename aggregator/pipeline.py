@@ -1,7 +1,7 @@
 """One run: crawl every source → normalize → store → publish. One source failing never stops
 the others, and a failed source's talks stay published from the store. A run's files are
-published together or not at all (`aggregator.publish`); a run that cannot publish says so in
-health.json and the runs table, and ends with OutputError."""
+published together or not at all (`aggregator.publishing.publish`); a run that cannot publish
+says so in health.json and the runs table, and ends with OutputError."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from aggregator.config import Config, SourceConfig
-from aggregator.crawl import CrawlResult, crawl
 from aggregator.errors import OutputError, RecordError
-from aggregator.fetch import Fetcher, FetchStats
+from aggregator.fetching.crawl import CrawlResult, crawl
+from aggregator.fetching.fetch import Fetcher, FetchStats
+from aggregator.fetching.pagecache import PageCache
 from aggregator.health import (
     HEALTH_FILE,
     HISTORY_RUNS,
@@ -28,14 +29,13 @@ from aggregator.health import (
     past_runs,
     rot,
 )
-from aggregator.limits import within_limits
-from aggregator.merge import MergeSettings, Overrides, merge
 from aggregator.model import StoredTalk
-from aggregator.normalize import normalize, talk_id
-from aggregator.outputs import BASE_URL_NOTE, Output, feed_files
-from aggregator.pagecache import PageCache
-from aggregator.publish import Publication, write_or_remove
-from aggregator.store import Published, Sighting, Store
+from aggregator.publishing.outputs import BASE_URL_NOTE, Output, feed_files
+from aggregator.publishing.publish import Publication, write_or_remove
+from aggregator.records.limits import within_limits
+from aggregator.records.merge import MergeSettings, Overrides, merge
+from aggregator.records.normalize import normalize, talk_id
+from aggregator.store.database import Published, Sighting, Store
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -60,7 +60,7 @@ EXIT_CONFIG = 2
 EXIT_OUTPUT = 3
 """The store or the output directory cannot be used; what was published before is untouched."""
 EXIT_LOCKED = 4
-"""Another run holds the store's lock (see aggregator/lock.py); this one did nothing."""
+"""Another run holds the store's lock (see aggregator/store/lock.py); this one did nothing."""
 
 
 @dataclass

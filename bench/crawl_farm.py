@@ -29,7 +29,7 @@ import httpx
 
 from aggregator import pipeline
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from aggregator.pipeline import RunReport
 from bench import Section
 from scrapers import SiteParser, get_site
@@ -371,7 +371,7 @@ def drain_log(origin: str) -> ServerLog:
 
 class FarmTransport(httpx.AsyncBaseTransport):
     """Sends every request to the farm's server, keeping the URL and Host header of the site
-    (like aggregator.snapshot.RedirectTransport), through a pool per site holding one
+    (like aggregator.fetching.snapshot.RedirectTransport), through a pool per site holding one
     connection, as the Fetcher's own transport does per host."""
 
     def __init__(self, origin: str) -> None:

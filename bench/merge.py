@@ -1,4 +1,4 @@
-"""Cross-source merging (aggregator/merge.py) on 1,000 to 100,000 synthetic records.
+"""Cross-source merging (aggregator/records/merge.py) on 1,000 to 100,000 synthetic records.
 
 The records imitate a large university's aggregate: about 60 records a day between 9:00 and
 18:00, from 50 sources; 30 % of the real talks are listed by 2 or 3 sources, each with its own
@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from aggregator.merge import merge
 from aggregator.model import Speaker, StoredTalk, Talk
+from aggregator.records.merge import merge
 from bench import Section, median_seconds, peak_bytes
 
 SIZES = (1_000, 10_000, 100_000)
@@ -96,7 +96,7 @@ def run() -> Section:
     return Section(
         title="Merge: cross-source duplicates",
         method=(
-            f"`aggregator.merge.merge` with default settings on synthetic records (see "
+            f"`aggregator.records.merge.merge` with default settings on synthetic records (see "
             f"bench/merge.py: {PER_DAY} records a day from {SOURCES} sources, "
             f"{DUPLICATED:.0%} of real talks listed by 2-3 sources with varied spellings). "
             f"Time: median of {RUNS} runs, records built beforehand; With `previous`: a next run "

@@ -12,7 +12,7 @@ from pathlib import Path
 import lxml.html
 from bs4 import BeautifulSoup
 
-from aggregator.normalize import normalize
+from aggregator.records.normalize import normalize
 from bench import Section, median_seconds
 from scrapers.drafts import Page
 from scrapers.registry import get_site

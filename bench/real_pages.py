@@ -3,12 +3,12 @@ expectations, field by field, and how long it takes to read a page.
 
 The pages: the real captures in ../shared/real/pages/ (read as a user runs the command, with no
 `--now`), and the listing pages written for the tests in tests/fixtures/_listings/ and
-tests/fixtures/_holdout/ (with the capture time their pages.toml gives). The fields counted are
-those of `aggregator.expectations`: the title, each speaker's name and affiliation, the start
-instant, the end, the location and the url; a talk read that is not expected costs as many
-fields as a missed one. Time: the median of several readings of each page, the page parsed
-afresh each time (as the command does), after one reading to warm the date patterns. The
-held-out pages were written in batches without looking at the extractor;
+tests/fixtures/_holdout/ (with the capture time their pages.toml gives). The fields counted
+are those of `aggregator.commands.expectations`: the title, each speaker's name and
+affiliation, the start instant, the end, the location and the url; a talk read that is not
+expected costs as many fields as a missed one. Time: the median of several readings of each
+page, the page parsed afresh each time (as the command does), after one reading to warm the
+date patterns. The held-out pages were written in batches without looking at the extractor;
 tests/fixtures/_holdout/first_reading.toml keeps what the extractor read of each batch the
 first time it ran on it, before any change made because of it, which is the fairest figure for
 pages it has never seen.
@@ -25,9 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aggregator.expectations import Score, load_expectation, score
-from aggregator.extract import extract_page, page_source
-from aggregator.normalize import normalize
+from aggregator.commands.expectations import Score, load_expectation, score
+from aggregator.commands.extract import extract_page, page_source
+from aggregator.records.normalize import normalize
 from bench import Section
 from scrapers import Page
 

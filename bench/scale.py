@@ -24,11 +24,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
-from aggregator.merge import merge
-from aggregator.outputs import feed_files
-from aggregator.publish import write_changed
-from aggregator.store import Published, Sighting, Store
+from aggregator.fetching.fetch import FetchSettings
+from aggregator.publishing.outputs import feed_files
+from aggregator.publishing.publish import write_changed
+from aggregator.records.merge import merge
+from aggregator.store.database import Published, Sighting, Store
 from bench import Section
 from bench.merge import FIRST_DAY, SEEN, SOURCES, synthetic
 from scrapers import SiteParser
@@ -92,11 +92,11 @@ def run() -> Section:
         method=(
             f"Synthetic records from bench/merge.py ({SOURCES} sources, 30 % of talks listed "
             f"2-3 times) stored as a crawl leaves them; timed, what a run does next: "
-            f"`Store.talks`, `aggregator.merge.merge`, `Store.publish` and `Store.published`, "
-            f"then every file of `aggregator.outputs.feed_files` for a config of the {SOURCES} "
-            f"sources "
+            f"`Store.talks`, `aggregator.records.merge.merge`, `Store.publish` and "
+            f"`Store.published`, then every file of `aggregator.publishing.outputs.feed_files` "
+            f"for a config of the {SOURCES} sources "
             f"(`all` and one feed per source in RSS, Atom and iCal, changes.atom, feeds.opml, "
-            f"index.html) written by `aggregator.publish.write_changed` into an empty "
+            f"index.html) written by `aggregator.publishing.publish.write_changed` into an empty "
             f"directory; then **again**, the same with the same store and directory, as a run "
             f"that finds nothing new does: fingerprints spare rendering unchanged feeds."
             f" Two scenarios: **store**, the target, {HISTORY_DAYS // 365} years of "

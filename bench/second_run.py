@@ -11,9 +11,9 @@ from pathlib import Path
 
 from aggregator import pipeline
 from aggregator.config import Config, SourceConfig, bundled_parsers
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
+from aggregator.fetching.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.pipeline import RunReport
-from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from bench import Section
 
 FIXTURES = Path(__file__).parent.parent / "tests" / "fixtures"

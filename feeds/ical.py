@@ -60,7 +60,7 @@ def render_event(st: StoredTalk, spec: FeedSpec) -> bytes:
     return _with_events(_calendar(), [st], spec)
 
 
-# What a talk id usually is, "<site>:<key>" (aggregator/normalize.py): such an id becomes a
+# What a talk id usually is, "<site>:<key>" (aggregator/records/normalize.py): such an id becomes a
 # readable path; any other is hashed, under a folder no site id can be.
 _USUAL_ID = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*):([A-Za-z0-9_~-][A-Za-z0-9._~-]*)")
 

@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from aggregator.snapshot import load_snapshot
+from aggregator.fetching.snapshot import load_snapshot
 from scrapers.registry import SITES_PATH_VARIABLE
 from tests.fixture_pages import EXAMPLES, FIXTURES
 

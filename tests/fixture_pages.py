@@ -1,5 +1,5 @@
 """The saved pages: the bundled sites' under tests/fixtures/, and the made-up example sites'
-under examples/fixtures/ (see aggregator/fixtures.py for the format, examples/README.md for
+under examples/fixtures/ (see aggregator/commands/fixtures.py for the format, examples/README.md for
 what the examples are). The examples' modules in examples/sites/ are registered for every test
 run (conftest.py), as `TALKFEED_SITES_PATH` registers a folder of site modules."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aggregator import fixtures
+from aggregator.commands import fixtures
+from aggregator.commands.fixtures import FixturePage, mismatches, parse_page
 from aggregator.config import bundled_parsers, load_config
-from aggregator.fixtures import FixturePage, mismatches, parse_page
 from scrapers import SiteParser, all_sites
 
 __all__ = [

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from aggregator.cli import main
-from aggregator.expectations import Score, load_expectation, score
+from aggregator.commands.expectations import Score, load_expectation, score
 from tests.fixture_pages import FIXTURES
 from tests.shared_real import SHARED_REAL, capture_id, real_glob, require_shared
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
+from aggregator.fetching.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.pipeline import RunReport, run
-from aggregator.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from tests.fixture_pages import parsers as saved_parsers
 from tests.fixture_pages import site_folders
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.fixtures import FixturePage
+from aggregator.commands.fixtures import FixturePage
 from tests.fixture_pages import fixture_pages, mismatches, parse_page, parsers, site_folders
 
 PAGES = fixture_pages()

@@ -19,7 +19,7 @@ from werkzeug import Response
 from aggregator import pipeline
 from aggregator.cli import main
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from scrapers import Link, Page, SiteParser, SpeakerDraft, TalkDraft
 from tests.conftest import LISTING_PATH, FixtureSite
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aggregator.fixtures import expectation, mismatches, parse_page
+from aggregator.commands.fixtures import expectation, mismatches, parse_page
 from scrapers import Page, SiteParser
 from scrapers.kinds import build_source
 from tests.fixture_pages import FIXTURES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.cli import main
-from aggregator.outputs import BASE_URL_NOTE
+from aggregator.publishing.outputs import BASE_URL_NOTE
 
 NOW = "2026-03-01T09:00:00-05:00"
 

@@ -15,9 +15,9 @@ import pytest
 
 from aggregator.cli import main
 from aggregator.config import load_config
+from aggregator.fetching.snapshot import load_snapshot
 from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT, run
-from aggregator.snapshot import load_snapshot
-from aggregator.store import Store
+from aggregator.store.database import Store
 from scrapers import all_sites
 from tests import test_merging as merging
 from tests.conftest import NYU, FixtureSite

@@ -22,7 +22,7 @@ from aggregator.config import (
     parse_config,
 )
 from aggregator.errors import ConfigError
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from scrapers import all_sites
 from scrapers.generic.auto import AutoSite
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from aggregator.crawl import CrawlResult, crawl
-from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetching.crawl import CrawlResult, crawl
+from aggregator.fetching.fetch import Fetcher, FetchSettings
 from scrapers import Page, SiteParser, TalkDraft, get_site
 from scrapers.kinds import build_source
 from scrapers.sites.nyu_cs_colloquium import NyuCsColloquium

@@ -31,7 +31,7 @@ from werkzeug import Request
 from werkzeug import Response as ServerResponse
 
 from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedError
-from aggregator.fetch import (
+from aggregator.fetching.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
     FetchSettings,
@@ -40,8 +40,8 @@ from aggregator.fetch import (
     Validators,
     _parse_retry_after,
     address_kind,
+    outcome,
 )
-from aggregator.health import outcome
 from tests.bare_socket import BareSocketServer
 from tests.trickle import Trickle
 

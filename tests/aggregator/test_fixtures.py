@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aggregator.fixtures import expectation, mismatches, parse_page
+from aggregator.commands.fixtures import expectation, mismatches, parse_page
 from scrapers import Page, get_site
 from tests.conftest import NYU
 

@@ -16,18 +16,17 @@ from icalendar import Calendar
 
 from aggregator.cli import main
 from aggregator.errors import FetchError, OutputError, RobotsDisallowedError
-from aggregator.fetch import Response
+from aggregator.fetching.fetch import Response, outcome
 from aggregator.health import (
     HEALTH_FILE,
     PastRun,
     fill_rates,
     load_health,
-    outcome,
     past_runs,
     rot,
     status_lines,
 )
-from aggregator.store import Store
+from aggregator.store.database import Store
 from scrapers import SpeakerDraft, TalkDraft
 from tests.conftest import LISTING_PATH, FixtureSite
 

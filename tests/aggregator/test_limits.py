@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aggregator.config import LimitSettings
-from aggregator.limits import within_limits
+from aggregator.records.limits import within_limits
 from scrapers import SiteParser, TalkDraft
 
 NEW_YORK = ZoneInfo("America/New_York")

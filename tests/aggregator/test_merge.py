@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.config import load_config
-from aggregator.merge import Cluster, MergeSettings, Overrides, merge, speaker_key, url_key
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
+from aggregator.records.merge import Cluster, MergeSettings, Overrides, merge, speaker_key, url_key
 from scrapers import all_sites
 
 NY = ZoneInfo("America/New_York")

@@ -18,11 +18,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug.serving import WSGIRequestHandler
 
-from aggregator import newsite
 from aggregator.cli import main
+from aggregator.commands import newsite
+from aggregator.commands.fixtures import fixture_pages, mismatches, parse_page
 from aggregator.config import parse_config
 from aggregator.errors import ConfigError
-from aggregator.fixtures import fixture_pages, mismatches, parse_page
 from scrapers import Page, SiteParser, all_sites
 from tests.conftest import FixtureSite
 from tests.fixture_pages import EXAMPLE_FIXTURES, EXAMPLES, FIXTURES

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from aggregator.errors import RecordError
 from aggregator.model import Status, Talk
-from aggregator.normalize import normalize, split_status_marker, status_from_body, talk_id
+from aggregator.records.normalize import normalize, split_status_marker, status_from_body, talk_id
 from scrapers import SpeakerDraft, TalkDraft, get_site
 
 NY = ZoneInfo("America/New_York")

@@ -15,10 +15,10 @@ from bs4 import BeautifulSoup
 from icalendar import Calendar
 
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from aggregator.model import StoredTalk
-from aggregator.outputs import Output, feed_files, feed_specs, with_base_url
-from aggregator.publish import FINGERPRINTS, write_changed
+from aggregator.publishing.outputs import Output, feed_files, feed_specs, with_base_url
+from aggregator.publishing.publish import FINGERPRINTS, write_changed
 from feeds import FORMATS
 from scrapers import SiteParser
 from tests.feeds.jsonfeed_rules import jsonfeed_problems

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aggregator.pagecache import PageCache
+from aggregator.fetching.pagecache import PageCache
 from scrapers import Link, SpeakerDraft, TalkDraft
 
 BERLIN = ZoneInfo("Europe/Berlin")

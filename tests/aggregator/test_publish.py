@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.errors import OutputError
-from aggregator.outputs import Output
-from aggregator.publish import FINGERPRINTS, JOURNAL, Publication, write_changed
+from aggregator.publishing.outputs import Output
+from aggregator.publishing.publish import FINGERPRINTS, JOURNAL, Publication, write_changed
 
 HEALTH = "health.json"
 NAMES = ("all.rss", "all.ics", "changes.atom", "index.html", "sites/a.rss", "sites/b.ics")

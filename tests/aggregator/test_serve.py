@@ -25,7 +25,7 @@ import pytest
 
 from aggregator.cli import main
 from aggregator.pipeline import EXIT_CONFIG, EXIT_OUTPUT
-from aggregator.serve import Limits, make_server, parse_interval, repeating, serving
+from aggregator.publishing.serve import Limits, make_server, parse_interval, repeating, serving
 from feeds.html import INDEX_CSP
 from tests.conftest import LISTING_PATH, FixtureSite
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import SourceLink, Speaker, Status, Talk
-from aggregator.store import Published, Sighting, Store
+from aggregator.store.database import Published, Sighting, Store
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)

@@ -24,7 +24,7 @@ from lxml import etree
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from aggregator.cli import main
-from aggregator.serve import serving
+from aggregator.publishing.serve import serving
 from tests.conftest import FixtureSite
 from tests.feeds.jsonfeed_rules import jsonfeed_problems
 from tests.fixture_pages import FIXTURES

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import pytest
 
 from aggregator.cli import main
-from aggregator.serve import serving
+from aggregator.publishing.serve import serving
 from tests.conftest import LISTING_PATH, FixtureSite
 from tests.outside_programs import require_program
 

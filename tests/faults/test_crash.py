@@ -14,9 +14,9 @@ from pathlib import Path
 from icalendar import Calendar
 
 from aggregator.cli import main
-from aggregator.lock import lock_path
-from aggregator.outputs import Output
-from aggregator.publish import FINGERPRINTS, write_changed
+from aggregator.publishing.outputs import Output
+from aggregator.publishing.publish import FINGERPRINTS, write_changed
+from aggregator.store.lock import lock_path
 from tests.conftest import LISTING_PATH
 from tests.faults import (
     CALENDAR_PATH,

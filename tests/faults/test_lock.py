@@ -12,8 +12,8 @@ import pytest
 
 from aggregator.cli import main
 from aggregator.errors import OutputError
-from aggregator.lock import LockedError, lock_path, run_lock
 from aggregator.pipeline import EXIT_LOCKED, EXIT_OUTPUT
+from aggregator.store.lock import LockedError, lock_path, run_lock
 from tests.conftest import NYU
 from tests.faults import NOW, NYU_TALKS, FaultySite, nyu_uid, published
 
@@ -53,7 +53,7 @@ def test_the_lock_dies_with_its_holder(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom pathlib import Path\nfrom aggregator.lock import run_lock\n"
+            "import sys, time\nfrom pathlib import Path\nfrom aggregator.store.lock import run_lock\n"
             f"with run_lock(Path({str(db)!r})):\n    print('locked', flush=True)\n"
             "    time.sleep(60)\n",
         ],

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from werkzeug import Response
 
-from aggregator import newsite
 from aggregator.cli import main
+from aggregator.commands import newsite
+from aggregator.commands.extract import fetch_page
 from aggregator.errors import FetchError, TalkfeedError
-from aggregator.extract import fetch_page
-from aggregator.fetch import WHILE_YOU_WAIT
+from aggregator.fetching.fetch import WHILE_YOU_WAIT
 from tests.conftest import LISTING_PATH
 from tests.faults import (
     CALENDAR_ID,

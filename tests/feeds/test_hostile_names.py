@@ -16,9 +16,9 @@ from icalendar import Calendar
 from lxml import etree
 
 from aggregator.config import Config, SourceConfig
-from aggregator.fetch import FetchSettings
+from aggregator.fetching.fetch import FetchSettings
 from aggregator.model import Speaker, StoredTalk, Talk
-from aggregator.outputs import feed_specs
+from aggregator.publishing.outputs import feed_specs
 from feeds import (
     FeedSpec,
     render_atom,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from aggregator.commands.expectations import load_expectation, score
 from aggregator.config import bundled_parsers
-from aggregator.expectations import load_expectation, score
-from aggregator.normalize import normalize
+from aggregator.records.normalize import normalize
 from scrapers import Page
 from scrapers.generic.auto import AutoSite
 from scrapers.ladder.feeds import linked_feeds

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.extract import page_source
-from aggregator.normalize import normalize
+from aggregator.commands.extract import page_source
+from aggregator.records.normalize import normalize
 from scrapers import Page
 from scrapers.ladder import read_talk
 from tests.shared_real import real_path

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.normalize import normalize
+from aggregator.records.normalize import normalize
 from scrapers import Link, Page, ParseError, SiteParser, SpeakerDraft, TalkDraft
 from scrapers.kinds import build_source
 from scrapers.read.ical import ParsedCalendar, parse_calendar

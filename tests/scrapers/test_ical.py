@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytest_httpserver import HTTPServer
 
-from aggregator.crawl import CrawlResult, crawl
-from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetching.crawl import CrawlResult, crawl
+from aggregator.fetching.fetch import Fetcher, FetchSettings
 from scrapers import OptionError, Page, ParseError, SpeakerDraft, TalkDraft, get_site
 from scrapers.generic.ical_feed import IcalFeed
 from scrapers.kinds import build_source

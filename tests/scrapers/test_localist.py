@@ -13,8 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from aggregator.crawl import CrawlResult, crawl
-from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetching.crawl import CrawlResult, crawl
+from aggregator.fetching.fetch import Fetcher, FetchSettings
 from scrapers import Link, OptionError, Page, ParseError, SiteParser, TalkDraft
 from scrapers.kinds import build_source
 

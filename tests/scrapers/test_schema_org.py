@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bs4 import BeautifulSoup
 
-from aggregator.fixtures import fixture_pages
+from aggregator.commands.fixtures import fixture_pages
 from scrapers import LabelSite, OptionError, Page, ParseError, SiteParser, TalkDraft, get_site
 from scrapers.drafts import SpeakerDraft
 from scrapers.kinds import build_source

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from aggregator.crawl import crawl
-from aggregator.fetch import Fetcher, FetchSettings
+from aggregator.fetching.crawl import crawl
+from aggregator.fetching.fetch import Fetcher, FetchSettings
 from scrapers import Page, ParseError, get_site
 from scrapers.drafts import OptionError, TalkDraft
 from scrapers.kinds import build_source

@@ -13,13 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from aggregator import newsite
-from aggregator.arguments import aware_datetime
-from aggregator.config import load_config, unknown_source
-from aggregator.errors import TalkfeedError
-from aggregator.extract import extract_page
-from aggregator.fetch import Fetcher, FetchSettings
-from aggregator.fixtures import (
+from aggregator.commands import newsite
+from aggregator.commands.arguments import aware_datetime
+from aggregator.commands.extract import extract_page
+from aggregator.commands.fixtures import (
     FixturePage,
     expectation,
     fixture_pages,
@@ -27,8 +24,11 @@ from aggregator.fixtures import (
     parse_page,
     write_expected,
 )
+from aggregator.config import load_config, unknown_source
+from aggregator.errors import TalkfeedError
+from aggregator.fetching.fetch import Fetcher, FetchSettings
+from aggregator.fetching.recording import RecordOutcome, record
 from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
-from aggregator.recording import RecordOutcome, record
 from scrapers import Page, SiteParser, all_sites
 from scrapers import sites as sites_package
 from scrapers.ladder import climb

@@ -261,7 +261,8 @@ def _code_fingerprint() -> bytes:
     versions. Any change to them renders every file again."""
     digest = hashlib.blake2b(digest_size=16)
     here = Path(__file__).parent
-    sources = [*(here.parent / "feeds").glob("*.py"), here / "outputs.py", here / "model.py"]
+    package = here.parent
+    sources = [*(package.parent / "feeds").glob("*.py"), here / "outputs.py", package / "model.py"]
     for path in sorted(sources):
         digest.update(path.read_bytes())
     for library in _RENDERING_LIBRARIES:

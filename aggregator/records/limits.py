@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aggregator.config import LimitSettings
-from aggregator.normalize import talk_zone
+from aggregator.records.normalize import talk_zone
 from scrapers import SiteParser, TalkDraft
 
 __all__ = ["Kept", "within_limits"]

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from aggregator.errors import RecordError
 from aggregator.model import Speaker, Status, Talk
-from aggregator.placeholders import is_placeholder_name, is_placeholder_title
+from aggregator.records.placeholders import is_placeholder_name, is_placeholder_title
 from scrapers import SiteParser, TalkDraft
 from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline, scalar_text

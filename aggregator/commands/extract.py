@@ -18,11 +18,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.arguments import aware_datetime
+from aggregator.commands.arguments import aware_datetime
 from aggregator.errors import FetchError, RecordError, TalkfeedError
-from aggregator.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings
-from aggregator.normalize import normalize
+from aggregator.fetching.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings
 from aggregator.pipeline import EXIT_OK, EXIT_SOURCES_FAILED
+from aggregator.records.normalize import normalize
 from scrapers.drafts import Link, Page, ParseError, TalkDraft
 from scrapers.generic.auto import AutoSite
 from scrapers.ladder import climb

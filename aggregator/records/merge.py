@@ -46,7 +46,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from aggregator.model import SourceLink, Status, StoredTalk, Talk
-from aggregator.placeholders import is_placeholder_title
+from aggregator.records.placeholders import is_placeholder_title
 
 __all__ = ["Cluster", "MergeSettings", "Overrides", "merge", "speaker_key", "url_key"]
 

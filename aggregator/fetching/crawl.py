@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aggregator.errors import FetchError
-from aggregator.fetch import Fetcher, Response
-from aggregator.health import outcome
-from aggregator.pagecache import PageCache
+from aggregator.fetching.fetch import Fetcher, Response, outcome
+from aggregator.fetching.pagecache import PageCache
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft
 
 __all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
@@ -62,7 +61,7 @@ class CrawlResult:
     pages_revalidated: int = 0
     """Pages the server said were unchanged since the last run (HTTP 304)."""
     http: Counter[str] = field(default_factory=Counter)
-    """HTTP outcomes by kind, as `health.outcome` names them."""
+    """HTTP outcomes by kind, as `fetch.outcome` names them."""
     failed: bool = False
     """True when no listing could be read: the site's talks are unknown this run."""
 

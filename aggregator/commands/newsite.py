@@ -26,11 +26,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.commands.extract import file_page
+from aggregator.commands.fixtures import expectation, parse_page, write_expected
 from aggregator.config import bundled_parsers, parse_config
 from aggregator.errors import ConfigError, FetchError, TalkfeedError
-from aggregator.extract import file_page
-from aggregator.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings, Response
-from aggregator.fixtures import expectation, parse_page, write_expected
+from aggregator.fetching.fetch import WHILE_YOU_WAIT, Fetcher, FetchSettings, Response
 from scrapers import OptionError, Page, SiteParser, all_sites
 from scrapers.kinds import build_source
 from scrapers.ladder import climb, read_talk

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.errors import RecordError, TalkfeedError
+from aggregator.fetching.snapshot import load_snapshot
 from aggregator.model import Talk
-from aggregator.normalize import normalize
-from aggregator.snapshot import load_snapshot
+from aggregator.records.normalize import normalize
 from scrapers import Page, SiteParser, TalkDraft
 
 __all__ = [

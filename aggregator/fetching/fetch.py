@@ -59,6 +59,7 @@ __all__ = [
     "Validators",
     "address_kind",
     "decode_body",
+    "outcome",
 ]
 
 log = logging.getLogger(__name__)
@@ -944,3 +945,20 @@ def _describe(exc: Exception) -> str:
     """Exception class and message on one line, for a FetchError reason."""
     message = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def outcome(result: Response | FetchError) -> str:
+    """The ledger's name for one fetch: the status class ("2xx", "4xx", "5xx"…), "304" for a
+    page revalidated, or for a request without a usable answer "robots", "refused" (an internal
+    address the source may not reach), "timeout" (a read or connection timeout, or a deadline)
+    or "network"."""
+    if isinstance(result, Response):
+        return "304" if getattr(result, "not_modified", False) else f"{result.status // 100}xx"
+    if isinstance(result, RobotsDisallowedError):
+        return "robots"
+    if isinstance(result, AddressRefusedError):
+        return "refused"
+    if result.status is not None:
+        return f"{result.status // 100}xx"
+    timed_out = isinstance(result.__cause__, httpx.TimeoutException | TimeoutError)
+    return "timeout" if timed_out else "network"

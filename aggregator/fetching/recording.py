@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from aggregator.errors import FetchError, TalkfeedError
-from aggregator.fetch import Fetcher
+from aggregator.fetching.fetch import Fetcher
 
 __all__ = ["RecordOutcome", "ReplayTransport", "record", "save_answer"]
 

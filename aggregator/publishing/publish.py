@@ -42,7 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from aggregator.errors import OutputError
-from aggregator.outputs import Output
+from aggregator.publishing.outputs import Output
 
 __all__ = [
     "FINGERPRINTS",

@@ -23,11 +23,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from aggregator.commands.fixtures import site_folders
 from aggregator.config import Config, parse_config
 from aggregator.errors import TalkfeedError
-from aggregator.fixtures import site_folders
-from aggregator.recording import save_answer
-from aggregator.snapshot import Snapshot, load_snapshot, media_type
+from aggregator.fetching.recording import save_answer
+from aggregator.fetching.snapshot import Snapshot, load_snapshot, media_type
 from scrapers import SiteParser, all_sites
 
 __all__ = [

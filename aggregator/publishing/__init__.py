@@ -1,0 +1,1 @@
+"""Publishing: the files a run writes, published all at once, and served."""
