@@ -1,6 +1,6 @@
 """Merging and publishing 1,000 to 100,000 synthetic talks as a run of the pipeline does after
 its crawl: the records read from the store, merged, the merged talks kept in the store and read
-back, and every file `feed_files` renders written by `write_changed`.
+back, and every file `feed_files` renders published by `write_changed`.
 
 Each size runs in a process of its own, so the peak resident memory it reports belongs to that
 size alone: the records (as a run holds them, read from the store), the merge and the writing,
@@ -95,8 +95,9 @@ def run() -> Section:
             f"`Store.talks`, `aggregator.records.merge.merge`, `Store.publish` and "
             f"`Store.published`, then every file of `aggregator.publishing.outputs.feed_files` "
             f"for a config of the {SOURCES} sources "
-            f"(`all` and one feed per source in RSS, Atom and iCal, changes.atom, feeds.opml, "
-            f"index.html) written by `aggregator.publishing.publish.write_changed` into an empty "
+            f"(`all` and one feed per source in RSS, Atom, JSON Feed and iCal, one `.ics` per "
+            f"upcoming talk for the index page, changes.atom, feeds.opml, index.html) published "
+            f"together by `aggregator.publishing.publish.write_changed` into an empty "
             f"directory; then **again**, the same with the same store and directory, as a run "
             f"that finds nothing new does: fingerprints spare rendering unchanged feeds."
             f" Two scenarios: **store**, the target, {HISTORY_DAYS // 365} years of "
@@ -150,7 +151,11 @@ def _history() -> str:
         f"peak RSS {BEFORE[-1][3]} MiB at {BEFORE[-1][1]}. What is "
         f"left is icalendar's and feedgen's own work per entry (Event.add and content lines "
         f"about 0.25 ms per event), and for memory the talks themselves: each record as pydantic "
-        f"models takes about 4 KB, half of it pydantic's per-instance field sets."
+        f"models takes about 4 KB, half of it pydantic's per-instance field sets. Since commit "
+        f"ee8f163 every feed has a JSON Feed beside it and every upcoming talk a calendar file of "
+        f"its own (72,514 files instead of 156 for 100,000 crowded talks): the crowded case rose "
+        f"from 160.7 s to 281.0 s and the store case from 53.4 s to 64.9 s, while a run with "
+        f"nothing changed stayed where it was, since fingerprints spare the files too."
     )
 
 

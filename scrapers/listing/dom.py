@@ -18,7 +18,7 @@ from bs4.element import Comment, Declaration, Doctype, NavigableString, Processi
 
 from scrapers.drafts import REFUSED_SCHEMES
 
-__all__ = ["BLOCK_TAGS", "HEADINGS", "Doc", "Line", "Piece"]
+__all__ = ["BLOCK_TAGS", "HEADINGS", "MAX_DEPTH", "Doc", "Line", "Piece"]
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BLOCK_TAGS = frozenset(
@@ -57,6 +57,10 @@ _SKIPPED = (Comment, Declaration, Doctype, ProcessingInstruction)
 _SPACE = re.compile(r"[^\S\n]+")
 _STRONG = frozenset({"strong", "b"})
 _EMPHASIS = frozenset({"em", "i", "cite"})
+
+
+MAX_DEPTH = 200
+"""Elements nested deeper than this below the content root are not read."""
 
 
 @dataclass
@@ -159,17 +163,20 @@ class Doc:
     def _walk(self) -> None:
         """Mark chrome and hidden elements, then compute every element's text bottom-up."""
         order: list[Tag] = []
-        stack: list[tuple[Tag, bool]] = [(self.root, self.root.name in ("main", "article"))]
+        stack: list[tuple[Tag, bool, int]] = [(self.root, self.root.name in ("main", "article"), 0)]
         while stack:
-            tag, in_content = stack.pop()
+            tag, in_content, depth = stack.pop()
             order.append(tag)
             for child in tag.contents:
                 if not isinstance(child, Tag):
                     continue
-                if _is_chrome(child, in_content) or _is_hidden(child):
+                # Each element keeps the text of all it holds, so a page nesting thousands of
+                # elements would cost memory by the square of its depth; no page of talks
+                # nests that deep.
+                if depth >= MAX_DEPTH or _is_chrome(child, in_content) or _is_hidden(child):
                     self.skipped.add(id(child))
                     continue
-                stack.append((child, in_content or child.name in ("main", "article")))
+                stack.append((child, in_content or child.name in ("main", "article"), depth + 1))
         for tag in reversed(order):
             parts: list[str] = []
             for child in tag.contents:
