@@ -24,7 +24,7 @@ from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline, scalar_text
 from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
-__all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
+__all__ = ["draft_fingerprint", "normalize", "split_status_marker", "status_from_body", "talk_id"]
 
 # Longest first, so that "iptal edildi" is taken whole before "iptal".
 _WORDS = sorted(unaccented((*CANCELLED_WORDS, *POSTPONED_WORDS)), key=len, reverse=True)
@@ -130,6 +130,14 @@ def talk_zone(site: SiteParser, start: datetime) -> str:
     if isinstance(zone, ZoneInfo) and zone.key not in _UTC_NAMES:
         return zone.key
     return site.timezone
+
+
+def draft_fingerprint(draft: TalkDraft, site: SiteParser) -> str:
+    """Names what `normalize` makes of `draft` for `site`: the draft and the site settings it
+    reads. The same fingerprint, the same record, so a talk whose pages say what they said
+    before need not be normalized and stored again. Lone surrogates are escaped by `repr`."""
+    settings = (site.id, site.timezone, site.default_duration, draft)
+    return hashlib.blake2b(repr(settings).encode(), digest_size=16).hexdigest()
 
 
 def normalize(draft: TalkDraft, site: SiteParser) -> Talk:

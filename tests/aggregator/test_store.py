@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
-from aggregator.store.database import Published, Sighting, Store
+from aggregator.store.database import Published, SeenAgain, Sighting, Store
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -292,3 +292,26 @@ def test_a_record_an_older_talkfeed_wrote_gets_todays_defaults(tmp_path: Path) -
         store._db.execute("UPDATE talks SET record = json_remove(record, '$.notes', '$.all_day')")
         (stored,) = store.talks()
     _same(stored.talk, talk())
+
+
+def test_a_talk_seen_again_as_drafted_is_touched_until_its_record_is_changed(
+    tmp_path: Path,
+) -> None:
+    later = T0 + timedelta(days=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(1), "Site", drafted="d1"), Sighting(talk(2), "Site")], T0)
+        assert store.drafted("site") == {"d1": "site:1"}
+        assert store.upsert([SeenAgain("site:1", "Site renamed", "d1")], later).unchanged == 1
+        (stored, _) = store.talks()
+        assert (stored.last_seen, stored.last_changed, stored.source_name) == (
+            later,
+            T0,
+            "Site renamed",
+        )
+        # Fields kept from before are not what the draft gives.
+        store.upsert([Sighting(talk(1), "Site", partial=True, drafted="d1")], later)
+        assert store.drafted("site") == {}
+        store.upsert([Sighting(talk(1), "Site", drafted="d1")], later)
+        # No longer listed: tentative, which the draft does not say.
+        assert store.mark_missing("site", [], later, cancel_after=3) == ["site:1", "site:2"]
+        assert store.drafted("site") == {}
