@@ -9,8 +9,11 @@ every kind of source hands its drafts over through `normalize`.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -137,7 +140,17 @@ def draft_fingerprint(draft: TalkDraft, site: SiteParser) -> str:
     reads. The same fingerprint, the same record, so a talk whose pages say what they said
     before need not be normalized and stored again. Lone surrogates are escaped by `repr`."""
     settings = (site.id, site.timezone, site.default_duration, draft)
-    return hashlib.blake2b(repr(settings).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(_rules() + repr(settings).encode(), digest_size=16).hexdigest()
+
+
+@cache
+def _rules() -> bytes:
+    """The code of the rules `normalize` applies: a release that changes them has every draft
+    normalized again, as the records it gives may differ."""
+    digest = hashlib.blake2b(digest_size=16)
+    for rule in (normalize, Talk, is_placeholder_title, strip_honorifics, clean_block, unaccented):
+        digest.update(Path(inspect.getfile(rule)).read_bytes())
+    return digest.digest()
 
 
 def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
