@@ -34,8 +34,8 @@ from aggregator.publishing.outputs import BASE_URL_NOTE, Output, feed_files
 from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
 from aggregator.records.merge import MergeSettings, Overrides, merge
-from aggregator.records.normalize import normalize, talk_id
-from aggregator.store.database import Published, Sighting, Store
+from aggregator.records.normalize import draft_fingerprint, normalize, talk_id
+from aggregator.store.database import Published, SeenAgain, Sighting, Store
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -133,18 +133,23 @@ def run(
             stats.revalidated,
             stats.bytes,
         )
-        sightings: list[Sighting] = []
+        sightings: list[Sighting | SeenAgain] = []
         # By the identity of each sighting: the report of the source that found it.
         owners: dict[int, SourceReport] = {}
         listed: dict[str, set[str]] = {}
         complete: dict[str, bool] = {}
+        per_site = Counter(sites[source.site].id for source in config.sources)
+        shared = {site for site, count in per_site.items() if count > 1}
         for source, result in zip(config.sources, results, strict=True):
             site = sites[source.site]
-            source_report, found = _review(site, result, config, started, store)
+            # Two sources of one site may give one talk differently: each draft is then
+            # normalized, as the record stored may be the other source's.
+            drafted = {} if site.id in shared else store.drafted(site.id)
+            source_report, found = _review(site, result, config, started, store, drafted)
             _flag(source_report, result, store)
             if source_report.health.flags:
                 # Probably broken: what it no longer gives is kept from the store, not erased.
-                found = [replace(sighting, partial=True) for sighting in found]
+                found = [_partial(sighting) for sighting in found]
             report.sources.append(source_report)
             sightings.extend(found)
             owners.update((id(sighting), source_report) for sighting in found)
@@ -268,9 +273,21 @@ def _start_urls(source: SourceConfig, sites: Mapping[str, SiteParser]) -> tuple[
     return (source.url,) if source.url else sites[source.site].entry_urls()
 
 
+def _partial(sighting: Sighting | SeenAgain) -> Sighting | SeenAgain:
+    # A record that is what its draft gives has nothing the draft lacks to keep.
+    return replace(sighting, partial=True) if isinstance(sighting, Sighting) else sighting
+
+
 def _review(
-    site: SiteParser, result: CrawlResult, config: Config, now: datetime, store: Store
-) -> tuple[SourceReport, list[Sighting]]:
+    site: SiteParser,
+    result: CrawlResult,
+    config: Config,
+    now: datetime,
+    store: Store,
+    drafted: Mapping[str, str],
+) -> tuple[SourceReport, list[Sighting | SeenAgain]]:
+    """The source's report and its talks; a draft that is the one a stored record was made from
+    (`drafted`: its fingerprint → the talk's id) is not normalized again."""
     report = SourceReport(
         site.id, listings=result.listings_read, details=result.details_read, failed=result.failed
     )
@@ -281,7 +298,7 @@ def _review(
         pages_reused=result.pages_reused,
         pages_failed=result.listings_failed + len(result.partial),
     )
-    sightings: list[Sighting] = []
+    sightings: list[Sighting | SeenAgain] = []
     for problem in result.problems:
         # Messages quote pages: health.json must be able to hold them.
         (report.warnings if problem.warning else report.errors).append(scalar_text(str(problem)))
@@ -299,6 +316,15 @@ def _review(
     kept = within_limits(site, wanted, config.limits, now)
     report.warnings += kept.warnings
     for draft in kept.drafts:
+        # A talk without a page has no detail page that could have failed: it is whole.
+        partial = bool(draft.url) and draft.url in result.partial
+        fingerprint = draft_fingerprint(draft, site)
+        known = None if partial else drafted.get(fingerprint)
+        if known is not None:
+            if known not in seen:
+                seen.add(known)
+                sightings.append(SeenAgain(known, site.name, fingerprint))
+            continue
         try:
             talk = normalize(draft, site)
         except RecordError as exc:
@@ -306,9 +332,7 @@ def _review(
             continue
         if talk.id not in seen:
             seen.add(talk.id)
-            # A talk without a page has no detail page that could have failed: it is whole.
-            partial = bool(draft.url) and draft.url in result.partial
-            sightings.append(Sighting(talk, site.name, partial=partial))
+            sightings.append(Sighting(talk, site.name, partial=partial, drafted=fingerprint))
     report.talks = len(sightings)
     report.errors, report.warnings = _tally(report.errors), _tally(report.warnings)
     return report, sightings

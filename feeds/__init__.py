@@ -7,7 +7,8 @@ talks a feed holds at a given time is `select(talks, spec, ext, now)`, called be
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from aggregator.model import StoredTalk
 from feeds.atom import render_atom
@@ -17,7 +18,7 @@ from feeds.ical import event_file, render_event, render_ical
 from feeds.jsonfeed import render_json
 from feeds.opml import render_opml
 from feeds.rss import render_rss
-from feeds.spec import FeedFilter, FeedSpec, in_window, matches, select
+from feeds.spec import Bodies, FeedFilter, FeedSpec, in_window, matches, select
 
 __all__ = [
     "FORMATS",
@@ -39,7 +40,16 @@ __all__ = [
     "select",
 ]
 
-FORMATS: dict[str, Callable[[Sequence[StoredTalk], FeedSpec], bytes]] = {
+
+class Renderer(Protocol):
+    """A feed format: the talks as one document, their bodies shared through `bodies`."""
+
+    def __call__(
+        self, talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None
+    ) -> bytes: ...
+
+
+FORMATS: dict[str, Renderer] = {
     "rss": render_rss,
     "atom": render_atom,
     "feed.json": render_json,

@@ -12,12 +12,12 @@ from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
 from feeds.spec import (
+    Bodies,
     FeedSpec,
     author_names,
     clean,
     entry_title,
     feed_updated,
-    html_description,
     newest_first,
     source_links,
 )
@@ -25,8 +25,10 @@ from feeds.spec import (
 __all__ = ["add_talk_entry", "atom_feed", "render_atom"]
 
 
-def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
-    """The talks as an Atom document; the same input always gives the same bytes."""
+def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
+    """The talks as an Atom document; the same input always gives the same bytes. `bodies`
+    shares the entries' bodies with other feeds."""
+    bodies = bodies or Bodies()
     fg = atom_feed(spec, feed_updated(talks))
     for st in newest_first(talks):
         add_talk_entry(
@@ -36,6 +38,7 @@ def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
             title=entry_title(st, spec),
             published=st.first_seen,
             updated=st.last_changed,
+            content=bodies.html(st),
         )
     result: bytes = fg.atom_str(pretty=True)
     return result
@@ -68,15 +71,16 @@ def add_talk_entry(
     title: str,
     published: datetime,
     updated: datetime,
+    content: str,
 ) -> None:
-    """Append an entry about the talk: its link (if it has a page), description, speakers as
-    authors and sources as categories."""
+    """Append an entry about the talk: its link (if it has a page), `content` (its
+    `html_description`), speakers as authors and sources as categories."""
     fe = fg.add_entry(order="append")
     fe.id(clean(entry_id))
     fe.title(clean(title))
     if st.talk.url:
         fe.link(href=clean(st.talk.url))
-    fe.content(html_description(st), type="html")
+    fe.content(content, type="html")
     fe.published(published.astimezone(UTC))
     fe.updated(updated.astimezone(UTC))
     for name in author_names(st.talk):

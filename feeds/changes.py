@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from aggregator.model import StoredTalk
 from feeds.atom import add_talk_entry, atom_feed
-from feeds.spec import EPOCH, FeedSpec, local_time, talk_line
+from feeds.spec import EPOCH, FeedSpec, html_description, local_time, talk_line
 
 __all__ = ["ChangeEntry", "ChangeKind", "render_changes"]
 
@@ -90,6 +90,7 @@ def render_changes(entries: Sequence[ChangeEntry], spec: FeedSpec) -> bytes:
             title=entry.title,
             published=entry.at,
             updated=entry.at,
+            content=html_description(entry.talk),
         )
     result: bytes = fg.atom_str(pretty=True)
     return result

@@ -17,10 +17,10 @@ from icalendar import Calendar, Event, Timezone, vDuration
 from aggregator.model import Status, StoredTalk
 from feeds.folding import serialize
 from feeds.spec import (
+    Bodies,
     FeedSpec,
     by_start,
     clean,
-    plain_description,
     source_names,
     status_prefix,
     title_and_speakers,
@@ -40,8 +40,9 @@ _STATUS = {
 }
 
 
-def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
-    """The talks as an iCalendar (RFC 5545) document; the same input always gives the same bytes."""
+def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
+    """The talks as an iCalendar (RFC 5545) document; the same input always gives the same
+    bytes. `bodies` shares the events' descriptions with other feeds."""
     cal = _calendar()
     cal.add("x-wr-calname", clean(spec.title))
     cal.add("x-wr-caldesc", clean(spec.description))
@@ -50,14 +51,14 @@ def render_ical(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
     # the older one that Outlook reads; icalendar would write a bare timedelta as "1:00:00".
     cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))
-    return _with_events(cal, by_start(talks), spec)
+    return _with_events(cal, by_start(talks), spec, bodies or Bodies())
 
 
-def render_event(st: StoredTalk, spec: FeedSpec) -> bytes:
+def render_event(st: StoredTalk, spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
     """One talk as an iCalendar document to import: the VEVENT that `render_ical` writes for it
     with the same `spec`, and its VTIMEZONE. No calendar name or refresh hints, which would make
     some calendar apps set up a calendar of its own for a single event."""
-    return _with_events(_calendar(), [st], spec)
+    return _with_events(_calendar(), [st], spec, bodies or Bodies())
 
 
 # What a talk id usually is, "<site>:<key>" (aggregator/records/normalize.py): such an id becomes a
@@ -84,7 +85,9 @@ def _calendar() -> Calendar:
     return cal
 
 
-def _with_events(cal: Calendar, ordered: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
+def _with_events(
+    cal: Calendar, ordered: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies
+) -> bytes:
     """`cal` with the VTIMEZONEs of the talks and then their VEVENTs, in the given order."""
     for timezone in _timezones(ordered):
         cal.add_component(timezone)
@@ -93,7 +96,7 @@ def _with_events(cal: Calendar, ordered: Sequence[StoredTalk], spec: FeedSpec) -
     head = serialize(cal)
     if not head.endswith(_END):
         raise AssertionError("icalendar ended a calendar with something other than END:VCALENDAR")
-    events = b"".join(serialize(_event(st, spec)) for st in ordered)
+    events = b"".join(serialize(_event(st, spec, bodies)) for st in ordered)
     return head[: -len(_END)] + events + _END
 
 
@@ -119,7 +122,7 @@ def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
     ]
 
 
-def _event(st: StoredTalk, spec: FeedSpec) -> Event:
+def _event(st: StoredTalk, spec: FeedSpec, bodies: Bodies) -> Event:
     talk = st.talk
     summary = clean(status_prefix(talk, spec)) + title_and_speakers(st, " — ")
     event = Event()
@@ -137,7 +140,7 @@ def _event(st: StoredTalk, spec: FeedSpec) -> Event:
     event.add("summary", summary)
     if talk.location:
         event.add("location", clean(talk.location))
-    event.add("description", plain_description(st))
+    event.add("description", bodies.plain(st))
     if talk.url:
         event.add("url", clean(talk.url))
     event.add("status", _STATUS[talk.status])

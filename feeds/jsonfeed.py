@@ -22,11 +22,11 @@ from typing import Any
 
 from aggregator.model import StoredTalk
 from feeds.spec import (
+    Bodies,
     FeedSpec,
     author_names,
     clean,
     entry_title,
-    html_description,
     newest_first,
     source_names,
     when,
@@ -39,8 +39,10 @@ EXTENSION_DOCS = "https://github.com/talkfeed/talkfeed#json-feed"
 """Where the `_talkfeed` object is described: the spec asks extensions to say so in `about`."""
 
 
-def render_json(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
-    """The talks as a JSON Feed 1.1 document; the same input always gives the same bytes."""
+def render_json(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
+    """The talks as a JSON Feed 1.1 document; the same input always gives the same bytes.
+    `bodies` shares the items' bodies with other feeds."""
+    bodies = bodies or Bodies()
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": clean(spec.title),
@@ -52,19 +54,19 @@ def render_json(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
         feed["feed_url"] = self_url
     if spec.description.strip():
         feed["description"] = clean(spec.description)
-    feed["items"] = [_item(st, spec) for st in newest_first(talks)]
+    feed["items"] = [_item(st, spec, bodies) for st in newest_first(talks)]
     # Key order is the insertion order above, so the bytes never depend on a dict's history.
     text = json.dumps(feed, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 
 
-def _item(st: StoredTalk, spec: FeedSpec) -> dict[str, Any]:
+def _item(st: StoredTalk, spec: FeedSpec, bodies: Bodies) -> dict[str, Any]:
     talk = st.talk
     item: dict[str, Any] = {"id": clean(f"urn:talkfeed:{talk.id}")}
     if talk.url:
         item["url"] = clean(talk.url)
     item["title"] = entry_title(st, spec)
-    item["content_html"] = html_description(st)
+    item["content_html"] = bodies.html(st)
     summary = when(talk)
     if talk.location:
         summary += f" · {clean(talk.location)}"

@@ -14,12 +14,12 @@ from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
 from feeds.spec import (
+    Bodies,
     FeedSpec,
     author_names,
     clean,
     entry_title,
     feed_updated,
-    html_description,
     newest_first,
     source_names,
 )
@@ -27,8 +27,10 @@ from feeds.spec import (
 __all__ = ["render_rss"]
 
 
-def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
-    """The talks as an RSS 2.0 document; the same input always gives the same bytes."""
+def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
+    """The talks as an RSS 2.0 document; the same input always gives the same bytes. `bodies`
+    shares the entries' bodies with other feeds."""
+    bodies = bodies or Bodies()
     fg = FeedGenerator()
     fg.title(clean(spec.title))
     # RSS requires a channel description; an empty one makes feedgen refuse to render. Readers
@@ -51,7 +53,7 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec) -> bytes:
         fe.title(entry_title(st, spec))
         if talk.url:
             fe.link(href=clean(talk.url))
-        fe.description(html_description(st))
+        fe.description(bodies.html(st))
         fe.pubDate(st.first_seen.astimezone(UTC))
         authors = author_names(talk)
         if authors:

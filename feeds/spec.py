@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -27,6 +27,7 @@ from aggregator.model import SourceLink, Status, StoredTalk, Talk
 
 __all__ = [
     "EPOCH",
+    "Bodies",
     "FeedFilter",
     "FeedSpec",
     "author_names",
@@ -539,6 +540,32 @@ def plain_description(st: StoredTalk) -> str:
     if talk.url:
         blocks.append(clean(talk.url))
     return "\n\n".join(blocks)
+
+
+class Bodies:
+    """Each talk's entry body, as HTML (RSS, Atom, JSON Feed) and as text (iCal), made once
+    however many feeds and formats show the talk: sanitizing the HTML is most of what an entry
+    costs. Talks with the same `key` get the same bodies. The default key, the object itself,
+    holds while the talks are alive, as they are for the one rendering that makes its own."""
+
+    def __init__(self, key: Callable[[StoredTalk], Hashable] = id) -> None:
+        self._key = key
+        self._made: dict[tuple[str, Hashable], str] = {}
+
+    def html(self, st: StoredTalk) -> str:
+        """`html_description(st)`."""
+        return self._body("html", st, html_description)
+
+    def plain(self, st: StoredTalk) -> str:
+        """`plain_description(st)`."""
+        return self._body("plain", st, plain_description)
+
+    def _body(self, kind: str, st: StoredTalk, make: Callable[[StoredTalk], str]) -> str:
+        key = (kind, self._key(st))
+        body = self._made.get(key)
+        if body is None:
+            body = self._made[key] = make(st)
+        return body
 
 
 def newest_first(talks: Iterable[StoredTalk]) -> list[StoredTalk]:

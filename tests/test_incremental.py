@@ -1,18 +1,26 @@
 """A second run against unchanged sites transfers almost nothing: every page it asks for again
-is a conditional request answered 304, and pages of talks that are over are not asked for."""
+is a conditional request answered 304, and pages of talks that are over are not asked for. A run
+that reuses what earlier runs parsed and normalized publishes what one without it would."""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aggregator.cli import main
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
 from aggregator.fetching.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.pipeline import RunReport, run
+from tests.conftest import FixtureSite
 from tests.fixture_pages import parsers as saved_parsers
 from tests.fixture_pages import site_folders
+from tests.test_lifecycle import FALL, ITEM_1875
 
 NOW = datetime.fromisoformat("2026-03-01T09:00:00-05:00")
 
@@ -45,3 +53,69 @@ def test_second_run_is_conditional_and_small(tmp_path: Path) -> None:
     assert nyu.health.pages_reused == 3, "1841, 1849 and 1852 are over: not asked for again"
     assert nyu.health.pages_revalidated == 2 + 5
     assert second.new == second.changed == 0
+
+
+_MADE = re.compile(rb'<p class="updated">Updated [^,<]*,')
+
+
+def _published(out: Path) -> dict[str, bytes]:
+    files = {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.name != "health.json"  # it says how long the run took
+    }
+    # The index page says when it was made, which differs between any two runs.
+    files["index.html"] = _MADE.sub(b"", files["index.html"])
+    return files
+
+
+def _forget_what_was_drafted(db: Path) -> None:
+    """The store without the page cache and without the drafts its records were made from:
+    every page is fetched and parsed and every talk normalized and stored as on a first run."""
+    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("DELETE FROM pages")
+        connection.execute("UPDATE talks SET drafted = NULL")
+
+
+def test_a_run_that_reuses_what_it_drafted_publishes_what_a_full_one_does(
+    site: FixtureSite, config_file: Path
+) -> None:
+    full_config = config_file.parent / "full" / "talkfeed.toml"
+    full_config.parent.mkdir()
+    full_config.write_text(config_file.read_text(encoding="utf-8"), encoding="utf-8")
+    incremental, full = config_file.parent / "public", full_config.parent / "public"
+    fall, listing = FALL, site.pages[FALL]
+    days = iter(range(1, 10))
+
+    def both() -> None:
+        now = f"2026-03-0{next(days)}T09:00:00-05:00"
+        assert main(["run", "--config", str(config_file), "--now", now, "--quiet"]) == 0
+        if (full_config.parent / "talkfeed.db").exists():
+            _forget_what_was_drafted(full_config.parent / "talkfeed.db")
+        shutil.rmtree(full, ignore_errors=True)
+        assert main(["run", "--config", str(full_config), "--now", now, "--quiet"]) == 0
+        assert _published(incremental) == _published(full)
+
+    both()
+    both()  # nothing changed
+    site.edit(site.detail_path(1866), "Large quantum computers", "Big quantum computers")
+    for path in (site.detail_path(1875), fall):  # a reschedule
+        site.edit(path, "Oct. 6, 2026, 11:30 a.m.", "Oct. 8, 2026, 2 p.m.")
+    both()
+    site.edit(  # a cancellation
+        site.detail_path(1872),
+        '<h3 class="colloq-heading">Synopsis:</h3>',
+        '<h3 class="colloq-heading">Notes:</h3><p>This talk has been cancelled.</p>'
+        '<h3 class="colloq-heading">Synopsis:</h3>',
+    )
+    site.pages[fall] = ITEM_1875.sub("", listing)  # a talk that vanishes
+    site.status[site.detail_path(1875)] = 404
+    both()
+    both()
+    site.pages[fall] = listing.replace("Oct. 6, 2026, 11:30 a.m.", "Oct. 8, 2026, 2 p.m.")
+    del site.status[site.detail_path(1875)]  # and comes back
+    both()
+    both()
+    changes = (incremental / "changes.atom").read_text(encoding="utf-8")
+    for kind in ("Moved: ", "Cancelled: ", "Restored: "):
+        assert kind in changes

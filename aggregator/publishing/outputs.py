@@ -48,6 +48,7 @@ from feeds import (
     render_index,
     render_opml,
 )
+from feeds.spec import Bodies
 from scrapers import SiteParser
 
 __all__ = [
@@ -220,6 +221,9 @@ def feed_files(
             hashed.update(digest(st))
         return hashed.hexdigest()
 
+    # A talk's body is the same in every feed and format that shows it, and in the source's
+    # feeds when its record is what the combined feeds show.
+    bodies = Bodies(key=lambda st: (st.talk.id, digest(st)))
     for spec, selection in specs:
         if selection is None:
             chosen = own.get(spec.path, [])
@@ -228,13 +232,15 @@ def feed_files(
         for extension, render in FORMATS.items():
             talks = in_window(chosen, spec, extension, now)
             name = f"{spec.path}.{extension}"
-            yield Output(name, partial(render, talks, spec), fingerprint(name, spec, talks))
+            yield Output(name, partial(render, talks, spec, bodies), fingerprint(name, spec, talks))
     # The combined feed's spec: a talk's own file holds the VEVENT all.ics holds for it.
     combined_spec = specs[0][0]
     for st in calendar_talks(combined, now):
         name = event_file(st.talk.id)
         yield Output(
-            name, partial(render_event, st, combined_spec), fingerprint(name, combined_spec, [st])
+            name,
+            partial(render_event, st, combined_spec, bodies),
+            fingerprint(name, combined_spec, [st]),
         )
     changes_spec = FeedSpec(
         path="changes",

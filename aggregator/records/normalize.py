@@ -9,8 +9,11 @@ every kind of source hands its drafts over through `normalize`.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,7 +27,7 @@ from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline, scalar_text
 from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
-__all__ = ["normalize", "split_status_marker", "status_from_body", "talk_id"]
+__all__ = ["draft_fingerprint", "normalize", "split_status_marker", "status_from_body", "talk_id"]
 
 # Longest first, so that "iptal edildi" is taken whole before "iptal".
 _WORDS = sorted(unaccented((*CANCELLED_WORDS, *POSTPONED_WORDS)), key=len, reverse=True)
@@ -130,6 +133,24 @@ def talk_zone(site: SiteParser, start: datetime) -> str:
     if isinstance(zone, ZoneInfo) and zone.key not in _UTC_NAMES:
         return zone.key
     return site.timezone
+
+
+def draft_fingerprint(draft: TalkDraft, site: SiteParser) -> str:
+    """Names what `normalize` makes of `draft` for `site`: the draft and the site settings it
+    reads. The same fingerprint, the same record, so a talk whose pages say what they said
+    before need not be normalized and stored again. Lone surrogates are escaped by `repr`."""
+    settings = (site.id, site.timezone, site.default_duration, draft)
+    return hashlib.blake2b(_rules() + repr(settings).encode(), digest_size=16).hexdigest()
+
+
+@cache
+def _rules() -> bytes:
+    """The code of the rules `normalize` applies: a release that changes them has every draft
+    normalized again, as the records it gives may differ."""
+    digest = hashlib.blake2b(digest_size=16)
+    for rule in (normalize, Talk, is_placeholder_title, strip_honorifics, clean_block, unaccented):
+        digest.update(Path(inspect.getfile(rule)).read_bytes())
+    return digest.digest()
 
 
 def normalize(draft: TalkDraft, site: SiteParser) -> Talk:

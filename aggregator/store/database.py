@@ -25,7 +25,7 @@ from typing import Any, Literal
 from aggregator.errors import OutputError
 from aggregator.model import SEQUENCE_FIELDS, Change, SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Published", "Sighting", "Store", "UpsertResult"]
+__all__ = ["Published", "SeenAgain", "Sighting", "Store", "UpsertResult"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS talks (
@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS talks (
     change_count INTEGER NOT NULL DEFAULT 0,
     sequence INTEGER NOT NULL DEFAULT 0,
     missed_runs INTEGER NOT NULL DEFAULT 0,
-    moved_from TEXT
+    moved_from TEXT,
+    drafted TEXT
 );
 CREATE INDEX IF NOT EXISTS talks_source ON talks (source);
 CREATE TABLE IF NOT EXISTS published (
@@ -80,6 +81,7 @@ _ADDED_COLUMNS = {
     "talks": {
         "missed_runs": "INTEGER NOT NULL DEFAULT 0",
         "moved_from": "TEXT",
+        "drafted": "TEXT",
     }
 }
 _Note = tuple[str, str | None, str | None, str | None]
@@ -106,6 +108,19 @@ class Sighting:
     talk: Talk
     source_name: str
     partial: bool = False
+    drafted: str | None = None
+    """The fingerprint of the draft the talk was normalized from (`normalize.draft_fingerprint`),
+    kept with a whole record so that the same draft next run need not be normalized again."""
+
+
+@dataclass(frozen=True)
+class SeenAgain:
+    """A talk found by this run as its stored record was drafted (`Store.drafted`): only its
+    sighting is recorded, as for a talk found unchanged."""
+
+    talk_id: str
+    source_name: str
+    drafted: str
 
 
 @dataclass(frozen=True)
@@ -179,7 +194,7 @@ class Store:
         except sqlite3.Error as exc:
             raise OutputError(str(self._path), f"cannot write the store: {exc}") from None
 
-    def upsert(self, sightings: Iterable[Sighting], now: datetime) -> UpsertResult:
+    def upsert(self, sightings: Iterable[Sighting | SeenAgain], now: datetime) -> UpsertResult:
         """Record this run's talks: insert new ones, update changed ones, touch `last_seen`.
         A talk seen again is no longer missing. A talk that cannot be written is left out and
         returned in `rejected`: one bad record never costs the others."""
@@ -188,6 +203,12 @@ class Store:
         rejected: list[tuple[Sighting, str]] = []
         with self._transaction():
             for sighting in sightings:
+                if isinstance(sighting, SeenAgain):
+                    self._seen(sighting.talk_id, sighting.source_name, stamp, sighting.drafted)
+                    unchanged += 1
+                    continue
+                # A partial record holds fields kept from before: it is not what its draft gives.
+                drafted = None if sighting.partial else sighting.drafted
                 try:
                     record = sighting.talk.model_dump_json()
                 except ValueError as exc:  # pydantic's serialization error is a ValueError
@@ -200,7 +221,7 @@ class Store:
                 if row is None:
                     self._db.execute(
                         "INSERT INTO talks (id, source, source_name, record, first_seen,"
-                        " last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        " last_seen, last_changed, drafted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             sighting.talk.id,
                             sighting.talk.source,
@@ -209,6 +230,7 @@ class Store:
                             stamp,
                             stamp,
                             stamp,
+                            drafted,
                         ),
                     )
                     self._note("source", sighting.talk.id, now, [("new", None, None, None)])
@@ -218,17 +240,14 @@ class Store:
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
                 notes = _differences(old, talk)
                 if not notes:
-                    self._db.execute(
-                        "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0"
-                        " WHERE id = ?",
-                        (stamp, sighting.source_name, talk.id),
-                    )
+                    self._seen(talk.id, sighting.source_name, stamp, drafted)
                     unchanged += 1
                     continue
                 self._db.execute(
                     "UPDATE talks SET record = ?, source_name = ?, last_seen = ?,"
                     " last_changed = ?, change_count = change_count + 1,"
-                    " sequence = sequence + ?, missed_runs = 0, moved_from = ? WHERE id = ?",
+                    " sequence = sequence + ?, missed_runs = 0, moved_from = ?, drafted = ?"
+                    " WHERE id = ?",
                     (
                         talk.model_dump_json(),
                         sighting.source_name,
@@ -236,12 +255,28 @@ class Store:
                         stamp,
                         _bump(old, talk),
                         _moved_from(old, talk, row[3]),
+                        drafted,
                         talk.id,
                     ),
                 )
                 self._note("source", talk.id, now, notes)
                 changed += 1
         return UpsertResult(new, changed, unchanged, tuple(rejected))
+
+    def _seen(self, talk_id: str, source_name: str, stamp: str, drafted: str | None) -> None:
+        self._db.execute(
+            "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0, drafted = ?"
+            " WHERE id = ?",
+            (stamp, source_name, drafted, talk_id),
+        )
+
+    def drafted(self, source: str) -> dict[str, str]:
+        """The source's talks by the fingerprint of the draft each record was normalized from,
+        for those whose record is still what that draft gives."""
+        rows = self._db.execute(
+            "SELECT drafted, id FROM talks WHERE source = ? AND drafted IS NOT NULL", (source,)
+        )
+        return dict(rows.fetchall())
 
     def mark_missing(
         self, source: str, seen: Iterable[str], now: datetime, cancel_after: int
@@ -276,7 +311,8 @@ class Store:
                 updated = talk.model_copy(update={"status": status})
                 self._db.execute(
                     "UPDATE talks SET record = ?, last_changed = ?,"
-                    " change_count = change_count + 1, sequence = sequence + 1 WHERE id = ?",
+                    " change_count = change_count + 1, sequence = sequence + 1, drafted = NULL"
+                    " WHERE id = ?",
                     (updated.model_dump_json(), stamp, talk_id),
                 )
                 self._note("source", talk_id, now, _differences(talk, updated))

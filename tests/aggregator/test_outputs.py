@@ -20,6 +20,7 @@ from aggregator.model import StoredTalk
 from aggregator.publishing.outputs import Output, feed_files, feed_specs, with_base_url
 from aggregator.publishing.publish import FINGERPRINTS, write_changed
 from feeds import FORMATS
+from feeds.spec import Bodies, html_description, plain_description
 from scrapers import SiteParser
 from tests.feeds.jsonfeed_rules import jsonfeed_problems
 from tests.feeds.sample import NOW, sample_talks
@@ -268,3 +269,29 @@ def test_the_index_page_says_when_it_was_made(tmp_path: Path) -> None:
     assert updated(datetime(2026, 12, 2, 14, 5, 31, tzinfo=UTC)) == (
         "Updated 2026-12-02 14:05 UTC, with the talks as of 2026-03-10 18:30 UTC."
     )
+
+
+def test_bodies_shared_across_files_are_each_files_own(tmp_path: Path) -> None:
+    """Every file rendered in one run, sharing its talks' bodies, is the file rendered alone."""
+    records = sample_talks()
+    # The combined feeds' record of a talk may say another thing than its source's own.
+    edited = records[0].talk.model_copy(update={"abstract": "Another abstract."})
+    combined = [records[0].model_copy(update={"talk": edited}), *records[1:]]
+
+    def outputs() -> list[Output]:
+        return list(feed_files(_config(tmp_path), SITES, records, combined, [], NOW))
+
+    together = {output.name: output.render() for output in outputs()}
+    for number, name in enumerate(together):
+        assert outputs()[number].render() == together[name], name
+    assert b"Another abstract." in together["all.rss"]
+    assert b"Another abstract." not in together[f"sites/{records[0].talk.source}.rss"]
+
+
+def test_a_talks_body_is_made_once() -> None:
+    (st, *_) = sample_talks()
+    bodies = Bodies()
+    assert bodies.html(st) == html_description(st)
+    assert bodies.html(st) is bodies.html(st)
+    assert bodies.plain(st) == plain_description(st)
+    assert bodies.plain(st) is bodies.plain(st)

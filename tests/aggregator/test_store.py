@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.model import SourceLink, Speaker, Status, Talk
-from aggregator.store.database import Published, Sighting, Store
+from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
+from aggregator.store.database import Published, SeenAgain, Sighting, Store
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -210,3 +210,108 @@ def test_a_talk_that_cannot_be_stored_is_rejected_and_the_others_are_stored(
     assert sighting is broken
     assert problem.startswith("site:2: cannot be stored: ")
     assert "surrogates not allowed" in problem
+
+
+_EVERY_KIND_OF_VALUE = [
+    talk(1),
+    talk(
+        2,
+        url=None,
+        title=None,
+        speakers=[],
+        abstract=None,
+        location=None,
+        start=datetime(2026, 11, 1, 1, 30, 15, 250_000, tzinfo=NY),  # the hour DST repeats
+        end=datetime(2026, 11, 1, 3, tzinfo=NY),
+        status=Status.TENTATIVE,
+    ),
+    talk(
+        3,
+        speakers=[Speaker(name="Ada"), Speaker(name="Bo", affiliation="Y, Z")],
+        start=datetime(2026, 6, 1, tzinfo=ZoneInfo("UTC")),
+        timezone="Asia/Kolkata",
+        all_day=True,
+        default_duration_minutes=90,
+        host="Hosts",
+        bio="Bio.",
+        notes="Notes \u2028 and é",
+        status=Status.CANCELLED,
+    ),
+]
+
+
+def _same(read: object, written: object) -> None:
+    # Equal models may still differ in a datetime's zone object or in which fields count as
+    # set: the representation and the set fields show both.
+    assert read == written
+    assert repr(read) == repr(written)
+    assert type(read) is type(written)
+
+
+def test_talks_read_back_are_those_written(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(t, "Site") for t in _EVERY_KIND_OF_VALUE], T0)
+        read = {stored.talk.id: stored for stored in store.talks()}
+        for written in _EVERY_KIND_OF_VALUE:
+            stored = read[written.id]
+            validated = Talk.model_validate_json(written.model_dump_json())
+            _same(stored.talk, validated)
+            _same(stored.talk, written)
+            assert stored.talk.model_fields_set == validated.model_fields_set
+            # As the store built them before: validated from the same values.
+            _same(stored, StoredTalk(**dict(stored)))
+            for speaker, expected in zip(stored.talk.speakers, written.speakers, strict=True):
+                _same(speaker, expected)
+            assert stored.talk.start.tzinfo is ZoneInfo(written.timezone)
+            assert stored.talk.status is written.status
+
+
+def test_published_talks_read_back_are_those_written(tmp_path: Path) -> None:
+    links = (SourceLink(source="site", name="Site"), SourceLink(source="b", name="B", url=None))
+    items = [
+        Published(talk=t, members=(t.id,), sources=links, provenance={"title": "site"})
+        for t in _EVERY_KIND_OF_VALUE
+    ]
+    with Store(tmp_path / "db.sqlite") as store:
+        store.publish(items, T0)
+        read = {stored.talk.id: stored for stored in store.published()}
+    for item in items:
+        stored = read[item.talk.id]
+        _same(stored.talk, item.talk)
+        for link, expected in zip(stored.sources, links, strict=True):
+            _same(link, expected)
+        assert stored.provenance == item.provenance
+        assert (stored.first_seen, stored.last_seen, stored.last_changed) == (T0, T0, T0)
+        _same(stored, StoredTalk(**dict(stored)))
+
+
+def test_a_record_an_older_talkfeed_wrote_gets_todays_defaults(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(), "Site")], T0)
+        # As written before `notes` and `all_day` existed.
+        store._db.execute("UPDATE talks SET record = json_remove(record, '$.notes', '$.all_day')")
+        (stored,) = store.talks()
+    _same(stored.talk, talk())
+
+
+def test_a_talk_seen_again_as_drafted_is_touched_until_its_record_is_changed(
+    tmp_path: Path,
+) -> None:
+    later = T0 + timedelta(days=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(1), "Site", drafted="d1"), Sighting(talk(2), "Site")], T0)
+        assert store.drafted("site") == {"d1": "site:1"}
+        assert store.upsert([SeenAgain("site:1", "Site renamed", "d1")], later).unchanged == 1
+        (stored, _) = store.talks()
+        assert (stored.last_seen, stored.last_changed, stored.source_name) == (
+            later,
+            T0,
+            "Site renamed",
+        )
+        # Fields kept from before are not what the draft gives.
+        store.upsert([Sighting(talk(1), "Site", partial=True, drafted="d1")], later)
+        assert store.drafted("site") == {}
+        store.upsert([Sighting(talk(1), "Site", drafted="d1")], later)
+        # No longer listed: tentative, which the draft does not say.
+        assert store.mark_missing("site", [], later, cancel_after=3) == ["site:1", "site:2"]
+        assert store.drafted("site") == {}
