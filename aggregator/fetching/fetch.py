@@ -6,7 +6,8 @@ like the first. An exchange with a host:
 
 1. fails at once if its URL is malformed (a port out of range, a host name that cannot be) or
    the host has been skipped after failing `host_failures` times in a row;
-2. checks the URL against the host's robots.txt (fetched once per run, in exchanges of its own);
+2. checks the URL against the host's robots.txt (fetched once per run, in exchanges of its own;
+   one that was not there is asked for again only once `ROBOTS_ABSENT_FOR` has passed);
 3. holds the host's lock until it ends, retries included, so requests to one host never overlap;
 4. before each attempt waits out the host's delay since its previous attempt ended, then takes
    one of the `concurrency` slots shared by all hosts for the request and its body, which must
@@ -40,7 +41,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Protocol, Self
 
@@ -51,6 +52,7 @@ from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedE
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "ROBOTS_ABSENT_FOR",
     "WHILE_YOU_WAIT",
     "FetchSettings",
     "FetchStats",
@@ -65,6 +67,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "talkfeed/0.1 (+https://github.com/talkfeed/talkfeed)"
+
+ROBOTS_ABSENT_FOR = timedelta(days=1)
+"""How long a robots.txt that answered 4xx (none: everything allowed) is taken to stay absent
+before it is asked for again; RFC 9309 2.4 lets a crawler keep what it read that long."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,13 @@ class RobotsCache(Protocol):
         self, url: str, etag: str | None, last_modified: str | None, text: str | None
     ) -> None:
         """Remember a robots.txt with its validators; None forgets it (there is none now)."""
+
+    def robots_absent(self, url: str) -> datetime | None:
+        """When the robots.txt at `url` last answered that there is none, if that is the last
+        thing remembered of it."""
+
+    def keep_robots_absent(self, url: str, at: datetime) -> None:
+        """Remember that the robots.txt at `url` answered at `at` that there is none."""
 
 
 @dataclass(frozen=True)
@@ -549,6 +562,11 @@ class Fetcher:
             httpx.URL(scheme=url.scheme, host=url.host, port=url.port, path="/robots.txt")
         )
         cache = self._robots_cache
+        absent = cache.robots_absent(robots_url) if cache is not None else None
+        if absent is not None and datetime.now(UTC) - absent < ROBOTS_ABSENT_FOR:
+            # Still none: everything is allowed, as when it answered so.
+            host.robots_loaded = True
+            return
         cached = cache.robots(robots_url) if cache is not None else None
         conditions = _conditions(cached[0], cached[1]) if cached is not None else {}
         extensions = {_ALLOWED: allowed} if allowed is not None else {}
@@ -577,8 +595,11 @@ class Fetcher:
                     cache.keep_robots(
                         robots_url, etag, modified, text if etag or modified else None
                     )
+            elif cache is not None and 400 <= status < 500 and status != 429:
+                # None there: not asked for again on every run, the rules it had are forgotten.
+                cache.keep_robots_absent(robots_url, datetime.now(UTC))
             elif cache is not None and cached is not None and status < 500 and status != 429:
-                # Gone for good (a 4xx): nothing to ask about conditionally next time.
+                # A redirect that leads nowhere: nothing to ask about conditionally next time.
                 cache.keep_robots(robots_url, None, None, None)
             if text is not None:
                 host.robots = Protego.parse(text)

@@ -126,6 +126,21 @@ class PageCache:
             (url, etag, last_modified, json.dumps({"type": "robots", "text": text})),
         )
 
+    def robots_absent(self, url: str) -> datetime | None:
+        """When the robots.txt at `url` last answered that there is none, if it did last."""
+        parsed = self._parsed(url)
+        if parsed is None or parsed.get("type") != "robots-absent":
+            return None
+        return datetime.fromisoformat(parsed["at"])
+
+    def keep_robots_absent(self, url: str, at: datetime) -> None:
+        """Remember that the robots.txt at `url` answered at `at` that there is none."""
+        self._write(
+            "INSERT INTO pages (url, parsed) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET"
+            " etag = NULL, last_modified = NULL, parsed = excluded.parsed",
+            (url, json.dumps({"type": "robots-absent", "at": at.isoformat()})),
+        )
+
     def _parsed(self, url: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT parsed FROM pages WHERE url = ?", (url,)).fetchone()
         if row is None or row[0] is None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,15 +34,18 @@ from werkzeug import Response as ServerResponse
 from aggregator.errors import AddressRefusedError, FetchError, RobotsDisallowedError
 from aggregator.fetching.fetch import (
     DEFAULT_USER_AGENT,
+    ROBOTS_ABSENT_FOR,
     Fetcher,
     FetchSettings,
     FetchStats,
     Response,
+    RobotsCache,
     Validators,
     _parse_retry_after,
     address_kind,
     outcome,
 )
+from aggregator.fetching.pagecache import PageCache
 from tests.bare_socket import BareSocketServer
 from tests.trickle import Trickle
 
@@ -343,6 +347,7 @@ class MemoryRobots:
     """A robots.txt cache in a dict, as the page cache keeps it from one run to the next."""
 
     stored: dict[str, tuple[str | None, str | None, str]] = field(default_factory=dict)
+    absent: dict[str, datetime] = field(default_factory=dict)
 
     def robots(self, url: str) -> tuple[str | None, str | None, str] | None:
         return self.stored.get(url)
@@ -354,10 +359,18 @@ class MemoryRobots:
             self.stored.pop(url, None)
         else:
             self.stored[url] = (etag, last_modified, text)
+        self.absent.pop(url, None)
+
+    def robots_absent(self, url: str) -> datetime | None:
+        return self.absent.get(url)
+
+    def keep_robots_absent(self, url: str, at: datetime) -> None:
+        self.stored.pop(url, None)
+        self.absent[url] = at
 
 
 def _run_with_robots_cache(
-    urls: list[str], cache: MemoryRobots
+    urls: list[str], cache: RobotsCache
 ) -> tuple[list[Response | BaseException], FetchStats]:
     async def run() -> tuple[list[Response | BaseException], FetchStats]:
         async with Fetcher(FAST, robots_cache=cache) as fetcher:
@@ -403,6 +416,41 @@ def test_robots_gone_is_forgotten(httpserver: HTTPServer) -> None:
 
     assert isinstance(results[0], Response), "a 404 robots.txt allows all, whatever was cached"
     assert cache.stored == {}
+
+
+def test_robots_that_is_not_there_is_asked_for_again_only_a_day_later(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    robots(httpserver, "not here", status=404)
+    httpserver.expect_request("/public").respond_with_data("open")
+    urls = [httpserver.url_for("/public")]
+    robots_url = httpserver.url_for("/robots.txt")
+
+    with PageCache(tmp_path / "talkfeed.db") as cache:
+        for _ in range(3):
+            (result,), _ = _run_with_robots_cache(urls, cache)
+            assert isinstance(result, Response), "no robots.txt: everything allowed"
+        assert paths(httpserver).count("/robots.txt") == 1
+        answered = cache.robots_absent(robots_url)
+        assert answered is not None
+        cache.keep_robots_absent(robots_url, answered - ROBOTS_ABSENT_FOR)
+        _run_with_robots_cache(urls, cache)
+        _run_with_robots_cache(urls, cache)
+    assert paths(httpserver).count("/robots.txt") == 2
+    assert paths(httpserver).count("/public") == 5
+
+
+def test_robots_that_comes_back_is_read_when_asked_for_again(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        ROBOTS_PRIVATE, content_type="text/plain", headers={"ETag": '"r1"'}
+    )
+    url = httpserver.url_for("/robots.txt")
+    cache = MemoryRobots(absent={url: datetime.now(UTC) - ROBOTS_ABSENT_FOR})
+
+    (result,), _ = _run_with_robots_cache([httpserver.url_for("/private/talks")], cache)
+
+    assert isinstance(result, RobotsDisallowedError)
+    assert cache.stored == {url: ('"r1"', None, ROBOTS_PRIVATE)} and cache.absent == {}
 
 
 def test_robots_without_validators_is_not_kept(httpserver: HTTPServer) -> None:
