@@ -9,8 +9,9 @@ from functools import cached_property
 from typing import Literal
 from urllib.parse import urldefrag, urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
+from scrapers.read.text import first_tag
 from scrapers.when import DateStyle, page_style
 
 __all__ = [
@@ -76,9 +77,10 @@ class Page:
     def date_style(self, zone: tzinfo) -> DateStyle:
         """How the page writes dates: its languages (from `<html lang>`, its address and
         `zone`) and its day/month order."""
-        html = self.soup.find("html")
-        lang = html.get("lang") if isinstance(html, Tag) else None
-        body = self.soup.body.get_text(" ")[:20_000] if self.soup.body is not None else ""
+        html = first_tag(self.soup, "html")
+        lang = html.get("lang") if html is not None else None
+        body_tag = first_tag(self.soup, "body")
+        body = body_tag.get_text(" ")[:20_000] if body_tag is not None else ""
         name = getattr(zone, "key", None)
         return page_style(lang if isinstance(lang, str) else None, self.url, name, [body])
 

@@ -72,8 +72,7 @@ def is_placeholder_title(title: str) -> bool:
     # A short title that says it will be told later: "Titel meddelas senare", "Тема уточняется".
     if len(title.split()) > 8:
         return False
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    bare = unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
+    bare = title.lower() if title.isascii() else _bare(title)
     later = _LATER.search(bare)
     if later is None:
         return False
@@ -107,6 +106,13 @@ _LATER = re.compile(
     r"bus paskelbt\w*|tiks pazinot\w*|יפורסם בהמשך|תפורסם בהמשך|טרם נקבע|יעודכן)\b"
     r"|미정|未定|待定|調整中",
 )
+
+
+def _bare(text: str) -> str:
+    """`text` case-folded without accents; ASCII text, the usual title, needs none of this and
+    is only lower-cased (which is what this does to it)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def is_placeholder_name(name: str) -> bool:

@@ -81,8 +81,29 @@ def extract_labels(root: Tag, labels: Mapping[str, Sequence[str]]) -> LabelSecti
 def _unknown_label(tag: Tag) -> bool:
     if tag.name not in _INLINE_LABELS:
         return False
-    text = tag.get_text(" ", strip=True)
+    text = _stripped_text(tag)
     return text.endswith(":") and 0 < len(text.split()) <= 4 and len(text) <= 40
+
+
+def _only_string(tag: Tag) -> str | None:
+    """The tag's text when it is one plain string, the usual label or heading: reading it
+    directly spares bs4's `get_text`, which walks its descendants through generators."""
+    contents = tag.contents
+    if len(contents) == 1 and type(contents[0]) is NavigableString:
+        return str(contents[0])
+    return None
+
+
+def _stripped_text(tag: Tag) -> str:
+    """`tag.get_text(" ", strip=True)`."""
+    only = _only_string(tag)
+    return only.strip() if only is not None else tag.get_text(" ", strip=True)
+
+
+def _full_text(tag: Tag) -> str:
+    """`tag.get_text()`."""
+    only = _only_string(tag)
+    return only if only is not None else tag.get_text()
 
 
 def _label_key(text: str) -> str:
@@ -114,34 +135,34 @@ class _Reader:
         self._line_start = True
 
     def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, _SKIPPED):
-                continue
-            if isinstance(child, NavigableString):
-                self._text(str(child))
-            elif isinstance(child, Tag):
+        for child in node.contents:
+            if isinstance(child, Tag):
                 self._element(child)
+            elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED):
+                self._text(str(child))
 
     def finish(self) -> LabelSections:
         self._close_section()
         return self._result
 
     def _element(self, tag: Tag) -> None:
-        if tag.name == "br":
+        name = tag.name
+        if name == "br":
             self._break(_LINE)
             return
-        block = tag.name in _BLOCKS
+        block = name in _BLOCKS
         if block:
             self._break(_PARAGRAPH)
-        if tag.name in _HEADINGS or tag.name in _TERMS:
-            text = tag.get_text(" ", strip=True)
+        label = (
+            self._fields.get(_label_key(_full_text(tag)))
+            if name in _INLINE_LABELS and self._line_start
+            else None
+        )
+        if name in _HEADINGS or name in _TERMS:
+            text = _stripped_text(tag)
             self._start_section(self._fields.get(_label_key(text)), heading=text)
-        elif (
-            tag.name in _INLINE_LABELS
-            and self._line_start
-            and _label_key(tag.get_text()) in self._fields
-        ):
-            self._start_section(self._fields[_label_key(tag.get_text())])
+        elif label is not None:
+            self._start_section(label)
         elif self._current not in TEXT_FIELDS and self._line_start and _unknown_label(tag):
             # "Who:" where the site says "Speaker:": still a label, so a one-line field such
             # as the location ends here. Text fields run on: "<b>Joint work:</b>" is prose.
@@ -153,6 +174,10 @@ class _Reader:
             self._break(_PARAGRAPH)
 
     def _text(self, text: str) -> None:
+        if text.isspace():
+            # Most strings are the indentation between tags: one space, no label, no regex.
+            self._buffer.append(" ")
+            return
         text = _WHITESPACE.sub(" ", text)
         if self._line_start:
             match = self._text_label.match(text)

@@ -129,7 +129,7 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
     """Every node of the page's schema.org markup, the Events among them, and the problems."""
     nodes: list[Any] = []
     problems: list[str] = []
-    scripts = (tag for tag in soup.find_all("script") if _is_json_ld(tag.get("type")))
+    scripts, roots = _markup_elements(soup)
     for number, script in enumerate(scripts, 1):
         text = script.string or ""
         if not text.strip():
@@ -139,12 +139,32 @@ def _scan(soup: BeautifulSoup) -> tuple[list[Any], list[Mapping[str, Any]], list
         except ValueError as exc:
             problems.append(f"JSON-LD block {number} skipped: {exc}")
     events = list(_events(nodes))
-    for markup in (_MICRODATA, _RDFA):
+    for markup, elements in roots:
         if events:
             break
-        nodes = _items(soup, markup)
+        nodes = [_item(element, markup) for element in elements]
         events = list(_events(nodes))
     return nodes, events, problems
+
+
+def _markup_elements(
+    soup: BeautifulSoup,
+) -> tuple[list[Tag], tuple[tuple[_Markup, list[Tag]], ...]]:
+    """The page's JSON-LD scripts, and its top-level microdata and RDFa items, in page order.
+    One walk for all three: a walk per kind (and bs4's `find_all`) took most of the time this
+    reader spends on a page with none of them."""
+    scripts: list[Tag] = []
+    roots: tuple[tuple[_Markup, list[Tag]], ...] = ((_MICRODATA, []), (_RDFA, []))
+    for element in soup.descendants:
+        if not isinstance(element, Tag) or not element.attrs:
+            continue
+        attributes = element.attrs
+        if element.name == "script" and _is_json_ld(attributes.get("type")):
+            scripts.append(element)
+        for markup, found in roots:
+            if markup.scope in attributes and markup.property not in attributes:
+                found.append(element)
+    return scripts, roots
 
 
 def _is_json_ld(value: object) -> bool:
@@ -302,15 +322,6 @@ class _Markup:
 _MICRODATA = _Markup("itemscope", "itemtype", "itemprop", "itemid", None)
 # RDFa Lite (https://www.w3.org/TR/rdfa-lite/), as schema.org documents it for Events.
 _RDFA = _Markup("typeof", "typeof", "property", "resource", "content")
-
-
-def _items(soup: BeautifulSoup, markup: _Markup) -> list[dict[str, Any]]:
-    """The page's top-level items of `markup` as JSON-LD-like nodes."""
-    return [
-        _item(tag, markup)
-        for tag in soup.descendants
-        if isinstance(tag, Tag) and tag.has_attr(markup.scope) and not tag.has_attr(markup.property)
-    ]
 
 
 def _item(element: Tag, markup: _Markup) -> dict[str, Any]:

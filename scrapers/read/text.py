@@ -15,6 +15,7 @@ __all__ = [
     "clean_block",
     "clean_inline",
     "content_root",
+    "first_tag",
     "html_links",
     "html_to_text",
     "scalar_json",
@@ -121,7 +122,8 @@ def clean_block(text: str | None) -> str | None:
         return None
     paragraphs = []
     for raw in _PARAGRAPH_BREAK.split(scalar_text(text)):
-        lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
+        # _SPACE stops at line breaks: one substitution per paragraph, not one per line.
+        lines = [line.strip() for line in _SPACE.sub(" ", raw).split("\n")]
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
@@ -137,9 +139,21 @@ def content_root(soup: BeautifulSoup) -> Tag:
     # One walk that skips what it removes: three find_all() passes over the whole tree were the
     # larger part of a detail page's own parsing time (bench/RESULTS.md, "Parse").
     for tag in _find_chrome(soup):
-        tag.decompose()
-    body = soup.body
+        # extract(), not decompose(): taking the tag out is all that is needed, and
+        # decompose() walks the removed subtree once more to clear it.
+        tag.extract()
+    body = first_tag(soup, "body")
     return body if body is not None else soup
+
+
+def first_tag(root: Tag, name: str) -> Tag | None:
+    """The first element named `name` below `root`, as `root.find(name)` (and `soup.body`) finds
+    it: bs4's own search runs every element through its generic filter, which cost a detail
+    page more than comparing names."""
+    for element in root.descendants:
+        if isinstance(element, Tag) and element.name == name:
+            return element
+    return None
 
 
 def _find_chrome(root: Tag) -> list[Tag]:
@@ -150,7 +164,7 @@ def _find_chrome(root: Tag) -> list[Tag]:
         for child in element.contents:
             if not isinstance(child, Tag):
                 continue
-            name, role = child.name, child.get("role")
+            name, role = child.name, child.attrs.get("role")
             if (
                 name in _CHROME_TAGS
                 or (isinstance(role, str) and role in _CHROME_ROLES)
