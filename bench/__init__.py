@@ -8,8 +8,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Section", "median_seconds", "peak_bytes"]
+__all__ = ["Section", "median_seconds", "peak_bytes", "peak_rss"]
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,17 @@ class Section:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     finding: str
+    parts: tuple[Section, ...] = ()
+    """Sections of its own under this one's finding, a heading level down."""
 
-    def markdown(self) -> str:
-        """The section as Markdown."""
-        lines = [f"## {self.title}", "", self.method, ""]
+    def markdown(self, level: int = 2) -> str:
+        """The section as Markdown, its heading at `level`."""
+        lines = ["#" * level + f" {self.title}", "", self.method, ""]
         lines.append("| " + " | ".join(self.headers) + " |")
         lines.append("|" + "|".join("---:" for _ in self.headers) + "|")
         lines.extend("| " + " | ".join(row) + " |" for row in self.rows)
         lines += ["", self.finding, ""]
+        lines.extend(part.markdown(level + 1) for part in self.parts)
         return "\n".join(lines)
 
 
@@ -55,3 +59,11 @@ def peak_bytes(work: Callable[[], object]) -> tuple[int, int]:
     finally:
         tracemalloc.stop()
     return peak - before, held - before
+
+
+def peak_rss() -> int:
+    """Bytes: this process's peak resident set so far (Linux's VmHWM). Not getrusage's
+    ru_maxrss, which for a child started by fork and exec counts the parent's memory as well."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) * 1024

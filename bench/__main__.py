@@ -20,7 +20,10 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 def main(argv: list[str]) -> int:
     """Run the benchmarks and write RESULTS.md; 2 on an unknown benchmark name."""
     available = sorted(
-        info.name for info in pkgutil.iter_modules(bench.__path__) if info.name != "__main__"
+        # A leading underscore marks a helper that another benchmark runs, not a benchmark.
+        info.name
+        for info in pkgutil.iter_modules(bench.__path__)
+        if not info.name.startswith("_")
     )
     chosen = argv or available
     unknown = sorted(set(chosen) - set(available))

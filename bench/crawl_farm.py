@@ -1,7 +1,12 @@
 """A simulated crawl: a farm of 200 sites, one server in its own process telling them apart by
 the Host header, each site an NYU-style listing of 20 talks with a page each, 50 ms of latency
 per response and a per-host delay of 0.2 s. Measures the first run against the per-host lower
-bound, and a second run against the unchanged farm, counted from the server's side."""
+bound, and a second run against the unchanged farm, counted from the server's side. Then, side
+by side at several delays, talkfeed's whole run and a stock Scrapy spider's crawl of the same
+farm (bench._scrapy_farm; only with the `bench` extra installed), each in a process of its own.
+
+`python -m bench.crawl_farm SPEC` is one of those processes: talkfeed's run, SPEC the JSON
+of `_solo_spec`, its figures the last line of stdout."""
 
 from __future__ import annotations
 
@@ -9,11 +14,15 @@ import asyncio
 import email.utils
 import hashlib
 import html
+import importlib.util
 import itertools
 import json
 import multiprocessing
+import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -29,9 +38,9 @@ import httpx
 
 from aggregator import pipeline
 from aggregator.config import Config, SourceConfig
-from aggregator.fetching.fetch import FetchSettings
+from aggregator.fetching.fetch import DEFAULT_USER_AGENT, FetchSettings
 from aggregator.pipeline import RunReport
-from bench import Section
+from bench import Section, peak_rss
 from scrapers import SiteParser, get_site
 
 SITES = 200
@@ -45,6 +54,9 @@ DELAY = 0.2
 CONCURRENCY = 200
 """FetchSettings.concurrency: one slot per host, so the slots are never what a request waits for."""
 REPEATS = 3
+DELAYS = (0.0, DELAY, 1.0)
+"""Per-host delays of the side-by-side runs: none (what the CPU allows), the first run's, and
+talkfeed's default."""
 NOW = datetime.fromisoformat("2026-03-01T09:00:00-05:00")
 TARGET_RATIO = 1.25
 TARGET_BYTES = 0.05
@@ -463,20 +475,25 @@ def run_pair(
 ) -> tuple[Run, Run]:
     """A first and a second run into a fresh store."""
     with tempfile.TemporaryDirectory() as scratch:
-        config = Config(
-            out=Path(scratch) / "out",
-            db=Path(scratch) / "talkfeed.db",
-            base_url=None,
-            fetch=FetchSettings(delay=DELAY, concurrency=CONCURRENCY),
-            sources=tuple(SourceConfig(site) for site in sites),
-            path=None,
-        )
+        config = _config(Path(scratch), sites, DELAY)
         drain_log(origin)
         first = crawl_farm(config, sites, origin, past)
         _check(first, pages_read=SITES * TALKS)
         second = crawl_farm(config, sites, origin, past)
         _check(second, pages_read=0)
     return first, second
+
+
+def _config(scratch: Path, sites: dict[str, SiteParser], delay: float) -> Config:
+    """A fresh store and feeds in `scratch`, every farm site a source."""
+    return Config(
+        out=scratch / "out",
+        db=scratch / "talkfeed.db",
+        base_url=None,
+        fetch=FetchSettings(delay=delay, concurrency=CONCURRENCY),
+        sources=tuple(SourceConfig(site) for site in sites),
+        path=None,
+    )
 
 
 def _check(run: Run, pages_read: int) -> None:
@@ -546,6 +563,222 @@ def figures(served: Sequence[Served], past: set[tuple[str, str]]) -> Figures:
     )
 
 
+# --- Side by side: talkfeed and Scrapy, each crawling the farm in a process of its own. ---
+
+CRAWLERS = {"talkfeed": "bench.crawl_farm", "Scrapy": "bench._scrapy_farm"}
+"""Each crawler's module, run as `python -m MODULE SPEC`."""
+ROOT = Path(__file__).parent.parent
+
+
+@dataclass(frozen=True)
+class Solo:
+    """One crawler's run over the farm in a process of its own."""
+
+    delay: float
+    seconds: float
+    """From the start of the run to its end, by the crawler's process's clock."""
+    crawl_seconds: float
+    """Until the last site's crawl ended: talkfeed then stores, merges and publishes; Scrapy's
+    run is all crawl."""
+    cpu_seconds: float
+    """User and system time of the crawler's process, less what it spent before the run
+    (starting Python, importing)."""
+    peak_rss: int
+    """Bytes: the process's peak resident set, imports included."""
+    load: float
+    """The machine's load average over the minute before the run: other work on its cores."""
+    counts: Figures
+    per_host: Counter[str]
+    """Requests the server answered, by host."""
+
+    @property
+    def bound(self) -> float:
+        """The lower bound, as `Run.bound` has it."""
+        return self.counts.busiest * (self.delay + LATENCY)
+
+
+def _solo_spec(origin: str, delay: float) -> dict[str, object]:
+    """What a crawler's process is told: the farm's listings on the server's port (the
+    crawler's resolver or transport takes every host to the server), and the politeness."""
+    port = httpx.URL(origin).port
+    return {
+        "origin": origin,
+        "start_urls": [f"http://{_host(site)}:{port}{LISTING_PATH}" for site in range(SITES)],
+        "delay": delay,
+        "concurrency": CONCURRENCY,
+        "user_agent": DEFAULT_USER_AGENT,
+        "retries": FetchSettings.retries,
+        "timeout": FetchSettings.timeout,
+    }
+
+
+def solo(module: str, origin: str, delay: float, past: set[tuple[str, str]]) -> Solo:
+    """Run `python -m module SPEC` against the farm and measure its process (os.wait4 gives the
+    child's own CPU time; the child reports its peak memory)."""
+    drain_log(origin)
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", module, json.dumps(_solo_spec(origin, delay))],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        assert child.stdout is not None
+        output = child.stdout.read()
+        child.stdout.close()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        tail = errors.read()[-2000:].decode(errors="replace")
+    lines = output.strip().splitlines()
+    if child.returncode != 0 or not lines:
+        raise RuntimeError(f"{module} failed ({child.returncode}): {tail}")
+    result = json.loads(lines[-1])
+    if result["talks"] != SITES * TALKS:
+        raise AssertionError(f"{module} read {result['talks']} talks, expected {SITES * TALKS}")
+    served = drain_log(origin).served
+    return Solo(
+        delay=delay,
+        seconds=result["seconds"],
+        crawl_seconds=result.get("crawl_seconds", result["seconds"]),
+        cpu_seconds=usage.ru_utime + usage.ru_stime - result["cpu_before"],
+        peak_rss=result["peak_rss"],
+        load=load,
+        counts=figures(served, past),
+        per_host=Counter(entry.host for entry in served),
+    )
+
+
+def _solo_talkfeed(spec_json: str) -> int:
+    """One talkfeed run into a fresh store, as SPEC says; its figures as stdout's last line."""
+    spec = json.loads(spec_json)
+    cpu_before = time.process_time()
+    sites = farm_sites()
+    with tempfile.TemporaryDirectory() as scratch:
+        config = _config(Path(scratch), sites, spec["delay"])
+        finished: list[float] = []
+        began = time.perf_counter()
+        report = pipeline.run(
+            config,
+            sites,
+            now=NOW,
+            transport=FarmTransport(spec["origin"]),
+            progress=lambda _site: finished.append(time.perf_counter()),
+        )
+        seconds = time.perf_counter() - began
+    talks = sum(source.talks for source in report.sources)
+    result = {
+        "seconds": seconds,
+        "crawl_seconds": max(finished) - began,
+        "cpu_before": cpu_before,
+        "talks": talks,
+        "peak_rss": peak_rss(),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+def side_by_side(origin: str, past: set[tuple[str, str]]) -> dict[str, list[Solo]]:
+    """Each crawler at each of DELAYS; Scrapy only where it is installed, and then asking the
+    server for exactly what talkfeed asked for, host by host."""
+    crawlers = dict(CRAWLERS)
+    if importlib.util.find_spec("scrapy") is None:
+        print("scrapy is not installed (pip install 'talkfeed[bench]'): no Scrapy columns")
+        del crawlers["Scrapy"]
+    runs: dict[str, list[Solo]] = {name: [] for name in crawlers}
+    for delay in DELAYS:
+        for name, module in crawlers.items():
+            runs[name].append(solo(module, origin, delay, past))
+        if any(solos[-1].per_host != runs["talkfeed"][-1].per_host for solos in runs.values()):
+            raise AssertionError(f"the crawlers asked for different pages at delay {delay}")
+    return runs
+
+
+def _side_by_side_section(runs: dict[str, list[Solo]]) -> Section:
+    columns = [
+        (f"{name}, delay {solos[index].delay:g} s", solos[index])
+        for index in range(len(DELAYS))
+        for name, solos in runs.items()
+    ]
+
+    def row(label: str, value: Callable[[Solo], str]) -> tuple[str, ...]:
+        return (label, *(value(solo) for _, solo in columns))
+
+    rows = (
+        row("Wall time (s)", lambda r: f"{r.seconds:.2f}"),
+        row("Wall time / lower bound", lambda r: f"{r.seconds / r.bound:.2f}"),
+        row("Crawl phase (s)", lambda r: f"{r.crawl_seconds:.2f}"),
+        row("CPU time (s)", lambda r: f"{r.cpu_seconds:.2f}"),
+        row("CPU ms per request", lambda r: f"{r.cpu_seconds * 1000 / r.counts.requests:.2f}"),
+        row("Peak RSS (MiB)", lambda r: f"{r.peak_rss / 2**20:.0f}"),
+        row("Requests", lambda r: f"{r.counts.requests:,}"),
+        row("Body bytes received (KiB)", lambda r: f"{r.counts.body_bytes / 1024:,.1f}"),
+        row("Lower bound (s)", lambda r: f"{r.bound:.2f}"),
+        row("Load average before the run", lambda r: f"{r.load:.2f}"),
+    )
+    with_scrapy = "Scrapy" in runs
+    return Section(
+        title="Side by side: talkfeed's whole run and Scrapy's crawl",
+        method=(
+            f"On {os.cpu_count()} CPU cores, the same farm server as above, one run each at"
+            f" per-host delays of {', '.join(f'{delay:g}' for delay in DELAYS)} s, each crawler"
+            " in a fresh Python process of its own: talkfeed's whole `pipeline.run` (crawl,"
+            " store, merge, publish) into a fresh store, and"
+            + (
+                " a stock Scrapy spider (bench/_scrapy_farm.py) that reads the same robots.txt,"
+                " listings and talk pages and parses the same fields with BeautifulSoup on lxml"
+                f" (DOWNLOAD_DELAY as talkfeed's delay without jitter, CONCURRENT_REQUESTS"
+                f" {CONCURRENCY}, one request per domain at a time, robots.txt obeyed, no"
+                " AutoThrottle, no HTTP cache, talkfeed's User-Agent, retries and timeout, log"
+                " level INFO; a resolver that takes every host name to the server). The server"
+                " checks that both asked for the same pages of every host."
+                if with_scrapy
+                else " no Scrapy: it is not installed (`pip install 'talkfeed[bench]'`)."
+            )
+            + " One run each: the wall times move with whatever else the machine is doing (its"
+            " load average before each run is in the table), CPU times much less. Wall time is"
+            " timed inside the process; talkfeed's crawl phase ends when its last"
+            " site's crawl does, Scrapy's run is all crawl; CPU time comes from os.wait4 on"
+            " it, less what the process spent before the run began (starting Python, imports);"
+            " peak RSS is the process's VmHWM at its end, imports included. Requests and bytes"
+            " are the server's count; the lower bound is the busiest host's requests × (delay +"
+            " latency)."
+        ),
+        headers=("", *(label for label, _ in columns)),
+        rows=rows,
+        finding=_side_by_side_finding(runs),
+    )
+
+
+def _side_by_side_finding(runs: dict[str, list[Solo]]) -> str:
+    ours = runs["talkfeed"]
+    text = (
+        f"With no delay talkfeed's whole run took {ours[0].seconds:.1f} s (its crawl phase"
+        f" {ours[0].crawl_seconds:.1f} s) for what the hosts allow in {ours[0].bound:.1f} s: the"
+        f" CPU decides, at {ours[0].cpu_seconds * 1000 / ours[0].counts.requests:.1f} ms per"
+        f" request for the whole run. At talkfeed's default delay of {DELAYS[-1]:g} s the run is"
+        f" {ours[-1].seconds / ours[-1].bound:.2f} times the bound, its crawl phase"
+        f" {ours[-1].crawl_seconds / ours[-1].bound:.2f} times."
+    )
+    if "Scrapy" not in runs:
+        return text
+    theirs = runs["Scrapy"]
+    return text + (
+        f" Scrapy's crawl took {theirs[0].seconds:.1f} s with no delay, at"
+        f" {theirs[0].cpu_seconds * 1000 / theirs[0].counts.requests:.1f} ms of CPU per request,"
+        f" and {theirs[-1].seconds / theirs[-1].bound:.2f} times the bound at {DELAYS[-1]:g} s."
+        f" Crawl against crawl, talkfeed's phase took"
+        f" {ours[0].crawl_seconds / theirs[0].seconds:.2f} times Scrapy's time with no delay and"
+        f" {ours[-1].crawl_seconds / theirs[-1].seconds:.2f} times at {DELAYS[-1]:g} s; its peak"
+        f" RSS, with the store and the feeds, was {ours[0].peak_rss / 2**20:.0f} MiB to"
+        f" Scrapy's {theirs[0].peak_rss / 2**20:.0f} MiB. Scrapy counts its delay from the start"
+        " of a request, talkfeed from the end of an answer, so Scrapy may come in under the"
+        " bound by up to a latency per request."
+    )
+
+
 def run() -> Section:
     """Median figures of several pairs of runs over the farm."""
     past = {(talk.host, talk.path) for talk in farm_talks() if talk.past}
@@ -553,6 +786,7 @@ def run() -> Section:
     with farm_server() as origin:
         burst = asyncio.run(_burst(origin))
         runs = [run_pair(origin, sites, past) for _ in range(REPEATS)]
+        solos = side_by_side(origin, past)
 
     def median(value: Callable[[Run, Run], float]) -> float:
         return statistics.median(value(first, second) for first, second in runs)
@@ -605,7 +839,7 @@ def run() -> Section:
             f" of {SITES} concurrent requests in {burst:.2f} s. The bundled NYU parser read every"
             f" site (FetchSettings delay={DELAY}, concurrency={CONCURRENCY}, other settings"
             " default; the transport keeps a connection per site, as the Fetcher's own"
-            " does). A first and a second run into a fresh store, median of {REPEATS}"
+            f" does). A first and a second run into a fresh store, median of {REPEATS}"
             " pairs; requests, conditional requests, 304s and bytes are counted by the server."
             " Lower bound: the busiest host's requests × (delay + latency). Run time is the whole"
             " `pipeline.run`; its crawl phase ends when the last site's crawl does."
@@ -624,6 +858,7 @@ def run() -> Section:
             f" {verdict(unconditional == 0)}); {byte_share:.2%} of the first run's bytes"
             f" (target under {TARGET_BYTES:.0%}: {verdict(byte_share < TARGET_BYTES)})."
         ),
+        parts=(_side_by_side_section(solos),),
     )
 
 
@@ -668,3 +903,7 @@ def _row(
     places = 1 if kib else digits
     ratio = f"{statistics.median(s / f for f, s in values):.2%}" if share or kib else ""
     return label, f"{first:,.{places}f}", f"{second:,.{places}f}", ratio
+
+
+if __name__ == "__main__":
+    sys.exit(_solo_talkfeed(sys.argv[1]))
