@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
@@ -30,8 +33,9 @@ from aggregator.health import (
     rot,
 )
 from aggregator.model import StoredTalk
-from aggregator.publishing.outputs import BASE_URL_NOTE, Output, feed_files
+from aggregator.publishing.outputs import BASE_URL_NOTE, Output, Stored, holdings_files, horizon
 from aggregator.publishing.publish import Publication, write_or_remove
+from aggregator.records import merge as merge_rules
 from aggregator.records.limits import within_limits
 from aggregator.records.merge import MergeSettings, Overrides, merge
 from aggregator.records.normalize import draft_fingerprint, normalize, talk_id
@@ -47,8 +51,12 @@ __all__ = [
     "EXIT_SOURCES_FAILED",
     "RunReport",
     "SourceReport",
+    "merged_files",
     "run",
 ]
+
+_MERGE_CODE = Path(merge_rules.__file__)
+"""The merging rules: a new release that changes them merges every talk again."""
 
 EXIT_OK = 0
 """Every source was read without error."""
@@ -173,16 +181,9 @@ def run(
             # Only a source whose every listing was read can say a talk is gone.
             if complete[source_id]:
                 store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
-        # A source taken out of the config leaves the feeds; its records stay in the store.
-        configured = {source.site for source in config.sources}
-        records = [record for record in store.talks() if record.talk.source in configured]
-        store.publish(_merged(config, records, store.cluster_ids()), started)
-        combined = store.published()
-        since = started - timedelta(days=config.publish.changes_days)
-        changes = store.changes(since=since, scope="published")
         # A run for a fixed time (a demo, --now) is made later: the index page says both.
         made = None if now is None else datetime.now(UTC)
-        files = feed_files(config, sites, records, combined, changes, started, made)
+        files = merged_files(config, sites, store, started, made)
         if config.base_url is None:
             report.notes.append(BASE_URL_NOTE)
         try:
@@ -225,6 +226,38 @@ def _unpublished(
         write_or_remove(config.out / HEALTH_FILE, health)
     with contextlib.suppress(OutputError):
         store.record_run(started, finished, report.exit_code, asdict(report))
+
+
+def merged_files(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    now: datetime,
+    made: datetime | None = None,
+) -> Iterator[Output]:
+    """After the store took a run's talks: merge them into the combined feeds' talks, unless
+    nothing they are merged from changed since the last merge, and every output file at `now`,
+    each reading from the store only when it must be rendered (`aggregator.publishing.outputs`)."""
+    # A source taken out of the config leaves the feeds; its records stay in the store.
+    configured = sorted({source.site for source in config.sources})
+    merging = _merging(config, store, configured)
+    if store.note("merged") != merging:
+        records = [record for record in store.talks() if record.talk.source in configured]
+        store.publish(_merged(config, records, store.cluster_ids()), now)
+        store.keep("merged", merging)
+        del records
+    return holdings_files(config, sites, Stored(store, horizon(config, now)), now, made)
+
+
+def _merging(config: Config, store: Store, configured: list[str]) -> str:
+    """What the combined feeds' talks are merged from: the store's talks of the configured
+    sources as they are now, the merge settings and the merging code. The same as at the last
+    merge, the merge would give what the store holds, and is not done again."""
+    hashed = hashlib.blake2b(digest_size=16)
+    revisions = {site: store.revision(f"talks:{site}") for site in configured}
+    hashed.update(json.dumps([store.identity(), revisions], sort_keys=True).encode())
+    hashed.update(repr((config.merge, _MERGE_CODE.read_bytes())).encode())
+    return hashed.hexdigest()
 
 
 def _merged(

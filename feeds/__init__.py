@@ -18,7 +18,7 @@ from feeds.ical import event_file, render_event, render_ical
 from feeds.jsonfeed import render_json
 from feeds.opml import render_opml
 from feeds.rss import render_rss
-from feeds.spec import Bodies, FeedFilter, FeedSpec, in_window, matches, select
+from feeds.spec import Bodies, FeedFilter, FeedSpec, in_window, matches, select, window_start
 
 __all__ = [
     "FORMATS",
@@ -38,6 +38,7 @@ __all__ = [
     "render_opml",
     "render_rss",
     "select",
+    "window_start",
 ]
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "talk_line",
     "title_and_speakers",
     "when",
+    "window_start",
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -207,14 +208,13 @@ def matches(st: StoredTalk, f: FeedFilter) -> bool:
 _FORMATS = ("rss", "atom", "feed.json", "ics")
 
 
-def in_window(
-    talks: Iterable[StoredTalk], spec: FeedSpec, fmt: str, now: datetime
-) -> list[StoredTalk]:
-    """The talks, in the given order, that started at most the format's days back before `now`.
+def window_start(spec: FeedSpec, fmt: str, now: datetime) -> datetime | None:
+    """The oldest start a feed of `spec` in format `fmt` holds at `now` (None: no limit).
 
     `fmt` is "rss", "atom" or "feed.json" (`spec.rss_days_back`) or "ics"
-    (`spec.ical_days_back`). A day is 24 hours, so the window keeps its length across a DST
-    change. Talks ahead are all kept.
+    (`spec.ical_days_back`). The window starts at midnight UTC that many days back, so a feed
+    changes with the hour only when its talks do: every run of a day shares one window. Days
+    are counted in UTC, so the window keeps its length across a DST change.
     """
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
@@ -222,10 +222,18 @@ def in_window(
         raise ValueError(f"unknown feed format {fmt!r}; expected one of {', '.join(_FORMATS)}")
     days = spec.ical_days_back if fmt == "ics" else spec.rss_days_back
     if days is None:
-        return list(talks)
-    # In UTC: subtracting days from a zoned time is wall-clock arithmetic, off by an hour at DST.
-    oldest = now.astimezone(UTC) - timedelta(days=days)
-    return [st for st in talks if st.talk.start >= oldest]
+        return None
+    day = now.astimezone(UTC) - timedelta(days=days)
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def in_window(
+    talks: Iterable[StoredTalk], spec: FeedSpec, fmt: str, now: datetime
+) -> list[StoredTalk]:
+    """The talks, in the given order, that start at or after `window_start`; talks ahead are
+    all kept."""
+    oldest = window_start(spec, fmt, now)
+    return list(talks) if oldest is None else [st for st in talks if st.talk.start >= oldest]
 
 
 def select(

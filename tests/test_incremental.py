@@ -5,18 +5,24 @@ that reuses what earlier runs parsed and normalized publishes what one without i
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
+from aggregator import pipeline
 from aggregator.cli import main
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
 from aggregator.fetching.snapshot import RedirectTransport, load_snapshot, serve_snapshots
 from aggregator.pipeline import RunReport, run
+from aggregator.records.merge import merge as real_merge
 from tests.conftest import FixtureSite
 from tests.fixture_pages import parsers as saved_parsers
 from tests.fixture_pages import site_folders
@@ -66,15 +72,20 @@ def _published(out: Path) -> dict[str, bytes]:
     }
     # The index page says when it was made, which differs between any two runs.
     files["index.html"] = _MADE.sub(b"", files["index.html"])
+    # Fingerprints name the store they were made from; the files they list must agree.
+    manifest = json.loads(files[".fingerprints.json"])
+    files[".fingerprints.json"] = json.dumps({n: e["digest"] for n, e in manifest.items()}).encode()
     return files
 
 
 def _forget_what_was_drafted(db: Path) -> None:
-    """The store without the page cache and without the drafts its records were made from:
-    every page is fetched and parsed and every talk normalized and stored as on a first run."""
+    """The store without the page cache, without the drafts its records were made from and
+    without what they were last merged from: every page is fetched and parsed, every talk
+    normalized, stored and merged as on a first run."""
     with contextlib.closing(sqlite3.connect(db)) as connection, connection:
         connection.execute("DELETE FROM pages")
         connection.execute("UPDATE talks SET drafted = NULL")
+        connection.execute("DELETE FROM meta WHERE key = 'merged'")
 
 
 def test_a_run_that_reuses_what_it_drafted_publishes_what_a_full_one_does(
@@ -119,3 +130,36 @@ def test_a_run_that_reuses_what_it_drafted_publishes_what_a_full_one_does(
     changes = (incremental / "changes.atom").read_text(encoding="utf-8")
     for kind in ("Moved: ", "Cancelled: ", "Restored: "):
         assert kind in changes
+
+
+def test_an_hourly_run_that_finds_nothing_new_merges_and_renders_nothing(
+    site: FixtureSite, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run operators run most: every page answers 304 and no talk changed. It merges
+    nothing again and renders no file but the index page, which says when it was made."""
+    merges: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        merges.append(1)
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "merge", counted)
+    out = config_file.parent / "public"
+
+    def hourly(hour: int) -> dict[str, int]:
+        now = f"2026-03-02T{hour:02d}:00:00-05:00"
+        assert main(["run", "--config", str(config_file), "--now", now, "--quiet"]) == 0
+        return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*")}
+
+    first = hourly(9)
+    assert merges == [1]
+    second = hourly(10)
+    assert merges == [1], "nothing changed: the merged talks in the store are still right"
+    rewritten = {name for name, mtime in second.items() if first.get(name) != mtime}
+    assert rewritten == {"index.html", "health.json", ".fingerprints.json"}
+    site.edit(site.detail_path(1866), "Large quantum computers", "Big quantum computers")
+    third = hourly(11)
+    assert merges == [1, 1]
+    rewritten = {name for name, mtime in third.items() if second.get(name) != mtime}
+    assert {"all.rss", "sites/nyu-cs-colloquium.rss", "changes.atom"} <= rewritten
+    assert "Big quantum computers" in (out / "all.rss").read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ def test_feeds_surface() -> None:
     assert sorted(feeds.__all__) == [
         "ChangeEntry", "FORMATS", "FeedFilter", "FeedSpec", "calendar_talks", "event_file",
         "in_window", "matches", "render_atom", "render_changes", "render_event", "render_ical",
-        "render_index", "render_json", "render_opml", "render_rss", "select",
+        "render_index", "render_json", "render_opml", "render_rss", "select", "window_start",
     ]  # fmt: skip
 
 

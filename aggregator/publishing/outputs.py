@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +35,7 @@ from urllib.parse import urlsplit
 
 from aggregator.config import Config
 from aggregator.model import Change, StoredTalk
+from aggregator.store.database import Store
 from feeds import (
     FORMATS,
     ChangeEntry,
@@ -41,12 +43,12 @@ from feeds import (
     FeedSpec,
     calendar_talks,
     event_file,
-    in_window,
     matches,
     render_changes,
     render_event,
     render_index,
     render_opml,
+    window_start,
 )
 from feeds.spec import Bodies
 from scrapers import SiteParser
@@ -178,6 +180,142 @@ class Output:
     fingerprint: str | None = None
 
 
+class Holdings(ABC):
+    """The talks and changes the files are made from, read only as far as some file that must
+    be rendered needs them.
+
+    A `token` stands for everything a set of talks shows: equal tokens, equal talks. None means
+    the holdings have none, and a fingerprint is made from the talks themselves."""
+
+    @abstractmethod
+    def combined(self, since: datetime | None) -> Sequence[StoredTalk]:
+        """The combined feeds' talks that start at or after `since` (all, for None)."""
+
+    @abstractmethod
+    def own(self, source: str, since: datetime | None) -> Sequence[StoredTalk]:
+        """A source's own records that start at or after `since` (all, for None)."""
+
+    @abstractmethod
+    def upcoming(self, now: datetime) -> Sequence[StoredTalk]:
+        """The combined feeds' talks not over at `now` (and maybe others)."""
+
+    @abstractmethod
+    def token(self, scope: str, since: datetime | None) -> str | None:
+        """A token for `combined(since)` (scope "published") or `own(source, since)` (scope
+        "talks:<source>")."""
+
+    @abstractmethod
+    def calendar(self, now: datetime) -> list[tuple[StoredTalk | str, str | None]]:
+        """`calendar_talks(now)`: each talk, or its id for `upcoming` to give, with its token."""
+
+    @abstractmethod
+    def changes(self, since: datetime) -> tuple[str | None, Callable[[], list[ChangeEntry]]]:
+        """A token for the changes since `since` subscribers follow, and how to read them."""
+
+    def talk(self, talk_id: str, now: datetime) -> StoredTalk:
+        """The combined talk `talk_id`, one of `upcoming(now)`."""
+        if self._by_id is None:
+            self._by_id = {st.talk.id: st for st in self.upcoming(now)}
+        return self._by_id[talk_id]
+
+    _by_id: dict[str, StoredTalk] | None = None
+
+
+class InMemory(Holdings):
+    """Holdings given whole: tokens are left to the talks' own digests."""
+
+    def __init__(
+        self,
+        records: Sequence[StoredTalk],
+        combined: Sequence[StoredTalk],
+        changes: Sequence[Change],
+    ) -> None:
+        self._records = records
+        self._combined = combined
+        self._changes = changes
+        self._own: dict[str, list[StoredTalk]] = {}
+        for record in records:
+            self._own.setdefault(record.talk.source, []).append(record)
+
+    def combined(self, since: datetime | None) -> Sequence[StoredTalk]:
+        return _since(self._combined, since)
+
+    def own(self, source: str, since: datetime | None) -> Sequence[StoredTalk]:
+        return _since(self._own.get(source, []), since)
+
+    def upcoming(self, now: datetime) -> Sequence[StoredTalk]:
+        return self._combined
+
+    def token(self, scope: str, since: datetime | None) -> str | None:
+        return None
+
+    def calendar(self, now: datetime) -> list[tuple[StoredTalk | str, str | None]]:
+        return [(st, None) for st in calendar_talks(self._combined, now)]
+
+    def changes(self, since: datetime) -> tuple[str | None, Callable[[], list[ChangeEntry]]]:
+        return None, lambda: change_entries(self._changes, self._combined)
+
+
+class Stored(Holdings):
+    """Holdings read from the store when a file needs them, tokens made of its revisions: a
+    run whose talks did not change reads none of them for feeds it need not render."""
+
+    def __init__(self, store: Store, horizon: datetime | None) -> None:
+        """`horizon`: the oldest start any window reaches (None: no window has a start)."""
+        self._store = store
+        self._horizon = horizon
+        self._identity = store.identity()
+        self._loaded: dict[str, Sequence[StoredTalk]] = {}
+
+    def combined(self, since: datetime | None) -> Sequence[StoredTalk]:
+        if "published" not in self._loaded:
+            self._loaded["published"] = self._store.published(since=self._horizon)
+        return _since(self._loaded["published"], since)
+
+    def own(self, source: str, since: datetime | None) -> Sequence[StoredTalk]:
+        scope = f"talks:{source}"
+        if scope not in self._loaded:
+            self._loaded[scope] = self._store.talks(source, since=self._horizon)
+        return _since(self._loaded[scope], since)
+
+    def upcoming(self, now: datetime) -> Sequence[StoredTalk]:
+        if "upcoming" not in self._loaded:
+            self._loaded["upcoming"] = self._store.published(ending=now)
+        return self._loaded["upcoming"]
+
+    def token(self, scope: str, since: datetime | None) -> str | None:
+        bound = "all" if since is None else since.isoformat()
+        return f"{self._identity} {scope} {self._store.revision(scope)} {bound}"
+
+    def calendar(self, now: datetime) -> list[tuple[StoredTalk | str, str | None]]:
+        return [
+            (talk_id, f"{self._identity} {version}")
+            for talk_id, version in self._store.versions(now)
+        ]
+
+    def changes(self, since: datetime) -> tuple[str | None, Callable[[], list[ChangeEntry]]]:
+        span = self._store.change_span(since, "published")
+        token = f"{self._identity} {self._store.revision('published')} {span}"
+
+        def read() -> list[ChangeEntry]:
+            changes = self._store.changes(since=since, scope="published")
+            talks = self._store.published(ids={change.talk_id for change in changes})
+            return change_entries(changes, talks)
+
+        return token, read
+
+
+def _since(talks: Sequence[StoredTalk], since: datetime | None) -> Sequence[StoredTalk]:
+    return talks if since is None else [st for st in talks if st.talk.start >= since]
+
+
+def horizon(config: Config, now: datetime) -> datetime | None:
+    """The oldest start any feed's window reaches at `now`; None when one has no limit."""
+    specs = [spec for spec, _ in feed_specs(config, {}, [])]
+    bounds = [window_start(spec, fmt, now) for spec in specs for fmt in FORMATS]
+    return None if None in bounds else min(bound for bound in bounds if bound is not None)
+
+
 def feed_files(
     config: Config,
     sites: Mapping[str, SiteParser],
@@ -187,22 +325,30 @@ def feed_files(
     now: datetime,
     made: datetime | None = None,
 ) -> Iterator[Output]:
-    """Every output file, from the store's talks and changes, each rendered only when asked
-    (one at a time, so only one is held in memory while it is written).
+    """Every output file of these talks and changes (see `holdings_files`)."""
+    return holdings_files(config, sites, InMemory(records, combined, changes), now, made)
+
+
+def holdings_files(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    holdings: Holdings,
+    now: datetime,
+    made: datetime | None = None,
+) -> Iterator[Output]:
+    """Every output file, each rendered only when asked (one at a time, so only one is held in
+    memory while it is written), reading from `holdings` only what that needs.
 
     `now` is the time the run is for; `made`, given only when that is not the clock's (a demo,
     `--now`), the clock's time, which the index page then names as its own beside "as of".
 
-    The feeds and the talks' own calendar files carry fingerprints: the rendering code and
-    library versions, the spec and format, and every field of every talk the file holds, in
-    order. The index page and changes.atom depend on "now" in ways a fingerprint would have to
-    copy, and are always rendered.
+    Every file but the index page carries a fingerprint: the rendering code and library
+    versions, the spec and format, and the holdings' token for what it shows, or, without one,
+    every field of every talk the file holds, in order. The index page depends on "now" in ways
+    a fingerprint would have to copy, and is always rendered.
     """
     source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
-    own: dict[str, list[StoredTalk]] = {}
-    for record in records:
-        own.setdefault(f"sites/{record.talk.source}", []).append(record)
     digests: dict[int, bytes] = {}
 
     def digest(st: StoredTalk) -> bytes:
@@ -213,34 +359,48 @@ def feed_files(
             digests[key] = hashlib.blake2b(data.encode(), digest_size=16).digest()
         return digests[key]
 
-    def fingerprint(name: str, spec: FeedSpec, talks: Sequence[StoredTalk]) -> str:
+    def fingerprint(
+        name: str, what: str, token: str | None, talks: Callable[[], Iterable[StoredTalk]]
+    ) -> str:
         hashed = hashlib.blake2b(digest_size=16)
         hashed.update(_code_fingerprint())
-        hashed.update(f"{name}\n{spec!r}\n".encode())
-        for st in talks:
-            hashed.update(digest(st))
+        hashed.update(f"{name}\n{what}\n".encode())
+        if token is not None:
+            hashed.update(token.encode())
+        else:
+            for st in talks():
+                hashed.update(digest(st))
         return hashed.hexdigest()
 
     # A talk's body is the same in every feed and format that shows it, and in the source's
     # feeds when its record is what the combined feeds show.
     bodies = Bodies(key=lambda st: (st.talk.id, digest(st)))
     for spec, selection in specs:
-        if selection is None:
-            chosen = own.get(spec.path, [])
-        else:
-            chosen = [t for t in combined if matches(t, selection)]
         for extension, render in FORMATS.items():
-            talks = in_window(chosen, spec, extension, now)
+            since = window_start(spec, extension, now)
+            chosen: Callable[[], Sequence[StoredTalk]]
+            if selection is None:
+                scope = f"talks:{spec.path.removeprefix('sites/')}"
+                chosen = partial(holdings.own, spec.path.removeprefix("sites/"), since)
+            else:
+                scope = "published"
+                chosen = partial(_chosen, holdings, since, selection)
             name = f"{spec.path}.{extension}"
-            yield Output(name, partial(render, talks, spec, bodies), fingerprint(name, spec, talks))
+            yield Output(
+                name,
+                partial(_rendered, render, chosen, spec, bodies),
+                fingerprint(name, f"{spec!r}\n{selection!r}", holdings.token(scope, since), chosen),
+            )
     # The combined feed's spec: a talk's own file holds the VEVENT all.ics holds for it.
     combined_spec = specs[0][0]
-    for st in calendar_talks(combined, now):
-        name = event_file(st.talk.id)
+    for talk, token in holdings.calendar(now):
+        talk_id = talk if isinstance(talk, str) else talk.talk.id
+        name = event_file(talk_id)
+        one = partial(_one, holdings, now, talk)
         yield Output(
             name,
-            partial(render_event, st, combined_spec, bodies),
-            fingerprint(name, combined_spec, [st]),
+            partial(_rendered_event, one, combined_spec, bodies),
+            fingerprint(name, repr(combined_spec), token, partial(_alone, one)),
         )
     changes_spec = FeedSpec(
         path="changes",
@@ -251,14 +411,49 @@ def feed_files(
         cancel_prefix=config.publish.cancel_prefix,
         postpone_prefix=config.publish.postpone_prefix,
     )
-    entries = change_entries(changes, combined)
-    yield Output("changes.atom", partial(render_changes, entries, changes_spec))
+    token, entries = holdings.changes(now - timedelta(days=config.publish.changes_days))
+    yield Output(
+        "changes.atom",
+        lambda: render_changes(entries(), changes_spec),
+        None if token is None else fingerprint("changes.atom", repr(changes_spec), token, list),
+    )
     all_specs = [spec for spec, _ in specs]
-    yield Output("feeds.opml", partial(render_opml, all_specs, config.base_url))
+    yield Output(
+        "feeds.opml",
+        partial(render_opml, all_specs, config.base_url),
+        fingerprint("feeds.opml", f"{all_specs!r}\n{config.base_url!r}", "", list),
+    )
     yield Output(
         "index.html",
-        partial(render_index, all_specs, combined, now, changes=changes_spec, made=made),
+        lambda: render_index(
+            all_specs, holdings.upcoming(now), now, changes=changes_spec, made=made
+        ),
     )
+
+
+def _chosen(holdings: Holdings, since: datetime | None, selection: FeedFilter) -> list[StoredTalk]:
+    return [st for st in holdings.combined(since) if matches(st, selection)]
+
+
+def _rendered(
+    render: Callable[[Sequence[StoredTalk], FeedSpec, Bodies], bytes],
+    chosen: Callable[[], Sequence[StoredTalk]],
+    spec: FeedSpec,
+    bodies: Bodies,
+) -> bytes:
+    return render(chosen(), spec, bodies)
+
+
+def _one(holdings: Holdings, now: datetime, talk: StoredTalk | str) -> StoredTalk:
+    return talk if isinstance(talk, StoredTalk) else holdings.talk(talk, now)
+
+
+def _alone(one: Callable[[], StoredTalk]) -> list[StoredTalk]:
+    return [one()]
+
+
+def _rendered_event(one: Callable[[], StoredTalk], spec: FeedSpec, bodies: Bodies) -> bytes:
+    return render_event(one(), spec, bodies)
 
 
 @cache

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,6 +76,63 @@ CREATE TABLE IF NOT EXISTS runs (
     exit_code INTEGER NOT NULL,
     report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS revisions (
+    scope TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+# Revisions count writes that change what some file shows, whatever method made them: "published"
+# for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
+# revision that last changed it. Fields no file shows (last_seen, change_count, missed_runs,
+# drafted) are left out, so a run that only sees its talks again moves no revision.
+_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS talks_added AFTER INSERT ON talks BEGIN
+    INSERT INTO revisions VALUES ('talks:' || NEW.source, 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS talks_changed AFTER UPDATE ON talks
+WHEN OLD.record IS NOT NEW.record OR OLD.source_name IS NOT NEW.source_name
+    OR OLD.first_seen IS NOT NEW.first_seen OR OLD.last_changed IS NOT NEW.last_changed
+    OR OLD.sequence IS NOT NEW.sequence OR OLD.moved_from IS NOT NEW.moved_from
+    OR OLD.source IS NOT NEW.source
+BEGIN
+    INSERT INTO revisions SELECT 'talks:' || OLD.source, 1 WHERE OLD.source IS NOT NEW.source
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+    INSERT INTO revisions VALUES ('talks:' || NEW.source, 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS talks_removed AFTER DELETE ON talks BEGIN
+    INSERT INTO revisions VALUES ('talks:' || OLD.source, 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS published_added AFTER INSERT ON published BEGIN
+    INSERT INTO revisions VALUES ('published', 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+    UPDATE published SET version = (SELECT value FROM revisions WHERE scope = 'published')
+        WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS published_changed AFTER UPDATE ON published
+WHEN OLD.record IS NOT NEW.record OR OLD.sources IS NOT NEW.sources
+    OR OLD.provenance IS NOT NEW.provenance OR OLD.first_seen IS NOT NEW.first_seen
+    OR OLD.last_changed IS NOT NEW.last_changed OR OLD.sequence IS NOT NEW.sequence
+    OR OLD.moved_from IS NOT NEW.moved_from
+BEGIN
+    INSERT INTO revisions VALUES ('published', 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+    UPDATE published SET version = (SELECT value FROM revisions WHERE scope = 'published')
+        WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS published_removed AFTER DELETE ON published BEGIN
+    INSERT INTO revisions VALUES ('published', 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+END;
+CREATE INDEX IF NOT EXISTS talks_starts ON talks (starts);
+CREATE INDEX IF NOT EXISTS published_starts ON published (starts);
+CREATE INDEX IF NOT EXISTS published_ends ON published (ends);
 """
 # Columns added since the first release, for stores that an older talkfeed created.
 _ADDED_COLUMNS = {
@@ -82,7 +140,15 @@ _ADDED_COLUMNS = {
         "missed_runs": "INTEGER NOT NULL DEFAULT 0",
         "moved_from": "TEXT",
         "drafted": "TEXT",
-    }
+        "starts": "TEXT",
+        "ends": "TEXT",
+    },
+    "published": {
+        "starts": "TEXT",
+        "ends": "TEXT",
+        "status": "TEXT",
+        "version": "INTEGER NOT NULL DEFAULT 0",
+    },
 }
 _Note = tuple[str, str | None, str | None, str | None]
 """A change as stored: kind, field, old value as JSON, new value as JSON."""
@@ -160,6 +226,8 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             self._add_missing_columns()
+            self._db.executescript(_TRIGGERS)
+            self._fill_spans()
         except sqlite3.Error as exc:
             self._db.close()
             raise OutputError(str(path), f"not a usable talkfeed store: {exc}") from None
@@ -170,6 +238,48 @@ class Store:
             for name, declaration in columns.items():
                 if name not in present:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+
+    def _fill_spans(self) -> None:
+        """Give rows written by a talkfeed that kept no start and end columns theirs, once."""
+        for table in ("talks", "published"):
+            rows = self._db.execute(
+                f"SELECT id, record FROM {table} WHERE starts IS NULL"
+            ).fetchall()
+            if not rows:
+                continue
+            self._db.execute("BEGIN IMMEDIATE")
+            for talk_id, record in rows:
+                talk = Talk.model_validate_json(record)
+                columns = "starts = ?, ends = ?" + (", status = ?" if table == "published" else "")
+                values = _span(talk) + ((talk.status.value,) if table == "published" else ())
+                self._db.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values, talk_id))
+            self._db.execute("COMMIT")
+        if self._db.execute("SELECT 1 FROM meta WHERE key = 'store'").fetchone() is None:
+            # Revisions restart with a new store: this tells them apart from an old store's.
+            self._db.execute("INSERT INTO meta VALUES ('store', ?)", (uuid.uuid4().hex,))
+
+    def identity(self) -> str:
+        """A name for this store file, made when it was created: revisions are its own."""
+        return str(self._db.execute("SELECT value FROM meta WHERE key = 'store'").fetchone()[0])
+
+    def revision(self, scope: str) -> int:
+        """How many writes changed what the files of `scope` show ("published", or
+        "talks:<source>"); 0 before the first."""
+        row = self._db.execute("SELECT value FROM revisions WHERE scope = ?", (scope,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def note(self, key: str) -> str | None:
+        """A value the pipeline keeps between runs (see `keep`)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def keep(self, key: str, value: str) -> None:
+        """Keep `value` under `key` for later runs."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                (key, value, value),
+            )
 
     def close(self) -> None:
         """Close the database file."""
@@ -201,10 +311,11 @@ class Store:
         stamp = now.isoformat()
         new = changed = unchanged = 0
         rejected: list[tuple[Sighting, str]] = []
+        seen: list[tuple[str, str, str | None, str]] = []
         with self._transaction():
             for sighting in sightings:
                 if isinstance(sighting, SeenAgain):
-                    self._seen(sighting.talk_id, sighting.source_name, stamp, sighting.drafted)
+                    seen.append((stamp, sighting.source_name, sighting.drafted, sighting.talk_id))
                     unchanged += 1
                     continue
                 # A partial record holds fields kept from before: it is not what its draft gives.
@@ -221,7 +332,8 @@ class Store:
                 if row is None:
                     self._db.execute(
                         "INSERT INTO talks (id, source, source_name, record, first_seen,"
-                        " last_seen, last_changed, drafted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        " last_seen, last_changed, drafted, starts, ends)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             sighting.talk.id,
                             sighting.talk.source,
@@ -231,6 +343,7 @@ class Store:
                             stamp,
                             stamp,
                             drafted,
+                            *_span(sighting.talk),
                         ),
                     )
                     self._note("source", sighting.talk.id, now, [("new", None, None, None)])
@@ -240,14 +353,14 @@ class Store:
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
                 notes = _differences(old, talk)
                 if not notes:
-                    self._seen(talk.id, sighting.source_name, stamp, drafted)
+                    seen.append((stamp, sighting.source_name, drafted, talk.id))
                     unchanged += 1
                     continue
                 self._db.execute(
                     "UPDATE talks SET record = ?, source_name = ?, last_seen = ?,"
                     " last_changed = ?, change_count = change_count + 1,"
-                    " sequence = sequence + ?, missed_runs = 0, moved_from = ?, drafted = ?"
-                    " WHERE id = ?",
+                    " sequence = sequence + ?, missed_runs = 0, moved_from = ?, drafted = ?,"
+                    " starts = ?, ends = ? WHERE id = ?",
                     (
                         talk.model_dump_json(),
                         sighting.source_name,
@@ -256,19 +369,19 @@ class Store:
                         _bump(old, talk),
                         _moved_from(old, talk, row[3]),
                         drafted,
+                        *_span(talk),
                         talk.id,
                     ),
                 )
                 self._note("source", talk.id, now, notes)
                 changed += 1
+            # One statement for every talk found as it was: what most sightings of a run are.
+            self._db.executemany(
+                "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0, drafted = ?"
+                " WHERE id = ?",
+                seen,
+            )
         return UpsertResult(new, changed, unchanged, tuple(rejected))
-
-    def _seen(self, talk_id: str, source_name: str, stamp: str, drafted: str | None) -> None:
-        self._db.execute(
-            "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0, drafted = ?"
-            " WHERE id = ?",
-            (stamp, source_name, drafted, talk_id),
-        )
 
     def drafted(self, source: str) -> dict[str, str]:
         """The source's talks by the fingerprint of the draft each record was normalized from,
@@ -288,12 +401,12 @@ class Store:
         stamp = now.isoformat()
         touched = []
         with self._transaction():
-            rows = self._db.execute(
-                "SELECT id, record, missed_runs FROM talks WHERE source = ?", (source,)
-            ).fetchall()
-            for talk_id, record, missed in rows:
-                if talk_id in seen_ids:
-                    continue
+            ids = self._db.execute("SELECT id FROM talks WHERE source = ?", (source,))
+            unseen = [talk_id for (talk_id,) in ids if talk_id not in seen_ids]
+            for talk_id in unseen:
+                record, missed = self._db.execute(
+                    "SELECT record, missed_runs FROM talks WHERE id = ?", (talk_id,)
+                ).fetchone()
                 talk = Talk.model_validate_json(record)
                 if talk.status in _CALLED_OFF:
                     continue
@@ -319,14 +432,18 @@ class Store:
                 touched.append(talk_id)
         return touched
 
-    def talks(self, source: str | None = None) -> list[StoredTalk]:
-        """Every source record (of one source, if given), ordered by start and id."""
-        query = f"SELECT {_TALK_COLUMNS} FROM talks"
-        rows = (
-            self._db.execute(query + " WHERE source = ?", (source,))
-            if source
-            else self._db.execute(query)
-        )
+    def talks(self, source: str | None = None, since: datetime | None = None) -> list[StoredTalk]:
+        """Every source record (of one source, if given; starting at or after `since`, if
+        given), ordered by start and id."""
+        clauses, parameters = [], []
+        if source:
+            clauses.append("source = ?")
+            parameters.append(source)
+        if since is not None:
+            clauses.append("starts >= ?")
+            parameters.append(_utc(since))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(f"SELECT {_TALK_COLUMNS} FROM talks{where}", parameters)
         stored = [_stored(row) for row in rows]
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
@@ -346,7 +463,8 @@ class Store:
             existing = {
                 row[0]: row
                 for row in self._db.execute(
-                    "SELECT id, record, first_seen, moved_from FROM published"
+                    "SELECT id, record, first_seen, moved_from, sources, provenance, members"
+                    " FROM published"
                 )
             }
             first_seen = dict(self._db.execute("SELECT id, first_seen FROM talks").fetchall())
@@ -360,47 +478,71 @@ class Store:
                 )
                 if talk_id not in existing:
                     seen = min(first_seen.get(m, stamp) for m in item.members)
+                    shown = (*_span(item.talk), item.talk.status.value)
                     self._db.execute(
                         "INSERT INTO published (id, record, sources, provenance, members,"
-                        " first_seen, last_seen, last_changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (talk_id, *values, seen, stamp, stamp),
+                        " first_seen, last_seen, last_changed, starts, ends, status)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (talk_id, *values, seen, stamp, stamp, *shown),
                     )
                     self._note("published", talk_id, now, [("new", None, None, None)])
                     continue
-                old = Talk.model_validate_json(existing[talk_id][1])
-                notes = _differences(old, item.talk)
-                if notes:
+                row = existing[talk_id]
+                # The same JSON is the same talk: most talks of a run, read without validation.
+                old = None if row[1] == values[0] else Talk.model_validate_json(row[1])
+                notes = [] if old is None else _differences(old, item.talk)
+                if old is not None and notes:
                     self._db.execute(
                         "UPDATE published SET record = ?, sources = ?, provenance = ?,"
                         " members = ?, last_seen = ?, last_changed = ?,"
                         " change_count = change_count + 1, sequence = sequence + ?,"
-                        " moved_from = ? WHERE id = ?",
+                        " moved_from = ?, starts = ?, ends = ?, status = ? WHERE id = ?",
                         (
                             *values,
                             stamp,
                             stamp,
                             _bump(old, item.talk),
-                            _moved_from(old, item.talk, existing[talk_id][3]),
+                            _moved_from(old, item.talk, row[3]),
+                            *_span(item.talk),
+                            item.talk.status.value,
                             talk_id,
                         ),
                     )
                     self._note("published", talk_id, now, notes)
-                else:
+                elif tuple(row[4:7]) != values[1:]:
                     self._db.execute(
-                        "UPDATE published SET sources = ?, provenance = ?, members = ?,"
-                        " last_seen = ? WHERE id = ?",
-                        (*values[1:], stamp, talk_id),
+                        "UPDATE published SET sources = ?, provenance = ?, members = ?"
+                        " WHERE id = ?",
+                        (*values[1:], talk_id),
                     )
+            # Not a shown field: one statement, rather than a write per talk.
+            self._db.execute("UPDATE published SET last_seen = ?", (stamp,))
             # A cluster that merged into another (an operator override) leaves no orphan row.
             current = {item.talk.id for item in talks}
             for gone in set(existing) - current:
                 self._db.execute("DELETE FROM published WHERE id = ?", (gone,))
 
-    def published(self) -> list[StoredTalk]:
-        """The combined feeds' talks, ordered by start and id."""
+    def published(
+        self,
+        since: datetime | None = None,
+        ending: datetime | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> list[StoredTalk]:
+        """The combined feeds' talks, ordered by start and id: all of them, or those that start
+        at or after `since`, or end at or after `ending`, or have one of `ids`."""
+        clauses, parameters = [], []
+        for clause, value in (("starts >= ?", since), ("ends >= ?", ending)):
+            if value is not None:
+                clauses.append(clause)
+                parameters.append(_utc(value))
+        if ids is not None:
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            parameters.append(json.dumps(sorted(ids)))
+        where = f" WHERE {' OR '.join(clauses)}" if clauses else ""
         rows = self._db.execute(
             "SELECT record, sources, provenance, first_seen, last_seen, last_changed,"
-            " change_count, sequence, moved_from FROM published"
+            f" change_count, sequence, moved_from FROM published{where}",
+            parameters,
         )
         stored = []
         for record, sources, provenance, first, last, changed, count, sequence, moved in rows:
@@ -409,6 +551,26 @@ class Store:
             row = (record, name, first, last, changed, count, sequence, moved)
             stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
+
+    def versions(self, ending: datetime) -> list[tuple[str, int]]:
+        """Each combined talk not over at `ending` and not called off, by start and id, with
+        the revision that last changed it."""
+        rows = self._db.execute(
+            "SELECT id, version FROM published WHERE ends >= ? AND status NOT IN (?, ?)"
+            " ORDER BY starts, id",
+            (_utc(ending), *(status.value for status in _CALLED_OFF)),
+        )
+        return [(talk_id, int(version)) for talk_id, version in rows]
+
+    def change_span(self, since: datetime, scope: Scope) -> tuple[int, int, int]:
+        """The first and last id and the number of the changes of `scope` since `since`: the
+        window of changes a feed shows, in three numbers."""
+        row = self._db.execute(
+            "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM changes"
+            " WHERE run_at >= ? AND scope = ?",
+            (since.isoformat(), scope),
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def provenance(self, talk_id: str) -> dict[str, str] | None:
         """Which source gave each field of a talk in the combined feeds (None if it is not one)."""
@@ -517,6 +679,15 @@ def _stored(
         sequence=sequence,
         moved_from=datetime.fromisoformat(moved) if moved else None,
     )
+
+
+def _utc(moment: datetime) -> str:
+    """A time in UTC, in one format for every row, so that SQL compares them in order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _span(talk: Talk) -> tuple[str, str]:
+    return _utc(talk.start), _utc(talk.effective_end)
 
 
 def _differences(old: Talk, new: Talk) -> list[_Note]:

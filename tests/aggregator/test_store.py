@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -315,3 +317,82 @@ def test_a_talk_seen_again_as_drafted_is_touched_until_its_record_is_changed(
         # No longer listed: tentative, which the draft does not say.
         assert store.mark_missing("site", [], later, cancel_after=3) == ["site:1", "site:2"]
         assert store.drafted("site") == {}
+
+
+def _published_row(item: Talk, members: tuple[str, ...] = ()) -> Published:
+    links = (SourceLink(source=item.source, name="Site", url=item.url),)
+    return Published(talk=item, members=members or (item.id,), sources=links, provenance={})
+
+
+def test_revisions_move_only_with_what_files_show(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        assert store.revision("talks:site") == store.revision("published") == 0
+        store.upsert([Sighting(talk(1), "Site"), Sighting(talk(2), "Site")], T0)
+        after_insert = store.revision("talks:site")
+        assert after_insert > 0
+        later = T0 + timedelta(hours=1)
+        store.upsert([Sighting(talk(1), "Site"), SeenAgain("site:2", "Site", "draft")], later)
+        assert store.revision("talks:site") == after_insert, "seen again shows nothing new"
+        store.upsert([Sighting(talk(1, title="Retitled"), "Site")], later)
+        assert store.revision("talks:site") == after_insert + 1
+        store.upsert([Sighting(talk(1, title="Retitled"), "Other name")], later)
+        assert store.revision("talks:site") == after_insert + 2, "the source's name is shown"
+        assert store.revision("talks:other") == 0
+
+        store.publish([_published_row(talk(1)), _published_row(talk(2))], T0)
+        first = store.revision("published")
+        versions = dict(store.versions(T0))
+        assert set(versions) == {"site:1", "site:2"} and len(set(versions.values())) == 2
+        store.publish([_published_row(talk(1)), _published_row(talk(2))], later)
+        assert store.revision("published") == first, "last_seen alone moves nothing"
+        store.publish([_published_row(talk(1, title="New")), _published_row(talk(2))], later)
+        assert store.revision("published") == first + 1
+        moved = dict(store.versions(T0))
+        assert moved["site:2"] == versions["site:2"]
+        assert moved["site:1"] == first + 1
+
+
+def test_published_talks_are_read_by_window(tmp_path: Path) -> None:
+    early = talk(1, start=datetime(2026, 1, 5, 14, tzinfo=NY))
+    late = talk(2, start=datetime(2026, 4, 1, 14, tzinfo=NY))
+    off = talk(3, start=datetime(2026, 4, 2, 14, tzinfo=NY), status=Status.CANCELLED)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.publish([_published_row(t) for t in (off, late, early)], T0)
+        march = datetime(2026, 3, 1, tzinfo=NY)
+
+        def ids(talks: list[StoredTalk]) -> list[str]:
+            return [st.talk.id for st in talks]
+
+        assert ids(store.published()) == ["site:1", "site:2", "site:3"]
+        assert ids(store.published(since=march)) == ["site:2", "site:3"]
+        # A talk is not over until its end: an hour after its start, by the default duration.
+        assert ids(store.published(ending=datetime(2026, 4, 1, 14, 59, tzinfo=NY))) == [
+            "site:2",
+            "site:3",
+        ]
+        assert ids(store.published(ending=datetime(2026, 4, 1, 15, 1, tzinfo=NY))) == ["site:3"]
+        assert ids(store.published(since=march, ids=["site:1"])) == ids(store.published())
+        assert [talk_id for talk_id, _ in store.versions(march)] == ["site:2"], "not called off"
+
+
+def test_a_store_an_older_talkfeed_wrote_gets_its_talks_times(tmp_path: Path) -> None:
+    """Rows written before the store kept start and end columns get them when it is opened."""
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.upsert([Sighting(talk(1), "Site")], T0)
+        store.publish([_published_row(talk(1))], T0)
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE talks SET starts = NULL, ends = NULL")
+        connection.execute("UPDATE published SET starts = NULL, ends = NULL, status = NULL")
+    with Store(path) as store:
+        assert [st.talk.id for st in store.talks(since=T0)] == ["site:1"]
+        assert [talk_id for talk_id, _ in store.versions(T0)] == ["site:1"]
+
+
+def test_every_store_has_an_identity_of_its_own(tmp_path: Path) -> None:
+    """Revisions restart with a new store: a fingerprint made of them names the store too."""
+    with Store(tmp_path / "a.sqlite") as one, Store(tmp_path / "b.sqlite") as other:
+        first = one.identity()
+        assert first != other.identity()
+    with Store(tmp_path / "a.sqlite") as again:
+        assert again.identity() == first

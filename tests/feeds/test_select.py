@@ -20,6 +20,7 @@ from feeds import (
     render_ical,
     render_rss,
     select,
+    window_start,
 )
 from tests.feeds.sample import NEW_YORK, SPEC, lifecycle_talks, sample_talks
 
@@ -57,7 +58,8 @@ def _ids(talks: list[StoredTalk]) -> list[str]:
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_feed_window_is_rss_days_back(fmt: str, aged: list[StoredTalk]) -> None:
-    assert _ids(in_window(aged, SPEC, fmt, NOW)) == ["d0", "d30", "ahead"]
+    """From midnight UTC 30 days back: May 2, 00:00 for NOW, June 1, 12:00."""
+    assert _ids(in_window(aged, SPEC, fmt, NOW)) == ["d0", "d30", "d30+1s", "ahead"]
 
 
 def test_calendar_window_is_ical_days_back(aged: list[StoredTalk]) -> None:
@@ -77,13 +79,25 @@ def test_no_limit_keeps_everything(aged: list[StoredTalk]) -> None:
     assert _ids(in_window(aged, spec, "ics", NOW)) == ["d0", "ahead"]
 
 
-def test_window_days_are_24_hours_across_dst(aged: list[StoredTalk]) -> None:
-    """New York's clocks moved on March 8, 2026: 30 days before April 1, 12:00 EDT is March 2,
-    11:00 EST. Wall-clock arithmetic would say 12:00 EST and drop the talk at the edge."""
+def test_every_run_of_a_day_has_one_window(aged: list[StoredTalk]) -> None:
+    """An hourly run changes a feed only when its talks change: the window moves at midnight
+    UTC, by a day."""
+    midnight = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+    runs = [midnight + timedelta(hours=hours, minutes=59) for hours in range(24)]
+    assert {window_start(SPEC, "rss", now) for now in runs} == {datetime(2026, 5, 2, tzinfo=UTC)}
+    assert window_start(SPEC, "rss", midnight - timedelta(seconds=1)) == datetime(
+        2026, 5, 1, tzinfo=UTC
+    )
+
+
+def test_window_days_are_counted_in_utc_across_dst(aged: list[StoredTalk]) -> None:
+    """New York's clocks moved on March 8, 2026: 30 days before April 1, 12:00 EDT (16:00 UTC)
+    is March 2, 16:00 UTC, and the window starts at that day's UTC midnight, March 1, 19:00 EST.
+    Wall-clock arithmetic in New York would start it at 20:00 EST."""
     base = aged[0]
     now = datetime(2026, 4, 1, 12, 0, tzinfo=NEW_YORK)
-    edge = _at(base, "edge", datetime(2026, 3, 2, 11, 0, tzinfo=NEW_YORK))
-    outside = _at(base, "outside", datetime(2026, 3, 2, 10, 59, 59, tzinfo=NEW_YORK))
+    edge = _at(base, "edge", datetime(2026, 3, 1, 19, 0, tzinfo=NEW_YORK))
+    outside = _at(base, "outside", datetime(2026, 3, 1, 18, 59, 59, tzinfo=NEW_YORK))
     assert _ids(in_window([edge, outside], SPEC, "rss", now)) == ["edge"]
 
 
