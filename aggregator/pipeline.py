@@ -246,7 +246,7 @@ def merged_files(
         store.publish(_merged(config, records, store.cluster_ids()), now)
         store.keep("merged", merging)
         del records
-    return holdings_files(config, sites, Stored(store, horizon(config, now)), now, made)
+    return holdings_files(config, sites, Stored(store, horizon(config, now), now), now, made)
 
 
 def _merging(config: Config, store: Store, configured: list[str]) -> str:

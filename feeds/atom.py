@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
+from feeds.fragments import split_document, split_entries
 from feeds.spec import (
     Bodies,
     FeedSpec,
     author_names,
     clean,
+    entry_kind,
     entry_title,
     feed_updated,
     newest_first,
@@ -26,11 +29,24 @@ __all__ = ["add_talk_entry", "atom_feed", "render_atom"]
 
 
 def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
-    """The talks as an Atom document; the same input always gives the same bytes. `bodies`
-    shares the entries' bodies with other feeds."""
+    """The talks as an Atom document; the same input always gives the same bytes, those feedgen
+    writes for the whole feed. `bodies` shares the entries with other feeds."""
     bodies = bodies or Bodies()
-    fg = atom_feed(spec, feed_updated(talks))
-    for st in newest_first(talks):
+    ordered = newest_first(talks)
+    updated = feed_updated(talks)
+    head, tail = split_document(atom_feed(spec, updated).atom_str(pretty=True), _CLOSE)
+    entries = bodies.entries(
+        entry_kind("atom", spec), ordered, partial(_entries, spec, updated, bodies)
+    )
+    return head + "".join(entries).encode() + tail
+
+
+def _entries(
+    spec: FeedSpec, updated: datetime, bodies: Bodies, talks: list[StoredTalk]
+) -> list[str]:
+    """The talks' entries, as feedgen writes them in a feed."""
+    fg = atom_feed(spec, updated)
+    for st in talks:
         add_talk_entry(
             fg,
             st,
@@ -40,8 +56,11 @@ def render_atom(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | No
             updated=st.last_changed,
             content=bodies.html(st),
         )
-    result: bytes = fg.atom_str(pretty=True)
-    return result
+    return split_entries(fg.atom_str(pretty=True), _OPEN, _CLOSE)
+
+
+_OPEN = b"  <entry>\n"
+_CLOSE = b"</feed>\n"
 
 
 def atom_feed(spec: FeedSpec, updated: datetime) -> FeedGenerator:

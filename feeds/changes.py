@@ -16,7 +16,7 @@ from aggregator.model import StoredTalk
 from feeds.atom import add_talk_entry, atom_feed
 from feeds.spec import EPOCH, FeedSpec, html_description, local_time, talk_line
 
-__all__ = ["ChangeEntry", "ChangeKind", "render_changes"]
+__all__ = ["CHANGES_ENTRIES", "ChangeEntry", "ChangeKind", "render_changes"]
 
 ChangeKind = Literal["new", "moved", "cancelled", "restored"]
 
@@ -67,11 +67,16 @@ class ChangeEntry:
         return text
 
 
+CHANGES_ENTRIES = 500
+"""The most entries the changes feed holds, the newest."""
+
+
 def render_changes(entries: Sequence[ChangeEntry], spec: FeedSpec) -> bytes:
     """The changes as an Atom document, newest first; the same input always gives the same bytes.
 
     Ties on time go by talk id, then kind. Entries with the same id (the same change given
-    twice) appear once.
+    twice) appear once. The newest `CHANGES_ENTRIES` are shown: a first run, or a source
+    added, makes thousands of talks new at once, and a feed reader wants what is recent.
     """
     by_talk = sorted(entries, key=lambda e: (e.talk.talk.id, e.kind))
     # A reverse sort is stable too, so changes seen at the same time stay in (id, kind) order.
@@ -82,6 +87,8 @@ def render_changes(entries: Sequence[ChangeEntry], spec: FeedSpec) -> bytes:
     for entry in ordered:
         if entry.id in seen:
             continue
+        if len(seen) == CHANGES_ENTRIES:
+            break
         seen.add(entry.id)
         add_talk_entry(
             fg,

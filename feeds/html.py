@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
 from html import escape
-from itertools import groupby
+from itertools import groupby, islice
 
 from aggregator.model import Status, StoredTalk, Talk
 from feeds.ical import event_file
@@ -42,7 +42,7 @@ from feeds.spec import (
     status_label,
 )
 
-__all__ = ["INDEX_CSP", "calendar_talks", "render_index"]
+__all__ = ["INDEX_CSP", "INDEX_TALKS", "calendar_talks", "render_index"]
 
 _CSS = """\
 :root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--line:#d8dee4;--bg:#fff;\
@@ -218,6 +218,11 @@ _ATOM, _ICAL = _FEED_LINKS[1], _FEED_LINKS[3]
 _CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
 
 
+INDEX_TALKS = 500
+"""The most talks the index page lists, the soonest first: a page is for looking ahead, and
+the feeds hold every talk. Each listed talk has a calendar file of its own."""
+
+
 def _text(value: str) -> str:
     return escape(clean(value))
 
@@ -230,13 +235,17 @@ def calendar_talks(talks: Sequence[StoredTalk], now: datetime) -> list[StoredTal
     """The talks the index page at `now` offers one by one for a calendar, each of which needs
     its `render_event` file at `event_file(id)`: those listed (not yet over) and not called off.
     """
-    return [st for st in _upcoming(talks, now) if st.talk.status not in _CALLED_OFF]
+    listed = _upcoming(talks, now)[:INDEX_TALKS]
+    return [st for st in listed if st.talk.status not in _CALLED_OFF]
 
 
 def _upcoming(talks: Sequence[StoredTalk], now: datetime) -> list[StoredTalk]:
+    """The first `INDEX_TALKS` talks not over at `now`, and one more if there are more."""
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
-    return [st for st in by_start(talks) if st.talk.effective_end >= now]
+    return list(
+        islice((st for st in by_start(talks) if st.talk.effective_end >= now), INDEX_TALKS + 1)
+    )
 
 
 def render_index(
@@ -259,6 +268,8 @@ def render_index(
     its talks are as of (a run at a fixed time), is then the update time and `now` the "as of".
     """
     upcoming = _upcoming(talks, now)
+    more = len(upcoming) > INDEX_TALKS
+    upcoming = upcoming[:INDEX_TALKS]
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -293,6 +304,11 @@ def render_index(
         lines.append(_filters(upcoming))
         lines.append(f'<p class="count" id="count" role="status">{_plural(len(upcoming))}</p>')
         lines += _days(upcoming)
+        if more:
+            lines.append(
+                f'<p class="more">These are the next {INDEX_TALKS} talks; the feeds below hold '
+                "every one.</p>"
+            )
     else:
         lines.append("<p>No upcoming talks.</p>")
     lines += [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
+from functools import partial
 from hashlib import sha256
 
 from icalendar import Calendar, Event, Timezone, vDuration
@@ -21,6 +22,7 @@ from feeds.spec import (
     FeedSpec,
     by_start,
     clean,
+    entry_kind,
     source_names,
     status_prefix,
     title_and_speakers,
@@ -96,8 +98,12 @@ def _with_events(
     head = serialize(cal)
     if not head.endswith(_END):
         raise AssertionError("icalendar ended a calendar with something other than END:VCALENDAR")
-    events = b"".join(serialize(_event(st, spec, bodies)) for st in ordered)
-    return head[: -len(_END)] + events + _END
+    events = bodies.entries(entry_kind("ics", spec), ordered, partial(_events, spec, bodies))
+    return head[: -len(_END)] + "".join(events).encode() + _END
+
+
+def _events(spec: FeedSpec, bodies: Bodies, talks: list[StoredTalk]) -> list[str]:
+    return [serialize(_event(st, spec, bodies)).decode() for st in talks]
 
 
 def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:

@@ -16,8 +16,10 @@ or the start plus the source's usual length).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aggregator.model import StoredTalk
@@ -26,6 +28,7 @@ from feeds.spec import (
     FeedSpec,
     author_names,
     clean,
+    entry_kind,
     entry_title,
     newest_first,
     source_names,
@@ -54,10 +57,24 @@ def render_json(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | No
         feed["feed_url"] = self_url
     if spec.description.strip():
         feed["description"] = clean(spec.description)
-    feed["items"] = [_item(st, spec, bodies) for st in newest_first(talks)]
     # Key order is the insertion order above, so the bytes never depend on a dict's history.
-    text = json.dumps(feed, ensure_ascii=False, indent=2)
-    return (text + "\n").encode("utf-8")
+    head = json.dumps(feed, ensure_ascii=False, indent=2).removesuffix("\n}")
+    ordered = newest_first(talks)
+    items = bodies.entries(entry_kind("json", spec), ordered, partial(_items, spec, bodies))
+    # What json.dumps writes for the whole feed, "items" last, each item two levels in.
+    listed = "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
+    return f'{head},\n  "items": {listed}\n}}\n'.encode()
+
+
+def _items(spec: FeedSpec, bodies: Bodies, talks: list[StoredTalk]) -> list[str]:
+    return [
+        _INDENT.sub("    ", json.dumps(_item(st, spec, bodies), ensure_ascii=False, indent=2))
+        for st in talks
+    ]
+
+
+# JSON strings hold no raw line breaks, so every line of an item starts here.
+_INDENT = re.compile("^", re.MULTILINE)
 
 
 def _item(st: StoredTalk, spec: FeedSpec, bodies: Bodies) -> dict[str, Any]:

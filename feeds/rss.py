@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from functools import partial
 from html import escape
 
 from feedgen.feed import FeedGenerator
 
 from aggregator.model import StoredTalk
+from feeds.fragments import split_document, split_entries
 from feeds.spec import (
     Bodies,
     FeedSpec,
     author_names,
     clean,
+    entry_kind,
     entry_title,
     feed_updated,
     newest_first,
@@ -28,9 +31,16 @@ __all__ = ["render_rss"]
 
 
 def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | None = None) -> bytes:
-    """The talks as an RSS 2.0 document; the same input always gives the same bytes. `bodies`
-    shares the entries' bodies with other feeds."""
+    """The talks as an RSS 2.0 document; the same input always gives the same bytes, those
+    feedgen writes for the whole feed. `bodies` shares the items with other feeds."""
     bodies = bodies or Bodies()
+    ordered = newest_first(talks)
+    head, tail = split_document(_channel(spec, talks).rss_str(pretty=True), _CLOSE)
+    items = bodies.entries(entry_kind("rss", spec), ordered, partial(_items, spec, bodies))
+    return head + "".join(items).encode() + tail
+
+
+def _channel(spec: FeedSpec, talks: Sequence[StoredTalk]) -> FeedGenerator:
     fg = FeedGenerator()
     fg.title(clean(spec.title))
     # RSS requires a channel description; an empty one makes feedgen refuse to render. Readers
@@ -46,7 +56,13 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | Non
     fg.generator("talkfeed")
     fg.ttl(spec.ttl_minutes)
     fg.load_extension("dc", atom=False)
-    for st in newest_first(talks):
+    return fg
+
+
+def _items(spec: FeedSpec, bodies: Bodies, talks: list[StoredTalk]) -> list[str]:
+    """The talks' items, as feedgen writes them in a channel."""
+    fg = _channel(spec, talks)
+    for st in talks:
         talk = st.talk
         fe = fg.add_entry(order="append")
         fe.guid(clean(f"urn:talkfeed:{talk.id}"), permalink=False)
@@ -60,5 +76,8 @@ def render_rss(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | Non
             fe.dc.dc_creator(authors)
         for name in source_names(st):
             fe.category(term=name)
-    result: bytes = fg.rss_str(pretty=True)
-    return result
+    return split_entries(fg.rss_str(pretty=True), _OPEN, _CLOSE)
+
+
+_OPEN = b"    <item>\n"
+_CLOSE = b"  </channel>\n"

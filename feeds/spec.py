@@ -11,13 +11,15 @@ we build then goes through `safe_html`, which keeps only the markup we write our
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -30,10 +32,12 @@ __all__ = [
     "Bodies",
     "FeedFilter",
     "FeedSpec",
+    "Kept",
     "author_names",
     "by_start",
     "clean",
     "clock_span",
+    "entry_kind",
     "entry_title",
     "feed_updated",
     "html_description",
@@ -550,15 +554,36 @@ def plain_description(st: StoredTalk) -> str:
     return "\n\n".join(blocks)
 
 
-class Bodies:
-    """Each talk's entry body, as HTML (RSS, Atom, JSON Feed) and as text (iCal), made once
-    however many feeds and formats show the talk: sanitizing the HTML is most of what an entry
-    costs. Talks with the same `key` get the same bodies. The default key, the object itself,
-    holds while the talks are alive, as they are for the one rendering that makes its own."""
+class Kept(Protocol):
+    """Where `Bodies` keeps entries between runs: text by key (a dict will do)."""
 
-    def __init__(self, key: Callable[[StoredTalk], Hashable] = id) -> None:
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        """Those of `keys` that are kept, with their text."""
+
+    def put_many(self, entries: Mapping[str, str]) -> None:
+        """Keep these."""
+
+
+class Bodies:
+    """Each talk's entry body, as HTML (RSS, Atom, JSON Feed) and as text (iCal), and each
+    talk's whole entry in each format, made once however many feeds and formats show the talk:
+    sanitizing the HTML and building the entry are most of what a feed costs. Talks with the
+    same `key` get the same bodies and entries. The default key, the object itself, holds
+    while the talks are alive, as they are for the one rendering that makes its own.
+
+    With `kept`, entries outlive the run: `key` must then stand for everything an entry shows
+    (its repr is part of the key kept), and `salt` for the code that renders it."""
+
+    def __init__(
+        self,
+        key: Callable[[StoredTalk], Hashable] = id,
+        kept: Kept | None = None,
+        salt: str = "",
+    ) -> None:
         self._key = key
         self._made: dict[tuple[str, Hashable], str] = {}
+        self._kept = kept
+        self._salt = salt
 
     def html(self, st: StoredTalk) -> str:
         """`html_description(st)`."""
@@ -568,12 +593,44 @@ class Bodies:
         """`plain_description(st)`."""
         return self._body("plain", st, plain_description)
 
+    def entries(
+        self,
+        kind: str,
+        talks: Sequence[StoredTalk],
+        make: Callable[[list[StoredTalk]], list[str]],
+    ) -> list[str]:
+        """Each talk's entry of `kind` (a format and what of the spec its entries show), in
+        order: those not made before made by one call of `make`, which returns them in the
+        order given."""
+        keys = [(kind, self._key(st)) for st in talks]
+        missing = {key: st for key, st in zip(keys, talks, strict=True) if key not in self._made}
+        if missing and self._kept is not None:
+            names = {self._name(key): key for key in missing}
+            for name, text in self._kept.get_many(list(names)).items():
+                self._made[names[name]] = text
+                del missing[names[name]]
+        if missing:
+            made = dict(zip(missing, make(list(missing.values())), strict=True))
+            self._made.update(made)
+            if self._kept is not None:
+                self._kept.put_many({self._name(key): text for key, text in made.items()})
+        return [self._made[key] for key in keys]
+
+    def _name(self, key: tuple[str, Hashable]) -> str:
+        return hashlib.blake2b(f"{self._salt}\n{key!r}".encode(), digest_size=16).hexdigest()
+
     def _body(self, kind: str, st: StoredTalk, make: Callable[[StoredTalk], str]) -> str:
         key = (kind, self._key(st))
         body = self._made.get(key)
         if body is None:
             body = self._made[key] = make(st)
         return body
+
+
+def entry_kind(fmt: str, spec: FeedSpec) -> str:
+    """What an entry in format `fmt` depends on besides its talk: the spec's prefixes for
+    called-off talks (`entry_title`, `status_prefix`), nothing else of it."""
+    return f"{fmt} {spec.cancel_prefix!r} {spec.postpone_prefix!r}"
 
 
 def newest_first(talks: Iterable[StoredTalk]) -> list[StoredTalk]:

@@ -79,13 +79,14 @@ def _published(out: Path) -> dict[str, bytes]:
 
 
 def _forget_what_was_drafted(db: Path) -> None:
-    """The store without the page cache, without the drafts its records were made from and
-    without what they were last merged from: every page is fetched and parsed, every talk
-    normalized, stored and merged as on a first run."""
+    """The store without the page cache, without the drafts its records were made from,
+    without what they were last merged from and without kept feed entries: every page is
+    fetched and parsed, every talk normalized, stored, merged and rendered as on a first run."""
     with contextlib.closing(sqlite3.connect(db)) as connection, connection:
         connection.execute("DELETE FROM pages")
         connection.execute("UPDATE talks SET drafted = NULL")
         connection.execute("DELETE FROM meta WHERE key = 'merged'")
+        connection.execute("DELETE FROM entries")
 
 
 def test_a_run_that_reuses_what_it_drafted_publishes_what_a_full_one_does(

@@ -50,7 +50,9 @@ from feeds import (
     render_opml,
     window_start,
 )
-from feeds.spec import Bodies
+from feeds.changes import CHANGES_ENTRIES
+from feeds.html import INDEX_TALKS
+from feeds.spec import Bodies, Kept
 from scrapers import SiteParser
 
 __all__ = [
@@ -187,6 +189,9 @@ class Holdings(ABC):
     A `token` stands for everything a set of talks shows: equal tokens, equal talks. None means
     the holdings have none, and a fingerprint is made from the talks themselves."""
 
+    kept: Kept | None = None
+    """Where entries are kept between runs, if anywhere."""
+
     @abstractmethod
     def combined(self, since: datetime | None) -> Sequence[StoredTalk]:
         """The combined feeds' talks that start at or after `since` (all, for None)."""
@@ -256,12 +261,27 @@ class InMemory(Holdings):
         return None, lambda: change_entries(self._changes, self._combined)
 
 
+class KeptEntries:
+    """Feed entries kept in the store between runs (`feeds.spec.Kept`)."""
+
+    def __init__(self, store: Store, now: datetime) -> None:
+        self._store = store
+        self._now = now
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        return self._store.entries(keys, self._now)
+
+    def put_many(self, entries: Mapping[str, str]) -> None:
+        self._store.keep_entries(entries, self._now)
+
+
 class Stored(Holdings):
     """Holdings read from the store when a file needs them, tokens made of its revisions: a
     run whose talks did not change reads none of them for feeds it need not render."""
 
-    def __init__(self, store: Store, horizon: datetime | None) -> None:
+    def __init__(self, store: Store, horizon: datetime | None, now: datetime) -> None:
         """`horizon`: the oldest start any window reaches (None: no window has a start)."""
+        self.kept = KeptEntries(store, now)
         self._store = store
         self._horizon = horizon
         self._identity = store.identity()
@@ -280,7 +300,7 @@ class Stored(Holdings):
 
     def upcoming(self, now: datetime) -> Sequence[StoredTalk]:
         if "upcoming" not in self._loaded:
-            self._loaded["upcoming"] = self._store.published(ending=now)
+            self._loaded["upcoming"] = self._store.published(ending=now, limit=INDEX_TALKS + 1)
         return self._loaded["upcoming"]
 
     def token(self, scope: str, since: datetime | None) -> str | None:
@@ -290,7 +310,7 @@ class Stored(Holdings):
     def calendar(self, now: datetime) -> list[tuple[StoredTalk | str, str | None]]:
         return [
             (talk_id, f"{self._identity} {version}")
-            for talk_id, version in self._store.versions(now)
+            for talk_id, version in self._store.versions(now, INDEX_TALKS)
         ]
 
     def changes(self, since: datetime) -> tuple[str | None, Callable[[], list[ChangeEntry]]]:
@@ -298,7 +318,9 @@ class Stored(Holdings):
         token = f"{self._identity} {self._store.revision('published')} {span}"
 
         def read() -> list[ChangeEntry]:
-            changes = self._store.changes(since=since, scope="published")
+            changes = self._store.changes(
+                since=since, scope="published", kinds=_CHANGE_KINDS, newest=CHANGES_ENTRIES
+            )
             talks = self._store.published(ids={change.talk_id for change in changes})
             return change_entries(changes, talks)
 
@@ -372,9 +394,13 @@ def holdings_files(
                 hashed.update(digest(st))
         return hashed.hexdigest()
 
-    # A talk's body is the same in every feed and format that shows it, and in the source's
-    # feeds when its record is what the combined feeds show.
-    bodies = Bodies(key=lambda st: (st.talk.id, digest(st)))
+    # A talk's body and entries are the same in every feed that shows it, and in the source's
+    # feeds when its record is what the combined feeds show; kept, they serve later runs.
+    bodies = Bodies(
+        key=lambda st: (st.talk.id, digest(st)),
+        kept=holdings.kept,
+        salt=_code_fingerprint().hex(),
+    )
     for spec, selection in specs:
         for extension, render in FORMATS.items():
             since = window_start(spec, extension, now)

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,6 +84,11 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    used TEXT NOT NULL
+);
 """
 # Revisions count writes that change what some file shows, whatever method made them: "published"
 # for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
@@ -134,6 +139,9 @@ CREATE INDEX IF NOT EXISTS talks_starts ON talks (starts);
 CREATE INDEX IF NOT EXISTS published_starts ON published (starts);
 CREATE INDEX IF NOT EXISTS published_ends ON published (ends);
 """
+ENTRIES_KEPT_DAYS = 30
+"""Days a kept feed entry lasts unused: a feed that did not change for longer renders its
+entries again when it does."""
 # Columns added since the first release, for stores that an older talkfeed created.
 _ADDED_COLUMNS = {
     "talks": {
@@ -280,6 +288,35 @@ class Store:
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
                 (key, value, value),
             )
+
+    def entries(self, keys: Sequence[str], now: datetime) -> dict[str, str]:
+        """The feed entries kept under these keys (see `keep_entries`); each is marked as used
+        at `now`, once a day at most."""
+        chosen = json.dumps(list(keys))
+        rows = self._db.execute(
+            "SELECT key, text FROM entries WHERE key IN (SELECT value FROM json_each(?))",
+            (chosen,),
+        ).fetchall()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE entries SET used = ? WHERE key IN (SELECT value FROM json_each(?))"
+                " AND used < ?",
+                (_utc(now), chosen, _utc(now - timedelta(days=1))),
+            )
+        return dict(rows)
+
+    def keep_entries(self, entries: Mapping[str, str], now: datetime) -> None:
+        """Keep feed entries as rendered, by a key that stands for all they show, so that a
+        later run assembles a feed from them instead of rendering each entry again; entries
+        not used for `ENTRIES_KEPT_DAYS` are forgotten."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " text = excluded.text, used = excluded.used",
+                [(key, text, _utc(now)) for key, text in entries.items()],
+            )
+            forgotten = _utc(now - timedelta(days=ENTRIES_KEPT_DAYS))
+            self._db.execute("DELETE FROM entries WHERE used < ?", (forgotten,))
 
     def close(self) -> None:
         """Close the database file."""
@@ -527,9 +564,11 @@ class Store:
         since: datetime | None = None,
         ending: datetime | None = None,
         ids: Iterable[str] | None = None,
+        limit: int | None = None,
     ) -> list[StoredTalk]:
         """The combined feeds' talks, ordered by start and id: all of them, or those that start
-        at or after `since`, or end at or after `ending`, or have one of `ids`."""
+        at or after `since`, or end at or after `ending`, or have one of `ids`; the first
+        `limit` of them, if given."""
         clauses, parameters = [], []
         for clause, value in (("starts >= ?", since), ("ends >= ?", ending)):
             if value is not None:
@@ -539,6 +578,9 @@ class Store:
             clauses.append("id IN (SELECT value FROM json_each(?))")
             parameters.append(json.dumps(sorted(ids)))
         where = f" WHERE {' OR '.join(clauses)}" if clauses else ""
+        if limit is not None:
+            where += " ORDER BY starts, id LIMIT ?"
+            parameters.append(str(limit))
         rows = self._db.execute(
             "SELECT record, sources, provenance, first_seen, last_seen, last_changed,"
             f" change_count, sequence, moved_from FROM published{where}",
@@ -552,15 +594,17 @@ class Store:
             stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
-    def versions(self, ending: datetime) -> list[tuple[str, int]]:
-        """Each combined talk not over at `ending` and not called off, by start and id, with
-        the revision that last changed it."""
+    def versions(self, ending: datetime, limit: int) -> list[tuple[str, int]]:
+        """Of the first `limit` combined talks not over at `ending` (by start and id), each
+        one not called off, with the revision that last changed it."""
         rows = self._db.execute(
-            "SELECT id, version FROM published WHERE ends >= ? AND status NOT IN (?, ?)"
-            " ORDER BY starts, id",
-            (_utc(ending), *(status.value for status in _CALLED_OFF)),
+            "SELECT id, version, status FROM published WHERE ends >= ? ORDER BY starts, id LIMIT ?",
+            (_utc(ending), limit),
         )
-        return [(talk_id, int(version)) for talk_id, version in rows]
+        called_off = {status.value for status in _CALLED_OFF}
+        return [
+            (talk_id, int(version)) for talk_id, version, status in rows if status not in called_off
+        ]
 
     def change_span(self, since: datetime, scope: Scope) -> tuple[int, int, int]:
         """The first and last id and the number of the changes of `scope` since `since`: the
@@ -587,8 +631,11 @@ class Store:
         talk_id: str | None = None,
         since: datetime | None = None,
         scope: Scope | None = None,
+        kinds: Collection[str] | None = None,
+        newest: int | None = None,
     ) -> list[Change]:
-        """Recorded changes, oldest first: of one talk, since a time, of one scope."""
+        """Recorded changes, oldest first: of one talk, since a time, of one scope, of some
+        kinds; with `newest`, only those at least as new as the `newest`-th newest."""
         clauses, parameters = [], []
         for clause, value in (("talk_id = ?", talk_id), ("scope = ?", scope)):
             if value is not None:
@@ -597,7 +644,20 @@ class Store:
         if since is not None:
             clauses.append("run_at >= ?")
             parameters.append(since.isoformat())
+        if kinds is not None:
+            clauses.append("kind IN (SELECT value FROM json_each(?))")
+            parameters.append(json.dumps(sorted(kinds)))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        if newest is not None:
+            # Every change of the run that the cut falls in: which of them to show is the
+            # feed's to decide, by its own order.
+            cut = self._db.execute(
+                f"SELECT run_at FROM changes{where} ORDER BY run_at DESC, id DESC LIMIT 1 OFFSET ?",
+                (*parameters, newest - 1),
+            ).fetchone()
+            if cut is not None:
+                where += (" AND" if where else " WHERE") + " run_at >= ?"
+                parameters.append(cut[0])
         rows = self._db.execute(
             "SELECT talk_id, run_at, kind, field, old, new FROM changes"
             f"{where} ORDER BY run_at, id",

@@ -341,13 +341,13 @@ def test_revisions_move_only_with_what_files_show(tmp_path: Path) -> None:
 
         store.publish([_published_row(talk(1)), _published_row(talk(2))], T0)
         first = store.revision("published")
-        versions = dict(store.versions(T0))
+        versions = dict(store.versions(T0, 10))
         assert set(versions) == {"site:1", "site:2"} and len(set(versions.values())) == 2
         store.publish([_published_row(talk(1)), _published_row(talk(2))], later)
         assert store.revision("published") == first, "last_seen alone moves nothing"
         store.publish([_published_row(talk(1, title="New")), _published_row(talk(2))], later)
         assert store.revision("published") == first + 1
-        moved = dict(store.versions(T0))
+        moved = dict(store.versions(T0, 10))
         assert moved["site:2"] == versions["site:2"]
         assert moved["site:1"] == first + 1
 
@@ -372,7 +372,9 @@ def test_published_talks_are_read_by_window(tmp_path: Path) -> None:
         ]
         assert ids(store.published(ending=datetime(2026, 4, 1, 15, 1, tzinfo=NY))) == ["site:3"]
         assert ids(store.published(since=march, ids=["site:1"])) == ids(store.published())
-        assert [talk_id for talk_id, _ in store.versions(march)] == ["site:2"], "not called off"
+        assert [talk_id for talk_id, _ in store.versions(march, 10)] == ["site:2"], "not called off"
+        assert ids(store.published(ending=march, limit=1)) == ["site:2"]
+        assert store.versions(march, 0) == []
 
 
 def test_a_store_an_older_talkfeed_wrote_gets_its_talks_times(tmp_path: Path) -> None:
@@ -386,7 +388,7 @@ def test_a_store_an_older_talkfeed_wrote_gets_its_talks_times(tmp_path: Path) ->
         connection.execute("UPDATE published SET starts = NULL, ends = NULL, status = NULL")
     with Store(path) as store:
         assert [st.talk.id for st in store.talks(since=T0)] == ["site:1"]
-        assert [talk_id for talk_id, _ in store.versions(T0)] == ["site:1"]
+        assert [talk_id for talk_id, _ in store.versions(T0, 10)] == ["site:1"]
 
 
 def test_every_store_has_an_identity_of_its_own(tmp_path: Path) -> None:
@@ -396,3 +398,17 @@ def test_every_store_has_an_identity_of_its_own(tmp_path: Path) -> None:
         assert first != other.identity()
     with Store(tmp_path / "a.sqlite") as again:
         assert again.identity() == first
+
+
+def test_changes_of_some_kinds_the_newest(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        for hour in range(4):
+            at = T0 + timedelta(hours=hour)
+            store.upsert([Sighting(talk(hour), "Site")], at)
+            store.upsert([Sighting(talk(hour, title=f"Title {hour}"), "Site")], at)
+        news = store.changes(kinds={"new"})
+        assert [change.talk_id for change in news] == [f"site:{n}" for n in range(4)]
+        newest = store.changes(kinds={"new"}, newest=2)
+        assert [change.talk_id for change in newest] == ["site:2", "site:3"]
+        assert len(store.changes(newest=3)) == 4, "the whole run the cut falls in"
+        assert len(store.changes(kinds={"new"}, newest=10)) == 4

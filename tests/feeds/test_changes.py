@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from aggregator.model import StoredTalk
 from feeds import ChangeEntry, FeedSpec, render_changes
+from feeds.changes import CHANGES_ENTRIES
 from feeds.spec import html_description
 from tests.feeds.sample import MOVED_FROM, NEW_YORK, lifecycle_talks, sample_talks
 
@@ -150,3 +151,17 @@ def test_bad_entries_are_refused(args: tuple[Any, ...], message: str) -> None:
     kind, at, *rest = args
     with pytest.raises(ValueError, match=message):
         ChangeEntry(kind, at, _talks()["nyu-cs:1857"], *rest)
+
+
+def test_the_feed_holds_the_newest_changes() -> None:
+    """A first run makes every talk new at once: the feed keeps the newest CHANGES_ENTRIES."""
+    talk = _talks()["nyu-cs:1860"]
+    many = [
+        ChangeEntry("new", RUN_1.replace(minute=0) + timedelta(minutes=n), talk)
+        for n in range(CHANGES_ENTRIES + 3)
+    ]
+    entries = _parse(render_changes(many, CHANGES)).entries
+    assert len(entries) == CHANGES_ENTRIES
+    assert [_instant(e.updated_parsed) for e in entries] == [
+        e.at for e in sorted(many, key=lambda e: e.at, reverse=True)[:CHANGES_ENTRIES]
+    ]

@@ -14,7 +14,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.model import SourceLink, Speaker, StoredTalk, Talk
-from feeds import FeedSpec, render_index
+from feeds import FeedSpec, calendar_talks, render_index
+from feeds.html import INDEX_TALKS
 from tests.feeds.sample import (
     COURANT_LINK,
     DASH,
@@ -529,3 +530,21 @@ def test_a_source_listing_a_talk_twice_counts_once() -> None:
 def test_now_must_be_aware(talks: list[StoredTalk]) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         render_index([SPEC], talks, datetime(2026, 3, 10, 18, 30))
+
+
+def test_the_page_lists_the_next_talks_and_says_the_feeds_hold_the_rest() -> None:
+    """Thousands of upcoming talks would make a page nobody scrolls and as many calendar
+    files: the page lists the soonest INDEX_TALKS, each with its file, and says so."""
+    first = datetime(2026, 4, 1, 9, tzinfo=NEW_YORK)
+    many = [
+        _stored(f"{n:04d}", first + timedelta(hours=n), "America/New_York")
+        for n in range(INDEX_TALKS + 2)
+    ]
+    page = _page(many[::-1])
+    listed = [_href(item) for item in _items(page)]
+    assert listed == [st.talk.url for st in many[:INDEX_TALKS]]
+    assert f"next {INDEX_TALKS} talks" in _text(_one(page, "p.more"))
+    assert [st.talk.id for st in calendar_talks(many, NOW)] == [
+        st.talk.id for st in many[:INDEX_TALKS]
+    ]
+    assert _page(many[:INDEX_TALKS]).select("p.more") == []
