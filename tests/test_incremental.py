@@ -84,7 +84,7 @@ def _forget_what_was_drafted(db: Path) -> None:
     fetched and parsed, every talk normalized, stored, merged and rendered as on a first run."""
     with contextlib.closing(sqlite3.connect(db)) as connection, connection:
         connection.execute("DELETE FROM pages")
-        connection.execute("UPDATE talks SET drafted = NULL")
+        connection.execute("UPDATE sightings SET drafted = NULL")
         connection.execute("DELETE FROM meta WHERE key = 'merged'")
         connection.execute("DELETE FROM entries")
 

@@ -35,15 +35,18 @@ CREATE TABLE IF NOT EXISTS talks (
     source_name TEXT NOT NULL,
     record TEXT NOT NULL,
     first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
     last_changed TEXT NOT NULL,
     change_count INTEGER NOT NULL DEFAULT 0,
     sequence INTEGER NOT NULL DEFAULT 0,
-    missed_runs INTEGER NOT NULL DEFAULT 0,
-    moved_from TEXT,
-    drafted TEXT
+    moved_from TEXT
 );
 CREATE INDEX IF NOT EXISTS talks_source ON talks (source);
+CREATE TABLE IF NOT EXISTS sightings (
+    id TEXT PRIMARY KEY,
+    last_seen TEXT NOT NULL,
+    missed_runs INTEGER NOT NULL DEFAULT 0,
+    drafted TEXT
+);
 CREATE TABLE IF NOT EXISTS published (
     id TEXT PRIMARY KEY,
     record TEXT NOT NULL,
@@ -92,8 +95,8 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 # Revisions count writes that change what some file shows, whatever method made them: "published"
 # for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
-# revision that last changed it. Fields no file shows (last_seen, change_count, missed_runs,
-# drafted) are left out, so a run that only sees its talks again moves no revision.
+# revision that last changed it. Fields no file shows (change_count; and `sightings`) are left
+# out, so a run that only sees its talks again moves no revision.
 _TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS talks_added AFTER INSERT ON talks BEGIN
     INSERT INTO revisions VALUES ('talks:' || NEW.source, 1)
@@ -145,9 +148,7 @@ entries again when it does."""
 # Columns added since the first release, for stores that an older talkfeed created.
 _ADDED_COLUMNS = {
     "talks": {
-        "missed_runs": "INTEGER NOT NULL DEFAULT 0",
         "moved_from": "TEXT",
-        "drafted": "TEXT",
         "starts": "TEXT",
         "ends": "TEXT",
     },
@@ -167,6 +168,7 @@ _CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
 _TALK_COLUMNS = (
     "record, source_name, first_seen, last_seen, last_changed, change_count, sequence, moved_from"
 )
+_TALKS = "talks JOIN sightings USING (id)"
 Scope = Literal["source", "published"]
 # A source entry of a stored run report (see pipeline.SourceReport) for a source read in full.
 _READ_OK = (
@@ -234,6 +236,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             self._add_missing_columns()
+            self._move_sightings()
             self._db.executescript(_TRIGGERS)
             self._fill_spans()
         except sqlite3.Error as exc:
@@ -246,6 +249,25 @@ class Store:
             for name, declaration in columns.items():
                 if name not in present:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+
+    def _move_sightings(self) -> None:
+        """Move what every run writes of a talk (when it was last seen, runs missed, the
+        draft it was made from) out of `talks` into `sightings`, where a run that finds its
+        talks as they were rewrites a few bytes a talk rather than each whole record."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(talks)")}
+        if "last_seen" not in present:
+            return
+        missed = "missed_runs" if "missed_runs" in present else "0"
+        drafted = "drafted" if "drafted" in present else "NULL"
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute(
+            "INSERT OR REPLACE INTO sightings (id, last_seen, missed_runs, drafted)"
+            f" SELECT id, last_seen, {missed}, {drafted} FROM talks"
+        )
+        for column in ("last_seen", "missed_runs", "drafted"):
+            if column in present:
+                self._db.execute(f"ALTER TABLE talks DROP COLUMN {column}")
+        self._db.execute("COMMIT")
 
     def _fill_spans(self) -> None:
         """Give rows written by a talkfeed that kept no start and end columns theirs, once."""
@@ -348,11 +370,12 @@ class Store:
         stamp = now.isoformat()
         new = changed = unchanged = 0
         rejected: list[tuple[Sighting, str]] = []
-        seen: list[tuple[str, str, str | None, str]] = []
+        seen: list[tuple[str, str, str | None]] = []
+        """(talk id, source name, draft fingerprint) of every talk stored or found again."""
         with self._transaction():
             for sighting in sightings:
                 if isinstance(sighting, SeenAgain):
-                    seen.append((stamp, sighting.source_name, sighting.drafted, sighting.talk_id))
+                    seen.append((sighting.talk_id, sighting.source_name, sighting.drafted))
                     unchanged += 1
                     continue
                 # A partial record holds fields kept from before: it is not what its draft gives.
@@ -369,8 +392,7 @@ class Store:
                 if row is None:
                     self._db.execute(
                         "INSERT INTO talks (id, source, source_name, record, first_seen,"
-                        " last_seen, last_changed, drafted, starts, ends)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " last_changed, starts, ends) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             sighting.talk.id,
                             sighting.talk.source,
@@ -378,11 +400,10 @@ class Store:
                             record,
                             stamp,
                             stamp,
-                            stamp,
-                            drafted,
                             *_span(sighting.talk),
                         ),
                     )
+                    seen.append((sighting.talk.id, sighting.source_name, drafted))
                     self._note("source", sighting.talk.id, now, [("new", None, None, None)])
                     new += 1
                     continue
@@ -390,33 +411,37 @@ class Store:
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
                 notes = _differences(old, talk)
                 if not notes:
-                    seen.append((stamp, sighting.source_name, drafted, talk.id))
+                    seen.append((talk.id, sighting.source_name, drafted))
                     unchanged += 1
                     continue
                 self._db.execute(
-                    "UPDATE talks SET record = ?, source_name = ?, last_seen = ?,"
-                    " last_changed = ?, change_count = change_count + 1,"
-                    " sequence = sequence + ?, missed_runs = 0, moved_from = ?, drafted = ?,"
+                    "UPDATE talks SET record = ?, source_name = ?, last_changed = ?,"
+                    " change_count = change_count + 1, sequence = sequence + ?, moved_from = ?,"
                     " starts = ?, ends = ? WHERE id = ?",
                     (
                         talk.model_dump_json(),
                         sighting.source_name,
                         stamp,
-                        stamp,
                         _bump(old, talk),
                         _moved_from(old, talk, row[3]),
-                        drafted,
                         *_span(talk),
                         talk.id,
                     ),
                 )
+                seen.append((talk.id, sighting.source_name, drafted))
                 self._note("source", talk.id, now, notes)
                 changed += 1
-            # One statement for every talk found as it was: what most sightings of a run are.
+            # One statement for every talk found: most are found as they were, and then only
+            # their narrow sightings row is written, not their record.
             self._db.executemany(
-                "UPDATE talks SET last_seen = ?, source_name = ?, missed_runs = 0, drafted = ?"
-                " WHERE id = ?",
-                seen,
+                "INSERT INTO sightings (id, last_seen, missed_runs, drafted) VALUES (?, ?, 0, ?)"
+                " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,"
+                " missed_runs = 0, drafted = excluded.drafted",
+                [(talk_id, stamp, drafted) for talk_id, _, drafted in seen],
+            )
+            self._db.executemany(
+                "UPDATE talks SET source_name = ? WHERE id = ? AND source_name IS NOT ?",
+                [(name, talk_id, name) for talk_id, name, _ in seen],
             )
         return UpsertResult(new, changed, unchanged, tuple(rejected))
 
@@ -424,7 +449,9 @@ class Store:
         """The source's talks by the fingerprint of the draft each record was normalized from,
         for those whose record is still what that draft gives."""
         rows = self._db.execute(
-            "SELECT drafted, id FROM talks WHERE source = ? AND drafted IS NOT NULL", (source,)
+            "SELECT sightings.drafted, talks.id FROM talks JOIN sightings USING (id)"
+            " WHERE talks.source = ? AND sightings.drafted IS NOT NULL",
+            (source,),
         )
         return dict(rows.fetchall())
 
@@ -442,7 +469,9 @@ class Store:
             unseen = [talk_id for (talk_id,) in ids if talk_id not in seen_ids]
             for talk_id in unseen:
                 record, missed = self._db.execute(
-                    "SELECT record, missed_runs FROM talks WHERE id = ?", (talk_id,)
+                    "SELECT record, coalesce(missed_runs, 0) FROM talks LEFT JOIN sightings"
+                    " USING (id) WHERE id = ?",
+                    (talk_id,),
                 ).fetchone()
                 talk = Talk.model_validate_json(record)
                 if talk.status in _CALLED_OFF:
@@ -455,16 +484,18 @@ class Store:
                     status = Status.CANCELLED
                 else:
                     continue
-                self._db.execute("UPDATE talks SET missed_runs = ? WHERE id = ?", (missed, talk_id))
+                self._db.execute(
+                    "UPDATE sightings SET missed_runs = ? WHERE id = ?", (missed, talk_id)
+                )
                 if status is talk.status:
                     continue
                 updated = talk.model_copy(update={"status": status})
                 self._db.execute(
                     "UPDATE talks SET record = ?, last_changed = ?,"
-                    " change_count = change_count + 1, sequence = sequence + 1, drafted = NULL"
-                    " WHERE id = ?",
+                    " change_count = change_count + 1, sequence = sequence + 1 WHERE id = ?",
                     (updated.model_dump_json(), stamp, talk_id),
                 )
+                self._db.execute("UPDATE sightings SET drafted = NULL WHERE id = ?", (talk_id,))
                 self._note("source", talk_id, now, _differences(talk, updated))
                 touched.append(talk_id)
         return touched
@@ -480,7 +511,7 @@ class Store:
             clauses.append("starts >= ?")
             parameters.append(_utc(since))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._db.execute(f"SELECT {_TALK_COLUMNS} FROM talks{where}", parameters)
+        rows = self._db.execute(f"SELECT {_TALK_COLUMNS} FROM {_TALKS}{where}", parameters)
         stored = [_stored(row) for row in rows]
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 

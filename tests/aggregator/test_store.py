@@ -412,3 +412,32 @@ def test_changes_of_some_kinds_the_newest(tmp_path: Path) -> None:
         assert [change.talk_id for change in newest] == ["site:2", "site:3"]
         assert len(store.changes(newest=3)) == 4, "the whole run the cut falls in"
         assert len(store.changes(kinds={"new"}, newest=10)) == 4
+
+
+def test_a_store_that_kept_sightings_in_its_talks_moves_them(tmp_path: Path) -> None:
+    """A store from before `sightings`: what each run wrote of a talk was in `talks`."""
+    path = tmp_path / "db.sqlite"
+    seen = T0 + timedelta(days=3)
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "CREATE TABLE talks (id TEXT PRIMARY KEY, source TEXT NOT NULL, source_name TEXT"
+            " NOT NULL, record TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+            " last_changed TEXT NOT NULL, change_count INTEGER NOT NULL DEFAULT 0, sequence"
+            " INTEGER NOT NULL DEFAULT 0, missed_runs INTEGER NOT NULL DEFAULT 0, moved_from"
+            " TEXT, drafted TEXT)"
+        )
+        connection.execute(
+            "INSERT INTO talks (id, source, source_name, record, first_seen, last_seen,"
+            " last_changed, missed_runs, drafted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("site:1", "site", "Site", talk(1).model_dump_json(), T0.isoformat(),
+             seen.isoformat(), T0.isoformat(), 2, "d1"),
+        )  # fmt: skip
+    with Store(path) as store:
+        (stored,) = store.talks()
+        assert (stored.first_seen, stored.last_seen) == (T0, seen)
+        assert store.drafted("site") == {"d1": "site:1"}
+        store.upsert([SeenAgain("site:1", "Site", "d1")], seen + timedelta(hours=1))
+        assert store.talks()[0].last_seen == seen + timedelta(hours=1)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(talks)")}
+        assert not columns & {"last_seen", "missed_runs", "drafted"}
