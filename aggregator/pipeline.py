@@ -254,10 +254,13 @@ async def _crawl_all(
     now: datetime | None,
     progress: Callable[[str], None] | None,
 ) -> tuple[list[CrawlResult], FetchStats]:
-    with PageCache(config.db) as cache, _parsers(config) as parsers:
-        async with Fetcher(
-            config.fetch, transport=transport, validators=cache, robots_cache=cache
-        ) as fetcher:
+    with PageCache(config.db) as cache:
+        async with (
+            _parsers(config) as parsers,
+            Fetcher(
+                config.fetch, transport=transport, validators=cache, robots_cache=cache
+            ) as fetcher,
+        ):
 
             async def one(source: SourceConfig) -> CrawlResult:
                 site = sites[source.site]
@@ -271,10 +274,11 @@ async def _crawl_all(
     return results, fetcher.stats
 
 
-def _parsers(config: Config) -> contextlib.AbstractContextManager[Parsers]:
+def _parsers(config: Config) -> contextlib.AbstractAsyncContextManager[Parsers]:
     """Worker processes for the pages, when there are several sources to parse them for. One
     source's crawl asks for one page after another, its host's delay apart, so it never has
-    two pages to parse at once, and a pool would only cost its start (about 0.2 s of CPU)."""
+    two pages to parse at once, and a pool would only make its first page wait for it (about
+    a second when the fork server starts, 0.2 s after that)."""
     workers = parse_workers(config.fetch.parse_workers)
     if workers > 1 and len(config.sources) > 1:
         return ParsePool(workers)

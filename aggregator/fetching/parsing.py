@@ -104,31 +104,35 @@ def parse_workers(setting: int | Literal["auto"]) -> int:
 
 
 class ParsePool(Parsers):
-    """Pages parsed in `workers` processes, started on the first page to parse, so that a run
-    whose pages are all unchanged starts none. Use as `with ParsePool(n) as parsers:`.
+    """Pages parsed in `workers` processes; use as `async with ParsePool(n) as parsers:`.
+
+    The workers are started when the first page is to be parsed, so a run whose pages are all
+    unchanged starts none, and off the event loop, which goes on fetching meanwhile (a fork
+    server's first start takes about a second, mostly importing the parsers).
 
     A site is sent to a worker pickled: a registered site's class by its module and name (the
     worker loads the registry, sites kept outside the package too), a configured one as what
     it was made from. A site that cannot be sent (a class made inside a function) is parsed
-    here, and so is every page when no process can be started.
+    here, and so is every page when no worker can be started.
     """
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: asyncio.Future[ProcessPoolExecutor | None] | None = None
         self._alone: ProcessPoolExecutor | None = None
         self._alone_turn = asyncio.Lock()
         self._sent: dict[SiteParser, bytes | None] = {}
         self._unstartable = False
+        self._answered = False
+        """Whether a worker has ever given a page back: until one has, they may all be dying."""
 
-    def __enter__(self) -> ParsePool:
+    async def __aenter__(self) -> ParsePool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop the workers."""
+    async def __aexit__(self, *exc: object) -> None:
+        if self._starting is not None:
+            self._pool = await self._starting
         for pool in (self._pool, self._alone):
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -138,7 +142,7 @@ class ParsePool(Parsers):
         self, site: SiteParser, kind: _Kind, page: Page
     ) -> Parsed[list[Link]] | Parsed[TalkDraft]:
         sent = self._pickled(site)
-        pool = None if sent is None else self._started()
+        pool = None if sent is None else await self._started()
         if sent is None or pool is None:
             return read(site, kind, page)
         job = (sent, kind, page)
@@ -151,10 +155,12 @@ class ParsePool(Parsers):
         except _SiteNotRebuiltError:
             self._sent[site] = None
             return read(site, kind, page)
+        except Exception as exc:  # what a parser gave could not be sent back, say
+            return Parsed(None, error=describe(exc))
         # A worker died with this page in flight, perhaps for another page: parsed alone in a
         # process of its own, the page shows whether it is the one that kills.
         async with self._alone_turn:
-            alone = self._alone or self._new_pool(1)
+            alone = None if self._unstartable else self._alone or self._new_pool(1)
             if alone is None:
                 return read(site, kind, page)
             self._alone = alone
@@ -163,12 +169,19 @@ class ParsePool(Parsers):
             except BrokenProcessPool:
                 self._alone = None
                 alone.shutdown(wait=False, cancel_futures=True)
+                if not self._answered:
+                    # No worker has ever answered: they die starting (a main module that cannot
+                    # be imported again, say), and what is left is parsed here.
+                    log.warning("parsing pages in-process: the worker processes die starting")
+                    self._unstartable = True
                 return Parsed(None, error=DIED)
 
     async def _run(
         self, pool: Executor, job: tuple[bytes, _Kind, Page]
     ) -> Parsed[list[Link]] | Parsed[TalkDraft]:
-        return await asyncio.get_running_loop().run_in_executor(pool, _work, job)
+        parsed = await asyncio.get_running_loop().run_in_executor(pool, _work, job)
+        self._answered = True
+        return parsed
 
     def _pickled(self, site: SiteParser) -> bytes | None:
         if site not in self._sent:
@@ -179,18 +192,40 @@ class ParsePool(Parsers):
                 self._sent[site] = None
         return self._sent[site]
 
-    def _started(self) -> ProcessPoolExecutor | None:
-        if self._pool is None and not self._unstartable:
-            self._pool = self._new_pool(self._workers)
+    async def _started(self) -> ProcessPoolExecutor | None:
+        """The pool, once its first worker is ready; None when none can be started."""
+        if self._pool is not None or self._unstartable:
+            return self._pool
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._warm))
+        starting = self._starting
+        # Shielded: a crawl cancelled while it waits must not cancel the start the others
+        # wait for.
+        pool = await asyncio.shield(starting)
+        if self._starting is starting:
+            self._starting, self._pool = None, pool
         return self._pool
+
+    def _warm(self) -> ProcessPoolExecutor | None:
+        pool = self._new_pool(self._workers)
+        if pool is None:
+            return None
+        try:
+            pool.submit(_ready).result()
+        except BrokenProcessPool:
+            log.warning("parsing pages in-process: the worker processes die starting")
+            self._unstartable = True
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None
+        self._answered = True
+        return pool
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor | None:
         # Not "fork": the parent has threads (the executor's own, the resolver's, `serve`'s),
         # and a child forked while one holds a lock can hang on it. A fork server is a clean
         # process started once, with the parsers imported, that forks each worker cheaply.
-        method = (
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
+        methods = multiprocessing.get_all_start_methods()
+        method = "forkserver" if "forkserver" in methods else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload([__name__])
@@ -227,6 +262,10 @@ def _prepare_worker() -> None:
 def _end_with(sentinel: int) -> None:
     multiprocessing.connection.wait([sentinel])
     os._exit(1)
+
+
+def _ready() -> None:
+    """Nothing: a worker that runs it has started."""
 
 
 def _work(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDraft]:
