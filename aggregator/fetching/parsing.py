@@ -212,8 +212,8 @@ class ParsePool(Parsers):
             return None
         try:
             pool.submit(_ready).result()
-        except BrokenProcessPool:
-            log.warning("parsing pages in-process: the worker processes die starting")
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("parsing pages in-process: no worker process starts (%s)", exc)
             self._unstartable = True
             pool.shutdown(wait=False, cancel_futures=True)
             return None
