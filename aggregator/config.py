@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from aggregator.errors import ConfigError
@@ -320,6 +320,15 @@ def _ratio(value: object) -> float:
     return number
 
 
+def _workers(value: object) -> int | Literal["auto"]:
+    if value == "auto":
+        return "auto"
+    try:
+        return _count(value)
+    except _BadValueError:
+        raise _BadValueError('"auto" or an integer >= 0') from None
+
+
 def _positive(value: object) -> int:
     count = _count(value)
     if count == 0:
@@ -341,6 +350,7 @@ _FETCH_CHECKS: dict[str, Callable[[object], object]] = {
     "max_bytes": _positive,
     "concurrency": _positive,
     "host_failures": _count,
+    "parse_workers": _workers,
 }
 
 

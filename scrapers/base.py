@@ -7,9 +7,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, SupportsIndex
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, Tag
@@ -65,10 +65,21 @@ class SiteParser:
     def configured(cls, **attributes: Any) -> SiteParser:
         """An instance of a subclass with `attributes` as class attributes: a site declared in
         a config file rather than a module."""
+        namespace = {**attributes, "remake": partial(cls.configured, **attributes)}
         subclass: type[SiteParser] = type(
-            f"{cls.__name__}[{attributes.get('id', '?')}]", (cls,), attributes
+            f"{cls.__name__}[{attributes.get('id', '?')}]", (cls,), namespace
         )
         return subclass()
+
+    remake: ClassVar[partial[SiteParser] | None] = None
+    """How a configured site is made again, as another process must: its class, made at run
+    time, cannot be found there by name as a module's can."""
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """Pickled by name, like any class of a module, or, when configured, as its `remake`."""
+        if self.remake is None:
+            return super().__reduce_ex__(protocol)
+        return self.remake, ()
 
     def wants(self, draft: TalkDraft) -> bool:
         """Whether `include`/`exclude` let the talk through."""

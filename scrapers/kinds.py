@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,7 +79,7 @@ def build_source(table: Mapping[str, Any]) -> SiteParser:
     if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0:
         raise OptionError("duration", "must be a whole number of minutes > 0")
     own = {key: value for key, value in table.items() if key not in COMMON_KEYS}
-    return cls.configured(
+    parser = cls.configured(
         id=source_id,
         name=_string(table, "name"),
         start_urls=(url,),
@@ -88,6 +89,10 @@ def build_source(table: Mapping[str, Any]) -> SiteParser:
         exclude=_words(table, "exclude"),
         **cls.options(own),
     )
+    # Its options may hold what cannot be pickled (a label table is a read-only mapping): the
+    # table it was made from can, and makes it again.
+    type(parser).remake = partial(build_source, dict(table))
+    return parser
 
 
 def pattern_option(key: str, value: object) -> re.Pattern[str]:

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from aggregator.errors import FetchError
 from aggregator.fetching.fetch import Fetcher, Response, outcome
 from aggregator.fetching.pagecache import PageCache
-from scrapers import Link, Page, ParseError, SiteParser, TalkDraft
+from aggregator.fetching.parsing import IN_PROCESS, Parsers, describe
+from scrapers import Link, Page, SiteParser, TalkDraft
 
 __all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
 
@@ -77,11 +78,13 @@ async def crawl(
     fetcher: Fetcher,
     now: datetime | None = None,
     cache: PageCache | None = None,
+    parsers: Parsers = IN_PROCESS,
 ) -> CrawlResult:
     """Read the site from its start URLs; never raises for a page that fails. `now`, when the
     run fixes it, is what parsers see as the present instead of the time of each response.
     With a `cache`, an unchanged page (304) is not parsed again, and the page of a talk that
-    is over is not fetched again: what they gave last time is reused."""
+    is over is not fetched again: what they gave last time is reused. `parsers` is where the
+    pages are parsed (a `ParsePool` for a crawl of many sites)."""
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
@@ -92,7 +95,7 @@ async def crawl(
             result.listings_failed += len(queue)
             break
         url = queue.pop(0)
-        links = await _listing(site, url, get, result, now, cache)
+        links = await _listing(site, url, get, result, now, cache, parsers)
         if links is None:
             result.listings_failed += 1
             continue
@@ -110,7 +113,8 @@ async def crawl(
     present = now or datetime.now(UTC)
     left = list(talks.values())
     while left and (over := get.over()) is None:
-        result.drafts.append(await _talk(site, left.pop(0), get, result, now, cache, present))
+        link = left.pop(0)
+        result.drafts.append(await _talk(site, link, get, result, now, cache, parsers, present))
     if left:
         # What the listing said is published; the store keeps the rest from earlier runs.
         message = f"{over}; {len(left)} talk page(s) not read"
@@ -154,24 +158,24 @@ async def _listing(
     result: CrawlResult,
     now: datetime | None,
     cache: PageCache | None,
+    parsers: Parsers,
 ) -> list[Link] | None:
-    page = await _page(url, get, result, site, now)
-    if page is _UNCHANGED and cache is not None:
+    fetched = await _page(url, get, result, site, now)
+    if fetched is _UNCHANGED and cache is not None:
         kept = cache.links(url)
         if kept is not None:
             return kept
-        page = await _page(url, get, result, site, now, conditional=False)
-    if not isinstance(page, Page):
+        fetched = await _page(url, get, result, site, now, conditional=False)
+    if not isinstance(fetched, _Fresh):
         return None
-    try:
-        links = site.listing(page)
-    except Exception as exc:  # a parser bug must cost one page, not the run
-        result.problems.append(Problem(url, f"listing parser failed: {_describe(exc)}"))
+    parsed = await parsers.listing(site, fetched.page)
+    if parsed.value is None:
+        result.problems.append(Problem(url, f"listing parser failed: {parsed.error}"))
         return None
-    result.problems.extend(Problem(url, note, warning=True) for note in page.notes)
+    result.problems.extend(Problem(url, note, warning=True) for note in parsed.notes)
     if cache is not None:
-        cache.keep_links(url, links)
-    return links
+        cache.keep_links(url, parsed.value, fetched.validators)
+    return parsed.value
 
 
 async def _talk(
@@ -181,6 +185,7 @@ async def _talk(
     result: CrawlResult,
     now: datetime | None,
     cache: PageCache | None,
+    parsers: Parsers,
     present: datetime,
 ) -> TalkDraft:
     if link.complete and link.seed is not None:
@@ -191,16 +196,16 @@ async def _talk(
         # The talk is over: its page has nothing new to say, so it is not asked for again.
         result.pages_reused += 1
         return kept.over(link.seed)
-    page = await _page(link.url, get, result, site, now)
-    if page is _UNCHANGED and kept is not None:
+    fetched = await _page(link.url, get, result, site, now)
+    if fetched is _UNCHANGED and kept is not None:
         return kept.over(link.seed)
-    if page is _UNCHANGED:
-        page = await _page(link.url, get, result, site, now, conditional=False)
-    if isinstance(page, Page):
-        try:
-            draft = site.talk(page)
-        except Exception as exc:  # a parser bug must cost one page, not the run
-            result.problems.append(Problem(link.url, f"detail parser failed: {_describe(exc)}"))
+    if fetched is _UNCHANGED:
+        fetched = await _page(link.url, get, result, site, now, conditional=False)
+    if isinstance(fetched, _Fresh):
+        parsed = await parsers.talk(site, fetched.page)
+        draft = parsed.value
+        if draft is None:
+            result.problems.append(Problem(link.url, f"detail parser failed: {parsed.error}"))
         else:
             if draft.start is None and link.seed is not None and link.seed.start is not None:
                 # A talk page without the date its listing shows is broken (cut off, or
@@ -213,7 +218,7 @@ async def _talk(
             # The listing's URL is the talk's identity, even when the detail page redirected.
             draft.url = link.url
             if cache is not None:
-                cache.keep_draft(link.url, draft)
+                cache.keep_draft(link.url, draft, fetched.validators)
             return draft.over(link.seed)
     result.partial.add(link.url)
     return link.seed or TalkDraft(link.url)
@@ -221,6 +226,14 @@ async def _talk(
 
 class _Unchanged:
     """A 304: the page is as it was when last parsed."""
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """A page as answered, with the validators to keep with what it gives."""
+
+    page: Page
+    validators: tuple[str | None, str | None]
 
 
 _UNCHANGED = _Unchanged()
@@ -234,7 +247,7 @@ async def _page(
     now: datetime | None,
     *,
     conditional: bool = True,
-) -> Page | _Unchanged | None:
+) -> _Fresh | _Unchanged | None:
     try:
         response = await get(url, conditional)
     except FetchError as exc:
@@ -244,7 +257,7 @@ async def _page(
     except Exception as exc:  # a fetcher bug must cost one page, not the run
         log.debug("%s: fetching failed unexpectedly", url, exc_info=True)
         result.http["network"] += 1
-        result.problems.append(Problem(url, f"fetching failed unexpectedly: {_describe(exc)}"))
+        result.problems.append(Problem(url, f"fetching failed unexpectedly: {describe(exc)}"))
         return None
     result.http[outcome(response)] += 1
     result.pages_fetched += 1
@@ -259,10 +272,6 @@ async def _page(
             Problem(url, f"unexpected content type {response.content_type} (expected {expected})")
         )
         return None
-    return Page(response.url, response.text, now or response.fetched_at)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ParseError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return _Fresh(
+        Page(response.url, response.text, now or response.fetched_at), response.validators
+    )

@@ -43,7 +43,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Final, Protocol, Self
+from typing import Any, Final, Literal, Protocol, Self
 
 import httpx
 from protego import Protego
@@ -106,6 +106,9 @@ class FetchSettings:
     host_failures: int = 3
     """Failed requests in a row (each after its retries) that get a host skipped for the rest of
     the run; 0 never skips."""
+    parse_workers: int | Literal["auto"] = "auto"
+    """Processes that parse the pages of a run of several sources while this process fetches:
+    "auto" is one per core; 0 or 1 parses them in this process, as a run of one source does."""
 
 
 WHILE_YOU_WAIT = FetchSettings(request_deadline=30.0, run_deadline=120.0)
@@ -114,13 +117,18 @@ server that trickles or a chain of feeds ends in minutes, not at a cron run's de
 
 
 class Validators(Protocol):
-    """Where a fetcher keeps each URL's ETag and Last-Modified, usually from one run to the next."""
+    """Where a fetcher finds each URL's ETag and Last-Modified, usually from one run to the next.
+
+    A fresh answer's validators come back on its `Response`: they are worth keeping only
+    together with what parsing the page gave (a 304 must have something to rebuild from), so
+    whoever parses the page keeps both at once. Only a 304 changes them here."""
 
     def get(self, url: str) -> tuple[str | None, str | None] | None:
         """The (ETag, Last-Modified) remembered for `url`, or None."""
 
     def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        """Remember the validators of `url`'s latest answer (None for one it did not have)."""
+        """Replace the validators remembered for `url` with those its 304 answer sent; the
+        page is unchanged, so what it gave before still stands."""
 
 
 class RobotsCache(Protocol):
@@ -164,6 +172,8 @@ class Response:
     """A 304: the page has not changed since the validators were stored; text and body are empty."""
     decoding: str | None = None
     """How the body was read when its declared charset was wrong, for the run report."""
+    validators: tuple[str | None, str | None] = (None, None)
+    """The (ETag, Last-Modified) of a fresh answer, to keep with what the page gives."""
 
 
 @dataclass
@@ -368,8 +378,6 @@ class Fetcher:
             if _MALFORMED in resp.extensions:
                 reason += f", redirecting to a malformed URL: {resp.extensions[_MALFORMED]}"
             raise FetchError(url, reason, status=resp.status_code)
-        if validators is not None:
-            validators.put(url, resp.headers.get("etag"), resp.headers.get("last-modified"))
         return _response(resp, body)
 
     async def _follow(
@@ -831,6 +839,7 @@ def _response(resp: httpx.Response, body: bytes, *, not_modified: bool = False) 
         headers=tuple(resp.headers.items()),
         not_modified=not_modified,
         decoding=decoding,
+        validators=(resp.headers.get("etag"), resp.headers.get("last-modified")),
     )
 
 

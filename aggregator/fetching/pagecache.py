@@ -2,8 +2,9 @@
 
 For every page fetched: its ETag and Last-Modified (for conditional requests: an unchanged page
 answers 304 with no body) and what parsing it gave (the listing's links, or the talk page's
-draft), so that a 304 costs no parsing; for each host's robots.txt, its text. A talk page whose
-talk is over is not fetched again at all: its stored draft is reused.
+draft), so that a 304 costs no parsing; both are written at once, in one transaction a page.
+For each host's robots.txt, its text. A talk page whose talk is over is not fetched again at
+all: its stored draft is reused.
 
 The cache lives in the store's SQLite file, in its own table.
 """
@@ -23,6 +24,9 @@ from scrapers import Link, TalkDraft
 from scrapers.drafts import SpeakerDraft
 
 __all__ = ["PageCache"]
+
+_Validators = tuple[str | None, str | None]
+"""An answer's (ETag, Last-Modified)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -70,12 +74,11 @@ class PageCache:
         return (row[0], row[1]) if row and (row[0] or row[1]) else None
 
     def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        """Remember the validators of a fresh answer; its parse result comes separately."""
+        """Take the validators a 304 sent for `url`; the page is unchanged, so what it gave
+        stays."""
         self._write(
-            "INSERT INTO pages (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT (url)"
-            " DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,"
-            " parsed = NULL",
-            (url, etag, last_modified),
+            "UPDATE pages SET etag = ?, last_modified = ? WHERE url = ?",
+            (etag, last_modified, url),
         )
 
     def links(self, url: str) -> list[Link] | None:
@@ -92,13 +95,18 @@ class PageCache:
             return None
         return _draft(parsed["draft"])
 
-    def keep_links(self, url: str, links: list[Link]) -> None:
-        """Remember what a listing gave."""
-        self._keep(url, {"type": "listing", "links": [_link_json(link) for link in links]})
+    def keep_links(
+        self, url: str, links: list[Link], validators: _Validators = (None, None)
+    ) -> None:
+        """Remember what a listing gave, with the validators of the answer it came from."""
+        parsed = {"type": "listing", "links": [_link_json(link) for link in links]}
+        self._keep(url, parsed, validators)
 
-    def keep_draft(self, url: str, draft: TalkDraft) -> None:
-        """Remember what a talk page gave."""
-        self._keep(url, {"type": "talk", "draft": _draft_json(draft)})
+    def keep_draft(
+        self, url: str, draft: TalkDraft, validators: _Validators = (None, None)
+    ) -> None:
+        """Remember what a talk page gave, with the validators of the answer it came from."""
+        self._keep(url, {"type": "talk", "draft": _draft_json(draft)}, validators)
 
     def robots(self, url: str) -> tuple[str | None, str | None, str] | None:
         """The validators and text of the robots.txt at `url` as last fetched."""
@@ -148,11 +156,13 @@ class PageCache:
         value: dict[str, Any] = json.loads(row[0])
         return value
 
-    def _keep(self, url: str, parsed: dict[str, Any]) -> None:
+    def _keep(self, url: str, parsed: dict[str, Any], validators: _Validators) -> None:
+        # One statement, so one transaction a page: validators and parse result go together.
         self._write(
-            "INSERT INTO pages (url, parsed) VALUES (?, ?) ON CONFLICT (url)"
-            " DO UPDATE SET parsed = excluded.parsed",
-            (url, json.dumps(parsed, sort_keys=True)),
+            "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, parsed = excluded.parsed",
+            (url, *validators, json.dumps(parsed, sort_keys=True)),
         )
 
     def _write(self, sql: str, parameters: tuple[Any, ...]) -> None:

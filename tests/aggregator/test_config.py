@@ -95,6 +95,8 @@ def test_every_fetch_setting_can_be_set() -> None:
         default = getattr(FetchSettings(), field.name)
         if isinstance(default, bool):
             changed[field.name] = not default
+        elif default == "auto":
+            changed[field.name] = 3
         elif isinstance(default, int | float):
             changed[field.name] = default + 1
         else:
@@ -114,6 +116,18 @@ def test_defaults_fill_in_missing_keys(tmp_path: Path) -> None:
         sources=(SourceConfig("nyu-cs-colloquium"),),
         path=path,
     )
+
+
+@pytest.mark.parametrize(("value", "workers"), [('"auto"', "auto"), ("0", 0), ("4", 4)])
+def test_parse_workers(value: str, workers: object) -> None:
+    config = parse_config(f"[fetch]\nparse_workers = {value}\n{ONE_SOURCE}", KNOWN)
+    assert config.fetch.parse_workers == workers
+
+
+@pytest.mark.parametrize("value", ['"many"', "-1", "1.5", "true"])
+def test_parse_workers_is_auto_or_a_count(value: str) -> None:
+    with pytest.raises(ConfigError, match="'parse_workers' must be \"auto\" or an integer >= 0"):
+        parse_config(f"[fetch]\nparse_workers = {value}\n{ONE_SOURCE}", KNOWN)
 
 
 def test_empty_fetch_table_means_default_settings() -> None:
@@ -217,8 +231,8 @@ ERRORS = [
         dely = 2.0  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="unknown-fetch-key",
     ),
     pytest.param(
@@ -603,8 +617,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="locator-skips-comments-and-strings",
     ),
     pytest.param(
@@ -619,8 +633,8 @@ ERRORS = [
         dely = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="locator-escaped-quotes-and-literal-strings",
     ),
     pytest.param(
@@ -634,8 +648,8 @@ ERRORS = [
         "dely" = 1  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="locator-quoted-and-indented",
     ),
     pytest.param(
@@ -644,8 +658,8 @@ ERRORS = [
         fetch.dely = 2  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="locator-dotted-key",
     ),
     pytest.param(
@@ -654,8 +668,8 @@ ERRORS = [
         fetch = { delay = 1, dely = 2 }  # <-
         """,
         "unknown key 'dely' in [fetch] (expected one of: backoff, concurrency, delay,"
-        " host_failures, max_bytes, max_retry_after, obey_robots, request_deadline, retries,"
-        " run_deadline, site_budget, timeout, user_agent)",
+        " host_failures, max_bytes, max_retry_after, obey_robots, parse_workers, request_deadline,"
+        " retries, run_deadline, site_budget, timeout, user_agent)",
         id="locator-inline-table-falls-back-to-its-key",
     ),
     pytest.param(

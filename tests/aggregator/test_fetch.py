@@ -139,9 +139,14 @@ def fetch_in_turn(
         async with Fetcher(settings, validators=validators) as fetcher:
             for url in urls:
                 try:
-                    results.append(await fetcher.get(url))
+                    response = await fetcher.get(url)
                 except FetchError as exc:
                     results.append(exc)
+                    continue
+                results.append(response)
+                if validators is not None and not response.not_modified:
+                    # As a crawl keeps them, with what the page gave.
+                    validators.put(url, *response.validators)
         return results, fetcher.stats
 
     async def bounded() -> tuple[list[Response | FetchError], FetchStats]:
@@ -882,8 +887,8 @@ def test_unconditional_get_ignores_stored_validators(httpserver: HTTPServer) -> 
     assert response.text == "<p>talks</p>"
     assert "If-None-Match" not in recorder.headers[0]
     assert "If-Modified-Since" not in recorder.headers[0]
-    # The full answer's validators replace the old ones, a missing Last-Modified included.
-    assert validators.stored == {url: ('"v2"', None)}
+    # The full answer's validators are handed back, to be kept with what the page gives.
+    assert response.validators == ('"v2"', None)
 
 
 def test_last_modified_without_etag(httpserver: HTTPServer) -> None:

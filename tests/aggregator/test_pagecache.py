@@ -55,15 +55,19 @@ def cache_kinds_differ(tmp_path: Path) -> bool:
         )
 
 
-def test_validators_need_a_kept_parse(tmp_path: Path) -> None:
+def test_validators_are_kept_with_the_parse(tmp_path: Path) -> None:
     with PageCache(tmp_path / "db") as cache:
-        cache.put("https://x.edu/a", '"v1"', None)
-        assert cache.get("https://x.edu/a") is None, "a 304 with nothing to rebuild from is useless"
-        cache.keep_draft("https://x.edu/a", draft())
+        cache.keep_draft("https://x.edu/a", draft(), ('"v1"', None))
         assert cache.get("https://x.edu/a") == ('"v1"', None)
+        # A 304's validators replace the old ones; the page is unchanged, so its parse stays.
         cache.put("https://x.edu/a", '"v2"', "Tue, 10 Mar 2026 10:00:00 GMT")
-        assert cache.get("https://x.edu/a") is None, "a fresh body voids the old parse"
-        assert cache.draft("https://x.edu/a") is None
+        assert cache.get("https://x.edu/a") == ('"v2"', "Tue, 10 Mar 2026 10:00:00 GMT")
+        assert cache.draft("https://x.edu/a") == draft()
+        # A fresh answer without validators: nothing to ask conditionally with next time.
+        cache.keep_draft("https://x.edu/a", draft())
+        assert cache.get("https://x.edu/a") is None
+        cache.put("https://x.edu/b", '"v1"', None)
+        assert cache.get("https://x.edu/b") is None, "a 304 with nothing to rebuild from is useless"
 
 
 def test_robots_text_and_validators_outlive_the_connection(tmp_path: Path) -> None:
