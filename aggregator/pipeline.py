@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import pickle
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -20,7 +22,7 @@ import httpx
 
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import OutputError, RecordError
-from aggregator.fetching.crawl import CrawlResult, crawl
+from aggregator.fetching.crawl import CrawlResult, crawl, read_settled
 from aggregator.fetching.fetch import Fetcher, FetchStats
 from aggregator.fetching.pagecache import PageCache
 from aggregator.fetching.parsing import IN_PROCESS, ParsePool, Parsers, parse_workers
@@ -39,7 +41,7 @@ from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records import merge as merge_rules
 from aggregator.records.limits import within_limits
 from aggregator.records.merge import MergeSettings, Overrides, merge
-from aggregator.records.normalize import draft_fingerprint, normalize, talk_id
+from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
 from aggregator.store.database import Published, SeenAgain, Sighting, Store
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
@@ -111,6 +113,10 @@ class RunReport:
     """Why this run's files could not be published (the last run's are still there)."""
     notes: list[str] = field(default_factory=list)
     """What the operator may want to know that is neither an error nor a flag."""
+    worker_cpu: float = 0.0
+    """CPU seconds parse worker processes spent on this run's pages (`ParsePool`)."""
+    worker_rss: int = 0
+    """Bytes: the highest peak resident set of a parse worker process."""
 
     @property
     def exit_code(self) -> int:
@@ -136,7 +142,8 @@ def run(
     clock = time.monotonic()
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        results, stats = asyncio.run(_crawl_all(config, sites, transport, now, progress))
+        results, stats, parsers = asyncio.run(_crawl_all(config, sites, transport, now, progress))
+        report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
         report.requests, report.revalidated, report.bytes = (
             stats.requests,
             stats.revalidated,
@@ -154,7 +161,9 @@ def run(
             # Two sources of one site may give one talk differently: each draft is then
             # normalized, as the record stored may be the other source's.
             drafted = {} if site.id in shared else store.drafted(site.id)
-            source_report, found = _review(site, result, config, started, store, drafted)
+            source_report, found, ids = _reviewed(
+                site, result, config, started, store, drafted, site.id in shared
+            )
             _flag(source_report, result, store)
             if source_report.health.flags:
                 # Probably broken: what it no longer gives is kept from the store, not erased.
@@ -162,9 +171,7 @@ def run(
             report.sources.append(source_report)
             sightings.extend(found)
             owners.update((id(sighting), source_report) for sighting in found)
-            listed.setdefault(site.id, set()).update(
-                talk_id(site, draft.url, draft.key) for draft in result.drafts
-            )
+            listed.setdefault(site.id, set()).update(ids)
             # A source that is probably broken cannot say a talk is gone either.
             complete[site.id] = (
                 complete.get(site.id, True) and result.complete and not source_report.health.flags
@@ -286,7 +293,7 @@ async def _crawl_all(
     transport: httpx.AsyncBaseTransport | None,
     now: datetime | None,
     progress: Callable[[str], None] | None,
-) -> tuple[list[CrawlResult], FetchStats]:
+) -> tuple[list[CrawlResult], FetchStats, Parsers]:
     with PageCache(config.db) as cache:
         async with (
             _parsers(config) as parsers,
@@ -304,7 +311,7 @@ async def _crawl_all(
                 return result
 
             results = await asyncio.gather(*(one(source) for source in config.sources))
-    return results, fetcher.stats
+    return results, fetcher.stats, parsers
 
 
 def _parsers(config: Config) -> contextlib.AbstractAsyncContextManager[Parsers]:
@@ -327,16 +334,82 @@ def _partial(sighting: Sighting | SeenAgain) -> Sighting | SeenAgain:
     return replace(sighting, partial=True) if isinstance(sighting, Sighting) else sighting
 
 
-def _review(
+def _reviewed(
     site: SiteParser,
     result: CrawlResult,
     config: Config,
     now: datetime,
     store: Store,
     drafted: Mapping[str, str],
-) -> tuple[SourceReport, list[Sighting | SeenAgain]]:
-    """The source's report and its talks; a draft that is the one a stored record was made from
-    (`drafted`: its fingerprint → the talk's id) is not normalized again."""
+    shared: bool,
+) -> tuple[SourceReport, list[Sighting | SeenAgain], list[str]]:
+    """The source's report, its talks and the ids of every talk its listings gave.
+
+    A source whose listings all answered as they were, each giving whole talks (a feed, an API:
+    `CrawlResult.settled`), gives what it gave last time: its review is kept in the store and
+    reused while what it was made of (those pages, the site, the rules) is the same and the
+    store still holds each talk as it was drafted. Its talks are then not read at all."""
+    key = None
+    if result.settled and not result.problems and not shared:
+        key = _review_key(site, config, result.settled)
+    kept = store.note(_REVIEW + site.id) if key is not None else None
+    if kept is not None:
+        data = json.loads(kept)
+        if data["key"] == key and all(drafted.get(fp) == tid for tid, fp in data["seen"]):
+            report = _crawl_report(site, result, store)
+            report.talks, report.warnings = len(data["seen"]), data["warnings"]
+            report.health.fill = data["fill"]
+            found: list[Sighting | SeenAgain] = [
+                SeenAgain(tid, site.name, fp) for tid, fp in data["seen"]
+            ]
+            return report, found, data["listed"]
+    if result.settled:
+        with PageCache(config.db) as cache:
+            read_settled(result, site, cache)
+    report, found, limited = _review(site, result, config, now, store, drafted)
+    ids = [talk_id(site, draft.url, draft.key) for draft in result.drafts]
+    if key is not None and not report.errors and not limited:
+        seen = [
+            [s.talk_id, s.drafted] if isinstance(s, SeenAgain) else [s.talk.id, s.drafted]
+            for s in found
+        ]
+        data = {
+            "key": key,
+            "seen": seen,
+            "warnings": report.warnings,
+            "fill": report.health.fill,
+            "listed": ids,
+        }
+        store.keep(_REVIEW + site.id, json.dumps(data))
+    return report, found, ids
+
+
+_REVIEW = "review "
+"""Where the store keeps a source's last review (`_reviewed`), by the source's id."""
+
+
+def _review_key(site: SiteParser, config: Config, settled: list[tuple[str, str]]) -> str | None:
+    """What a source's review is made of besides the store: the pages' parse results, the
+    site (its settings and code), the limits, and the rules that review drafts. None for a
+    site that cannot be named so (it cannot be pickled)."""
+    try:
+        named = pickle.dumps(site)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    hashed = hashlib.blake2b(named, digest_size=16)
+    for cls in type(site).__mro__:
+        module = sys.modules.get(cls.__module__)
+        path = getattr(module, "__file__", None)
+        if path is not None and cls.__module__ != "builtins":
+            hashed.update(Path(path).read_bytes())
+    hashed.update(Path(__file__).read_bytes())
+    hashed.update(rules_digest())
+    hashed.update(repr((config.limits, settled)).encode())
+    return hashed.hexdigest()
+
+
+def _crawl_report(site: SiteParser, result: CrawlResult, store: Store) -> SourceReport:
+    """The source's report as its crawl leaves it, before its talks are reviewed."""
     report = SourceReport(
         site.id, listings=result.listings_read, details=result.details_read, failed=result.failed
     )
@@ -347,7 +420,6 @@ def _review(
         pages_reused=result.pages_reused,
         pages_failed=result.listings_failed + len(result.partial),
     )
-    sightings: list[Sighting | SeenAgain] = []
     for problem in result.problems:
         # Messages quote pages: health.json must be able to hold them.
         (report.warnings if problem.warning else report.errors).append(scalar_text(str(problem)))
@@ -359,6 +431,22 @@ def _review(
             else "none of its talks is published yet"
         )
         report.errors.insert(0, f"no listing could be read; {published}")
+    return report
+
+
+def _review(
+    site: SiteParser,
+    result: CrawlResult,
+    config: Config,
+    now: datetime,
+    store: Store,
+    drafted: Mapping[str, str],
+) -> tuple[SourceReport, list[Sighting | SeenAgain], bool]:
+    """The source's report and its talks, and whether its limits left talks out; a draft that
+    is the one a stored record was made from (`drafted`: its fingerprint → the talk's id) is not
+    normalized again."""
+    report = _crawl_report(site, result, store)
+    sightings: list[Sighting | SeenAgain] = []
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)
@@ -384,7 +472,7 @@ def _review(
             sightings.append(Sighting(talk, site.name, partial=partial, drafted=fingerprint))
     report.talks = len(sightings)
     report.errors, report.warnings = _tally(report.errors), _tally(report.warnings)
-    return report, sightings
+    return report, sightings, len(kept.drafts) < len(wanted)
 
 
 def _tally(messages: list[str]) -> list[str]:

@@ -154,6 +154,8 @@ def main(spec_json: str) -> int:
                 "cpu_before": cpu_before,
                 "talks": stats.get("item_scraped_count", 0),
                 "peak_rss": peak_rss(),
+                "worker_cpu": 0.0,
+                "worker_rss": 0,
             }
         )
     )

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 
 from aggregator.errors import FetchError
 from aggregator.fetching.fetch import Fetcher, Response, outcome
-from aggregator.fetching.pagecache import PageCache
+from aggregator.fetching.pagecache import Outline, PageCache
 from aggregator.fetching.parsing import IN_PROCESS, Parsers, describe
 from scrapers import Link, Page, SiteParser, TalkDraft
 
-__all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl"]
+__all__ = ["MAX_LISTINGS", "CrawlResult", "Problem", "crawl", "read_settled"]
 
 MAX_LISTINGS = 20
 """Listing pages read per site and run, so a site that links listings in a loop still ends."""
@@ -65,6 +65,10 @@ class CrawlResult:
     """HTTP outcomes by kind, as `fetch.outcome` names them."""
     failed: bool = False
     """True when no listing could be read: the site's talks are unknown this run."""
+    settled: list[tuple[str, str]] = field(default_factory=list)
+    """Listings read as they were, whose talks are whole on them, as (URL, digest of what they
+    gave): when every listing read was one, the crawl leaves their talks unread, as they are
+    what they were (`read_settled` reads them into `drafts`)."""
 
     @property
     def complete(self) -> bool:
@@ -95,15 +99,21 @@ async def crawl(
             result.listings_failed += len(queue)
             break
         url = queue.pop(0)
-        links = await _listing(site, url, get, result, now, cache, parsers)
+        # Talks are read in listing order: once one listing is not settled, none is left so.
+        settling = not talks and cache is not None
+        links = await _listing(site, url, get, result, now, cache, parsers, settling)
         if links is None:
             result.listings_failed += 1
             continue
         result.listings_read += 1
+        if isinstance(links, Outline):
+            result.settled.append((url, links.digest))
+            links = [Link(listing, "listing") for listing in links.listings]
+        elif result.settled and cache is not None:
+            _add_talks(site, _settled_links(result, cache), talks)
         for link in links:
             if link.kind == "talk":
-                key = (link.seed.key if link.seed else None) or site.key(link.url) or link.url
-                talks.setdefault(key, link)
+                _add_talks(site, [link], talks)
             elif link.url not in seen:
                 seen.add(link.url)
                 queue.append(link.url)
@@ -123,6 +133,29 @@ async def crawl(
             result.partial.add(link.url)
             result.drafts.append(link.seed or TalkDraft(link.url))
     return result
+
+
+def read_settled(result: CrawlResult, site: SiteParser, cache: PageCache) -> None:
+    """Read the talks of the listings a crawl left unread (`CrawlResult.settled`) into the
+    result, as the crawl would have read them."""
+    talks: dict[str, Link] = {}
+    _add_talks(site, _settled_links(result, cache), talks)
+    for link in talks.values():
+        if link.seed is not None:
+            result.problems.extend(Problem(link.url, p, warning=True) for p in link.seed.problems)
+            result.drafts.append(link.seed)
+
+
+def _settled_links(result: CrawlResult, cache: PageCache) -> list[Link]:
+    links = [link for url, _ in result.settled for link in cache.links(url) or ()]
+    result.settled = []
+    return [link for link in links if link.kind == "talk"]
+
+
+def _add_talks(site: SiteParser, links: Sequence[Link], talks: dict[str, Link]) -> None:
+    for link in links:
+        key = (link.seed.key if link.seed else None) or site.key(link.url) or link.url
+        talks.setdefault(key, link)
 
 
 class _Getter:
@@ -159,9 +192,15 @@ async def _listing(
     now: datetime | None,
     cache: PageCache | None,
     parsers: Parsers,
-) -> list[Link] | None:
+    settling: bool = False,
+) -> list[Link] | Outline | None:
+    """The listing's links; when `settling`, the outline of an unchanged listing of whole
+    talks instead, its talks left unread."""
     fetched = await _page(url, get, result, site, now)
     if fetched is _UNCHANGED and cache is not None:
+        outline = cache.outline(url) if settling else None
+        if outline is not None:
+            return outline
         kept = cache.links(url)
         if kept is not None:
             return kept

@@ -11,9 +11,10 @@ The cache lives in the store's SQLite file, in its own table.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from aggregator.errors import OutputError
 from scrapers import Link, TalkDraft
 from scrapers.drafts import SpeakerDraft
 
-__all__ = ["PageCache"]
+__all__ = ["Outline", "PageCache"]
 
 _Validators = tuple[str | None, str | None]
 """An answer's (ETag, Last-Modified)."""
@@ -33,9 +34,21 @@ CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
-    parsed TEXT
+    parsed TEXT,
+    outline TEXT
 )
 """
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A listing whose talks are whole on it (a feed or an API answer): what a crawl needs of
+    it without reading its talks, and a digest that names what it gave."""
+
+    listings: tuple[str, ...]
+    """The other listing pages it links to, in order."""
+    digest: str
+    """Of what parsing it gave: the same digest, the same links and talks."""
 
 
 class PageCache:
@@ -50,6 +63,9 @@ class PageCache:
             # but it stays whole; waiting for the disk on each of thousands of pages does not pay.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
+            if "outline" not in columns:
+                self._db.execute("ALTER TABLE pages ADD COLUMN outline TEXT")
         except sqlite3.Error as exc:
             raise OutputError(str(path), f"cannot use the page cache: {exc}") from None
 
@@ -88,6 +104,15 @@ class PageCache:
             return None
         return [_link(item) for item in parsed["links"]]
 
+    def outline(self, url: str) -> Outline | None:
+        """The outline of a listing whose every talk link carries the whole talk, as last
+        parsed; None for any other page."""
+        row = self._db.execute("SELECT outline FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        data = json.loads(row[0])
+        return Outline(tuple(data["listings"]), str(data["digest"]))
+
     def draft(self, url: str) -> TalkDraft | None:
         """The draft a talk page gave when it was last parsed."""
         parsed = self._parsed(url)
@@ -100,7 +125,22 @@ class PageCache:
     ) -> None:
         """Remember what a listing gave, with the validators of the answer it came from."""
         parsed = {"type": "listing", "links": [_link_json(link) for link in links]}
-        self._keep(url, parsed, validators)
+        text = json.dumps(parsed, sort_keys=True)
+        outline = None
+        whole = all(
+            link.complete and link.seed is not None for link in links if link.kind == "talk"
+        )
+        if whole:
+            listings = [link.url for link in links if link.kind == "listing"]
+            digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            outline = json.dumps({"listings": listings, "digest": digest})
+        self._write(
+            "INSERT INTO pages (url, etag, last_modified, parsed, outline) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, parsed = excluded.parsed,"
+            " outline = excluded.outline",
+            (url, *validators, text, outline),
+        )
 
     def keep_draft(
         self, url: str, draft: TalkDraft, validators: _Validators = (None, None)
@@ -161,7 +201,7 @@ class PageCache:
         self._write(
             "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-            " last_modified = excluded.last_modified, parsed = excluded.parsed",
+            " last_modified = excluded.last_modified, parsed = excluded.parsed, outline = NULL",
             (url, *validators, json.dumps(parsed, sort_keys=True)),
         )
 

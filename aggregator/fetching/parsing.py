@@ -21,9 +21,11 @@ import os
 import pickle
 import signal
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Generic, Literal, TypeVar, cast
 
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft, all_sites
@@ -49,6 +51,10 @@ class Parsed(Generic[_T]):
     """What the parser skipped on the page (`Page.notes`)."""
     error: str | None = None
     """Why the parser failed (`describe`), when it did."""
+    cpu: float = 0.0
+    """CPU seconds a worker process spent on the page (0 for a page parsed in-process)."""
+    rss: int = 0
+    """Bytes: the peak resident set of the worker process that parsed it, so far."""
 
 
 def describe(exc: BaseException) -> str:
@@ -71,6 +77,11 @@ def read(site: SiteParser, kind: _Kind, page: Page) -> Parsed[list[Link]] | Pars
 
 class Parsers:
     """Where a crawl's pages are parsed: in this process (`IN_PROCESS`), or a `ParsePool`."""
+
+    worker_cpu = 0.0
+    """CPU seconds worker processes spent parsing pages: the run's process does not count it."""
+    worker_rss = 0
+    """Bytes: the highest peak resident set of a worker process."""
 
     async def listing(self, site: SiteParser, page: Page) -> Parsed[list[Link]]:
         """The links on a listing page."""
@@ -181,6 +192,8 @@ class ParsePool(Parsers):
     ) -> Parsed[list[Link]] | Parsed[TalkDraft]:
         parsed = await asyncio.get_running_loop().run_in_executor(pool, _work, job)
         self._answered = True
+        self.worker_cpu += parsed.cpu
+        self.worker_rss = max(self.worker_rss, parsed.rss)
         return parsed
 
     def _pickled(self, site: SiteParser) -> bytes | None:
@@ -269,6 +282,22 @@ def _ready() -> None:
 
 
 def _work(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDraft]:
+    began = time.process_time()
+    parsed = _parse(job)
+    return replace(parsed, cpu=time.process_time() - began, rss=_peak_rss())
+
+
+def _peak_rss() -> int:
+    """This process's peak resident set (Linux's VmHWM); 0 where it is not known."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), "0")
+    return int(kib) * 1024
+
+
+def _parse(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDraft]:
     sent, kind, page = job
     site = _SITES.get(sent)
     if site is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
+from dataclasses import fields
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -27,7 +28,14 @@ from scrapers.read.speakers import strip_honorifics
 from scrapers.read.text import clean_block, clean_inline, scalar_text
 from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
-__all__ = ["draft_fingerprint", "normalize", "split_status_marker", "status_from_body", "talk_id"]
+__all__ = [
+    "draft_fingerprint",
+    "normalize",
+    "rules_digest",
+    "split_status_marker",
+    "status_from_body",
+    "talk_id",
+]
 
 # Longest first, so that "iptal edildi" is taken whole before "iptal".
 _WORDS = sorted(unaccented((*CANCELLED_WORDS, *POSTPONED_WORDS)), key=len, reverse=True)
@@ -139,8 +147,24 @@ def draft_fingerprint(draft: TalkDraft, site: SiteParser) -> str:
     """Names what `normalize` makes of `draft` for `site`: the draft and the site settings it
     reads. The same fingerprint, the same record, so a talk whose pages say what they said
     before need not be normalized and stored again. Lone surrogates are escaped by `repr`."""
-    settings = (site.id, site.timezone, site.default_duration, draft)
+    # A tuple of plain values: its repr is all C, where a dataclass's is Python, called for
+    # every draft of every run.
+    values = tuple(
+        tuple((s.name, s.affiliation) for s in draft.speakers)
+        if name == "speakers"
+        else getattr(draft, name)
+        for name in _DRAFT_FIELDS
+    )
+    settings = (site.id, site.timezone, site.default_duration, values)
     return hashlib.blake2b(_rules() + repr(settings).encode(), digest_size=16).hexdigest()
+
+
+_DRAFT_FIELDS = tuple(field.name for field in fields(TalkDraft))
+
+
+def rules_digest() -> bytes:
+    """A digest of the code of the rules `normalize` applies (see `draft_fingerprint`)."""
+    return _rules()
 
 
 @cache
