@@ -200,6 +200,7 @@ def run(
             report.publish_error = str(exc)
             _unpublished(config, store, report, started, now or datetime.now(UTC), clock)
             raise
+        store.forget_entries(started)
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
 

@@ -564,6 +564,10 @@ class Kept(Protocol):
         """Keep these."""
 
 
+ENTRY_BATCH = 256
+"""Entries a run renders at once when it keeps them."""
+
+
 class Bodies:
     """Each talk's entry body, as HTML (RSS, Atom, JSON Feed) and as text (iCal), and each
     talk's whole entry in each format, made once however many feeds and formats show the talk:
@@ -603,18 +607,26 @@ class Bodies:
         order: those not made before made by one call of `make`, which returns them in the
         order given."""
         keys = [(kind, self._key(st)) for st in talks]
-        missing = {key: st for key, st in zip(keys, talks, strict=True) if key not in self._made}
-        if missing and self._kept is not None:
-            names = {self._name(key): key for key in missing}
-            for name, text in self._kept.get_many(list(names)).items():
-                self._made[names[name]] = text
-                del missing[names[name]]
-        if missing:
-            made = dict(zip(missing, make(list(missing.values())), strict=True))
-            self._made.update(made)
-            if self._kept is not None:
-                self._kept.put_many({self._name(key): text for key, text in made.items()})
-        return [self._made[key] for key in keys]
+        if self._kept is None:
+            missing = {
+                key: st for key, st in zip(keys, talks, strict=True) if key not in self._made
+            }
+            if missing:
+                self._made.update(zip(missing, make(list(missing.values())), strict=True))
+            return [self._made[key] for key in keys]
+        # Kept entries are not held for the rest of the run: another feed that shows them
+        # reads them back, and a run's entries together are the largest thing it holds.
+        names = {self._name(key): key for key in keys}
+        entries = {names[name]: text for name, text in self._kept.get_many(list(names)).items()}
+        missing = {key: st for key, st in zip(keys, talks, strict=True) if key not in entries}
+        # In batches: the libraries build a whole document of the entries they make at once.
+        waiting = list(missing.items())
+        for start in range(0, len(waiting), ENTRY_BATCH):
+            batch = dict(waiting[start : start + ENTRY_BATCH])
+            made = dict(zip(batch, make(list(batch.values())), strict=True))
+            entries.update(made)
+            self._kept.put_many({self._name(key): text for key, text in made.items()})
+        return [entries[key] for key in keys]
 
     def _name(self, key: tuple[str, Hashable]) -> str:
         return hashlib.blake2b(f"{self._salt}\n{key!r}".encode(), digest_size=16).hexdigest()

@@ -217,6 +217,11 @@ class Holdings(ABC):
     def changes(self, since: datetime) -> tuple[str | None, Callable[[], list[ChangeEntry]]]:
         """A token for the changes since `since` subscribers follow, and how to read them."""
 
+    @abstractmethod
+    def release(self) -> None:
+        """Forget what was read for the files made so far: the files still to come are of
+        other feeds."""
+
     def talk(self, talk_id: str, now: datetime) -> StoredTalk:
         """The combined talk `talk_id`, one of `upcoming(now)`."""
         if self._by_id is None:
@@ -250,6 +255,9 @@ class InMemory(Holdings):
 
     def upcoming(self, now: datetime) -> Sequence[StoredTalk]:
         return self._combined
+
+    def release(self) -> None:
+        """Nothing to forget: the talks were given whole."""
 
     def token(self, scope: str, since: datetime | None) -> str | None:
         return None
@@ -303,6 +311,13 @@ class Stored(Holdings):
             self._loaded["upcoming"] = self._store.published(ending=now, limit=INDEX_TALKS + 1)
         return self._loaded["upcoming"]
 
+    def release(self) -> None:
+        # A source's records serve that source's own feeds, which come one after the other;
+        # the combined feeds' talks serve every filtered feed.
+        self._loaded = {
+            scope: talks for scope, talks in self._loaded.items() if scope in _SHARED_SCOPES
+        }
+
     def token(self, scope: str, since: datetime | None) -> str | None:
         bound = "all" if since is None else since.isoformat()
         return f"{self._identity} {scope} {self._store.revision(scope)} {bound}"
@@ -325,6 +340,9 @@ class Stored(Holdings):
             return change_entries(changes, talks)
 
         return token, read
+
+
+_SHARED_SCOPES = frozenset({"published", "upcoming"})
 
 
 def _since(talks: Sequence[StoredTalk], since: datetime | None) -> Sequence[StoredTalk]:
@@ -371,15 +389,16 @@ def holdings_files(
     """
     source_ids = sorted({source.site for source in config.sources})
     specs = feed_specs(config, sites, source_ids)
-    digests: dict[int, bytes] = {}
+    # By identity, as a talk object appears in several feeds; each held with its digest, so
+    # that no other object can take its id while the digest is kept.
+    digests: dict[int, tuple[StoredTalk, bytes]] = {}
 
     def digest(st: StoredTalk) -> bytes:
-        # By identity: every talk is alive for the whole call, and appears in several feeds.
-        key = id(st)
-        if key not in digests:
+        held = digests.get(id(st))
+        if held is None or held[0] is not st:
             data = st.model_dump_json(exclude=set(_UNSHOWN))
-            digests[key] = hashlib.blake2b(data.encode(), digest_size=16).digest()
-        return digests[key]
+            held = digests[id(st)] = (st, hashlib.blake2b(data.encode(), digest_size=16).digest())
+        return held[1]
 
     def fingerprint(
         name: str, what: str, token: str | None, talks: Callable[[], Iterable[StoredTalk]]
@@ -402,6 +421,10 @@ def holdings_files(
         salt=_code_fingerprint().hex(),
     )
     for spec, selection in specs:
+        # The consumer renders each file before it asks for the next: this feed's files need
+        # nothing the previous feed's read, save the combined talks.
+        holdings.release()
+        digests.clear()
         for extension, render in FORMATS.items():
             since = window_start(spec, extension, now)
             chosen: Callable[[], Sequence[StoredTalk]]

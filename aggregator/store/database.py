@@ -313,30 +313,38 @@ class Store:
 
     def entries(self, keys: Sequence[str], now: datetime) -> dict[str, str]:
         """The feed entries kept under these keys (see `keep_entries`); each is marked as used
-        at `now`, once a day at most."""
-        chosen = json.dumps(list(keys))
+        at `now`, once a day at most, so that a run whose entries were used today writes
+        nothing."""
         rows = self._db.execute(
-            "SELECT key, text FROM entries WHERE key IN (SELECT value FROM json_each(?))",
-            (chosen,),
+            "SELECT key, text, used FROM entries WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
         ).fetchall()
-        with self._transaction():
-            self._db.execute(
-                "UPDATE entries SET used = ? WHERE key IN (SELECT value FROM json_each(?))"
-                " AND used < ?",
-                (_utc(now), chosen, _utc(now - timedelta(days=1))),
-            )
-        return dict(rows)
+        cutoff = _utc(now - timedelta(days=1))
+        stale = [key for key, _, used in rows if used < cutoff]
+        if stale:
+            with self._transaction():
+                self._db.execute(
+                    "UPDATE entries SET used = ? WHERE key IN (SELECT value FROM json_each(?))",
+                    (_utc(now), json.dumps(stale)),
+                )
+        return {key: text for key, text, _ in rows}
 
     def keep_entries(self, entries: Mapping[str, str], now: datetime) -> None:
         """Keep feed entries as rendered, by a key that stands for all they show, so that a
-        later run assembles a feed from them instead of rendering each entry again; entries
-        not used for `ENTRIES_KEPT_DAYS` are forgotten."""
+        later run assembles a feed from them instead of rendering each entry again."""
+        if not entries:
+            return
         with self._transaction():
             self._db.executemany(
                 "INSERT INTO entries VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                 " text = excluded.text, used = excluded.used",
                 [(key, text, _utc(now)) for key, text in entries.items()],
             )
+
+    def forget_entries(self, now: datetime) -> None:
+        """Forget the kept entries no run used for `ENTRIES_KEPT_DAYS`: once a run, as it
+        reads the whole table."""
+        with self._transaction():
             forgotten = _utc(now - timedelta(days=ENTRIES_KEPT_DAYS))
             self._db.execute("DELETE FROM entries WHERE used < ?", (forgotten,))
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
-from aggregator.store.database import Published, SeenAgain, Sighting, Store
+from aggregator.store.database import ENTRIES_KEPT_DAYS, Published, SeenAgain, Sighting, Store
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -398,6 +398,21 @@ def test_every_store_has_an_identity_of_its_own(tmp_path: Path) -> None:
         assert first != other.identity()
     with Store(tmp_path / "a.sqlite") as again:
         assert again.identity() == first
+
+
+def test_kept_entries_last_while_runs_use_them(tmp_path: Path) -> None:
+    """A run marks the entries it used (once a day, so a run that used them today writes
+    nothing) and forgets, once, those no run used for ENTRIES_KEPT_DAYS."""
+    with Store(tmp_path / "db.sqlite") as store:
+        store.keep_entries({"a": "<item>a</item>", "b": "<item>b</item>"}, T0)
+        later = T0 + timedelta(days=ENTRIES_KEPT_DAYS - 1)
+        assert store.entries(["a", "missing"], later) == {"a": "<item>a</item>"}
+        revision = store.revision("published")
+        store.forget_entries(T0 + timedelta(days=ENTRIES_KEPT_DAYS, hours=1))
+        assert store.entries(["a", "b"], later) == {"a": "<item>a</item>"}
+        store.forget_entries(later + timedelta(days=ENTRIES_KEPT_DAYS + 1))
+        assert store.entries(["a", "b"], later) == {}
+        assert store.revision("published") == revision, "entries show nothing of their own"
 
 
 def test_changes_of_some_kinds_the_newest(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from lxml import etree
 
 from aggregator.model import StoredTalk
 from feeds import FORMATS
-from feeds.spec import Bodies
+from feeds.spec import ENTRY_BATCH, Bodies
 from tests.feeds.sample import SPEC, lifecycle_talks, sample_talks
 
 
@@ -54,6 +54,24 @@ def test_a_feed_from_kept_entries_is_the_feed_rendered_afresh(fmt: str) -> None:
     other.entries = dict(kept.entries)
     render(talks, SPEC, Bodies(key=_key, kept=other, salt="new code"))
     assert other.found == 0, "entries kept by other rendering code are not used"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_entries_made_in_batches_are_the_feed_rendered_whole(fmt: str) -> None:
+    """More entries than one batch (the libraries' document is built a batch at a time): the
+    feed is the one rendered in one piece, and each entry is made once."""
+    render = FORMATS[fmt]
+    base = sample_talks()
+    talks = [
+        base[n % len(base)].model_copy(
+            update={"talk": base[n % len(base)].talk.model_copy(update={"id": f"many:{n}"})}
+        )
+        for n in range(2 * ENTRY_BATCH + 3)
+    ]
+    kept = Kept()
+    assembled = render(talks, SPEC, Bodies(key=_key, kept=kept, salt="code"))
+    assert len(kept.entries) == len(talks)
+    assert assembled == render(talks, SPEC)
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
