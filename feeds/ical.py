@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
-from functools import partial
+from functools import cache, partial
 from hashlib import sha256
 
 from icalendar import Calendar, Event, Timezone, vDuration
@@ -122,10 +122,14 @@ def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
             min(first, talk.start.year),
             max(last, talk.effective_end.year),
         )
-    return [
-        Timezone.from_tzid(tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
-        for tzid, (first, last) in sorted(years.items())
-    ]
+    return [_timezone(tzid, first, last) for tzid, (first, last) in sorted(years.items())]
+
+
+@cache
+def _timezone(tzid: str, first: int, last: int) -> Timezone:
+    # Built from the zone's rules, which a run's hundreds of calendar files share: serializing
+    # the component reads it and changes nothing.
+    return Timezone.from_tzid(tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
 
 
 def _event(st: StoredTalk, spec: FeedSpec, bodies: Bodies) -> Event:

@@ -322,7 +322,7 @@ class Store:
         cutoff = _utc(now - timedelta(days=1))
         stale = [key for key, _, used in rows if used < cutoff]
         if stale:
-            with self._transaction():
+            with self._unsynced(), self._transaction():
                 self._db.execute(
                     "UPDATE entries SET used = ? WHERE key IN (SELECT value FROM json_each(?))",
                     (_utc(now), json.dumps(stale)),
@@ -334,12 +334,24 @@ class Store:
         later run assembles a feed from them instead of rendering each entry again."""
         if not entries:
             return
-        with self._transaction():
+        with self._unsynced(), self._transaction():
             self._db.executemany(
                 "INSERT INTO entries VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                 " text = excluded.text, used = excluded.used",
                 [(key, text, _utc(now)) for key, text in entries.items()],
             )
+
+    @contextmanager
+    def _unsynced(self) -> Iterator[None]:
+        """Commits that do not wait for the disk, for what the store keeps only to save work
+        (a run keeps entries once a feed). In WAL mode that costs no consistency: a crash may
+        lose these commits, never the database, and the next synced commit makes them durable."""
+        (level,) = self._db.execute("PRAGMA synchronous").fetchone()
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA synchronous = {int(level)}")
 
     def forget_entries(self, now: datetime) -> None:
         """Forget the kept entries no run used for `ENTRIES_KEPT_DAYS`: once a run, as it
