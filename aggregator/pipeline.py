@@ -346,13 +346,15 @@ def _reviewed(
 ) -> tuple[SourceReport, list[Sighting | SeenAgain], list[str]]:
     """The source's report, its talks and the ids of every talk its listings gave.
 
-    A source whose listings all answered as they were, each giving whole talks (a feed, an API:
-    `CrawlResult.settled`), gives what it gave last time: its review is kept in the store and
-    reused while what it was made of (those pages, the site, the rules) is the same and the
-    store still holds each talk as it was drafted. Its talks are then not read at all."""
+    A source whose listings all gave whole talks (a feed, an API: `CrawlResult.outlined`) has
+    its review kept in the store; when its listings all answer as they were, it gives what it
+    gave last time, while what the review was made of (those pages, the site, the rules) is
+    the same and the store still holds each talk as it was drafted. Its talks are then not
+    read at all."""
     key = None
-    if result.settled and not result.problems and not shared:
-        key = _review_key(site, config, result.settled)
+    whole = result.outlined and len(result.outlined) == result.listings_read
+    if whole and not result.problems and not shared:
+        key = _review_key(site, config, result.outlined)
     kept = store.note(_REVIEW + site.id) if key is not None else None
     if kept is not None:
         data = json.loads(kept)
@@ -389,7 +391,7 @@ _REVIEW = "review "
 """Where the store keeps a source's last review (`_reviewed`), by the source's id."""
 
 
-def _review_key(site: SiteParser, config: Config, settled: list[tuple[str, str]]) -> str | None:
+def _review_key(site: SiteParser, config: Config, outlined: list[tuple[str, str]]) -> str | None:
     """What a source's review is made of besides the store: the pages' parse results, the
     site (its settings and code), the limits, and the rules that review drafts. None for a
     site that cannot be named so (it cannot be pickled)."""
@@ -405,7 +407,7 @@ def _review_key(site: SiteParser, config: Config, settled: list[tuple[str, str]]
             hashed.update(Path(path).read_bytes())
     hashed.update(Path(__file__).read_bytes())
     hashed.update(rules_digest())
-    hashed.update(repr((config.limits, settled)).encode())
+    hashed.update(repr((config.limits, outlined)).encode())
     return hashed.hexdigest()
 
 

@@ -69,6 +69,10 @@ class CrawlResult:
     """Listings read as they were, whose talks are whole on them, as (URL, digest of what they
     gave): when every listing read was one, the crawl leaves their talks unread, as they are
     what they were (`read_settled` reads them into `drafts`)."""
+    outlined: list[tuple[str, str]] = field(default_factory=list)
+    """Every listing read, changed or not, that gave whole talks, as (URL, digest of what it
+    gave): when they are all the listings read, a next run whose listings all answer as they
+    were has them all as `settled`."""
 
     @property
     def complete(self) -> bool:
@@ -108,6 +112,7 @@ async def crawl(
         result.listings_read += 1
         if isinstance(links, Outline):
             result.settled.append((url, links.digest))
+            result.outlined.append((url, links.digest))
             links = [Link(listing, "listing") for listing in links.listings]
         elif result.settled and cache is not None:
             _add_talks(site, _settled_links(result, cache), talks)
@@ -213,7 +218,9 @@ async def _listing(
         return None
     result.problems.extend(Problem(url, note, warning=True) for note in parsed.notes)
     if cache is not None:
-        cache.keep_links(url, parsed.value, fetched.validators)
+        outline = cache.keep_links(url, parsed.value, fetched.validators)
+        if outline is not None:
+            result.outlined.append((url, outline.digest))
     return parsed.value
 
 

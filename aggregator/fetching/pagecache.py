@@ -122,25 +122,26 @@ class PageCache:
 
     def keep_links(
         self, url: str, links: list[Link], validators: _Validators = (None, None)
-    ) -> None:
-        """Remember what a listing gave, with the validators of the answer it came from."""
+    ) -> Outline | None:
+        """Remember what a listing gave, with the validators of the answer it came from; the
+        outline kept for it, if its every talk link carries the whole talk."""
         parsed = {"type": "listing", "links": [_link_json(link) for link in links]}
         text = json.dumps(parsed, sort_keys=True)
         outline = None
-        whole = all(
-            link.complete and link.seed is not None for link in links if link.kind == "talk"
-        )
-        if whole:
-            listings = [link.url for link in links if link.kind == "listing"]
-            digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-            outline = json.dumps({"listings": listings, "digest": digest})
+        if all(link.complete and link.seed is not None for link in links if link.kind == "talk"):
+            listings = tuple(link.url for link in links if link.kind == "listing")
+            outline = Outline(listings, hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+        kept = None
+        if outline is not None:
+            kept = json.dumps({"listings": outline.listings, "digest": outline.digest})
         self._write(
             "INSERT INTO pages (url, etag, last_modified, parsed, outline) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
             " last_modified = excluded.last_modified, parsed = excluded.parsed,"
             " outline = excluded.outline",
-            (url, *validators, text, outline),
+            (url, *validators, text, kept),
         )
+        return outline
 
     def keep_draft(
         self, url: str, draft: TalkDraft, validators: _Validators = (None, None)

@@ -304,8 +304,9 @@ class Store:
         return None if row is None else str(row[0])
 
     def keep(self, key: str, value: str) -> None:
-        """Keep `value` under `key` for later runs."""
-        with self._transaction():
+        """Keep `value` under `key` for later runs: what saves a run work it could do again,
+        so it is written without waiting for the disk (see `_unsynced`)."""
+        with self._unsynced(), self._transaction():
             self._db.execute(
                 "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
                 (key, value, value),
