@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS pages (
 """
 
 
+_ROBOTS_PREFIX = '{"type": "robots", '
+"""How a kept robots.txt's JSON begins (`keep_robots`)."""
+
+
 @dataclass(frozen=True)
 class Outline:
     """A listing whose talks are whole on it (a feed or an API answer): what a crawl needs of
@@ -82,10 +86,12 @@ class PageCache:
     def get(self, url: str) -> tuple[str | None, str | None] | None:
         """The ETag and Last-Modified remembered for `url`, if its parse result is kept too
         (a validator without it would bring a 304 that nothing can be rebuilt from)."""
+        # A robots.txt kept with its text is told by how `keep_robots` writes it, not by parsing
+        # what is kept: a listing's parse result can be megabytes of JSON.
         row = self._db.execute(
             "SELECT etag, last_modified FROM pages WHERE url = ? AND parsed IS NOT NULL"
-            " AND json_extract(parsed, '$.type') IS NOT 'robots'",
-            (url,),
+            " AND substr(parsed, 1, ?) IS NOT ?",
+            (url, len(_ROBOTS_PREFIX), _ROBOTS_PREFIX),
         ).fetchone()
         return (row[0], row[1]) if row and (row[0] or row[1]) else None
 
@@ -172,7 +178,7 @@ class PageCache:
             "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
             " last_modified = excluded.last_modified, parsed = excluded.parsed",
-            (url, etag, last_modified, json.dumps({"type": "robots", "text": text})),
+            (url, etag, last_modified, _ROBOTS_PREFIX + json.dumps({"text": text})[1:]),
         )
 
     def robots_absent(self, url: str) -> datetime | None:
