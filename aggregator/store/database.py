@@ -93,6 +93,8 @@ CREATE TABLE IF NOT EXISTS entries (
     text TEXT NOT NULL,
     used TEXT NOT NULL
 );
+-- Each feed rendered forgets old entries: without it, a scan of every entry each time.
+CREATE INDEX IF NOT EXISTS entries_used ON entries (used);
 """
 # Revisions count writes that change what some file shows, whatever method made them: "published"
 # for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
