@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from aggregator.fetching.fetch import FetchSettings
 from aggregator.model import Speaker, Status, Talk
 from aggregator.pipeline import merged_files
 from aggregator.publishing.outputs import horizon
+from aggregator.records.merge import MergeSettings, Overrides
 from aggregator.records.merge import merge as real_merge
 from aggregator.store.database import Sighting, Store
 from scrapers import SiteParser
@@ -216,3 +218,54 @@ def test_a_merge_with_no_horizon_reads_every_talk(
         _store(store, [_edited("a:old", title="Retitled")], NOW + timedelta(hours=1))
         merging.merge_if_changed(config, store, NOW + timedelta(hours=1))
     assert merged == [len(TALKS), len(TALKS)]
+
+
+@pytest.mark.parametrize(
+    "what",
+    ["a record deleted", "other merge settings", "a source left out", "a store of an older kind"],
+)
+def test_a_merge_after_what_it_cannot_follow_reads_every_talk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    merged: list[int] = []
+
+    def counted(talks: Sequence[Any], *args: Any) -> Any:
+        merged.append(len(talks))
+        return real_merge(talks, *args)
+
+    monkeypatch.setattr(merging, "merge", counted)
+    config = _config(tmp_path)
+    later = NOW + timedelta(hours=1)
+    with Store(config.db) as store:
+        _store(store, list(TALKS.values()), NOW)
+        merging.merge_if_changed(config, store, NOW)
+        _store(store, [_edited("b:soon", title="Retitled")], later)
+        every = len(TALKS)
+        if what == "a record deleted":
+            store._db.execute("DELETE FROM talks WHERE id = 'a:older'")
+            every -= 1
+        elif what == "other merge settings":
+            config = replace(config, merge=replace(config.merge, title_ratio=95.0))
+        elif what == "a source left out":
+            config = replace(config, sources=(SourceConfig("b"),))
+            every = sum(1 for talk in TALKS.values() if talk.source == "b")
+        else:
+            store.keep("merged", "0123456789abcdef0123456789abcdef")
+        merging.merge_if_changed(config, store, later)
+        assert _groups(store) == _groups_of(config, store)
+    assert merged == [len(TALKS), every]
+
+
+def _groups_of(config: Config, store: Store) -> set[frozenset[str]]:
+    """The clusters a merge of every record of the configured sources makes."""
+    sources = {source.site for source in config.sources}
+    records = [record for record in store.talks() if record.talk.source in sources]
+    settings = MergeSettings(
+        tolerance=timedelta(minutes=config.merge.tolerance_minutes),
+        title_ratio=config.merge.title_ratio,
+    )
+    overrides = Overrides(together=config.merge.together, apart=config.merge.apart)
+    return {
+        frozenset(m.talk.id for m in cluster.members)
+        for cluster in real_merge(records, settings, overrides)
+    }
