@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -35,14 +35,12 @@ from aggregator.health import (
     past_runs,
     rot,
 )
-from aggregator.model import StoredTalk
+from aggregator.merging import merge_if_changed
 from aggregator.publishing.outputs import BASE_URL_NOTE, Output, Stored, holdings_files, horizon
 from aggregator.publishing.publish import Publication, write_or_remove
-from aggregator.records import merge as merge_rules
 from aggregator.records.limits import within_limits
-from aggregator.records.merge import MergeSettings, Overrides, merge
 from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
-from aggregator.store.database import Published, SeenAgain, Sighting, Store
+from aggregator.store.database import SeenAgain, Sighting, Store
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -57,9 +55,6 @@ __all__ = [
     "merged_files",
     "run",
 ]
-
-_MERGE_CODE = Path(merge_rules.__file__)
-"""The merging rules: a new release that changes them merges every talk again."""
 
 EXIT_OK = 0
 """Every source was read without error."""
@@ -247,45 +242,8 @@ def merged_files(
     """After the store took a run's talks: merge them into the combined feeds' talks, unless
     nothing they are merged from changed since the last merge, and every output file at `now`,
     each reading from the store only when it must be rendered (`aggregator.publishing.outputs`)."""
-    # A source taken out of the config leaves the feeds; its records stay in the store.
-    configured = sorted({source.site for source in config.sources})
-    merging = _merging(config, store, configured)
-    if store.note("merged") != merging:
-        records = [record for record in store.talks() if record.talk.source in configured]
-        store.publish(_merged(config, records, store.cluster_ids()), now)
-        store.keep("merged", merging)
-        del records
+    merge_if_changed(config, store, now)
     return holdings_files(config, sites, Stored(store, horizon(config, now), now), now, made)
-
-
-def _merging(config: Config, store: Store, configured: list[str]) -> str:
-    """What the combined feeds' talks are merged from: the store's talks of the configured
-    sources as they are now, the merge settings and the merging code. The same as at the last
-    merge, the merge would give what the store holds, and is not done again."""
-    hashed = hashlib.blake2b(digest_size=16)
-    revisions = {site: store.revision(f"talks:{site}") for site in configured}
-    hashed.update(json.dumps([store.identity(), revisions], sort_keys=True).encode())
-    hashed.update(repr((config.merge, _MERGE_CODE.read_bytes())).encode())
-    return hashed.hexdigest()
-
-
-def _merged(
-    config: Config, records: list[StoredTalk], previous: Mapping[str, str]
-) -> list[Published]:
-    settings = MergeSettings(
-        tolerance=timedelta(minutes=config.merge.tolerance_minutes),
-        title_ratio=config.merge.title_ratio,
-    )
-    overrides = Overrides(together=config.merge.together, apart=config.merge.apart)
-    return [
-        Published(
-            talk=cluster.talk,
-            members=tuple(member.talk.id for member in cluster.members),
-            sources=cluster.sources,
-            provenance=cluster.provenance,
-        )
-        for cluster in merge(records, settings, overrides, previous)
-    ]
 
 
 async def _crawl_all(

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from aggregator import pipeline
+from aggregator import merging
 from aggregator.cli import main
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
@@ -144,7 +144,7 @@ def test_an_hourly_run_that_finds_nothing_new_merges_and_renders_nothing(
         merges.append(1)
         return real_merge(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "merge", counted)
+    monkeypatch.setattr(merging, "merge", counted)
     out = config_file.parent / "public"
 
     def hourly(hour: int) -> dict[str, int]:

@@ -33,22 +33,21 @@ does not depend on the input order.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
+from aggregator.bulk import cycle_collection_paused
 from aggregator.model import SourceLink, Status, StoredTalk, Talk
 from aggregator.records.placeholders import is_placeholder_title
 
-__all__ = ["Cluster", "MergeSettings", "Overrides", "merge", "speaker_key", "url_key"]
+__all__ = ["Cluster", "Evidence", "MergeSettings", "Overrides", "merge", "speaker_key", "url_key"]
 
 
 @dataclass(frozen=True)
@@ -174,6 +173,7 @@ def merge(
     settings: MergeSettings = _DEFAULT_SETTINGS,
     overrides: Overrides = _NO_OVERRIDES,
     previous: Mapping[str, str] = _NO_PREVIOUS,
+    elsewhere: Collection[tuple[str, str]] = (),
 ) -> list[Cluster]:
     """Group records that list the same talk and merge each group into one talk.
 
@@ -183,28 +183,16 @@ def merge(
     id, the cluster holding the talk of that id wins, then the one with more members claiming
     it. So an id survives a second source appearing and the first source disappearing.
 
+    `elsewhere` holds (source, `url_key`) pairs that records left out of `talks` give too: such
+    a URL is a listing's, as if those records were in. So a part of the records closed under
+    `Evidence`, the `together` overrides and `previous` clusters is merged as it is in all.
+
     Every input talk is in exactly one cluster; clusters are sorted by (talk.start, id).
     Raises ValueError if two input records have the same talk id.
     """
-    with _cycle_collection_paused():
-        return _merge(talks, settings, overrides, previous)
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """Pause CPython's cycle collector; reference counting still frees all that merge drops.
-
-    merge creates about ten objects per record and no reference cycles, yet each full pass of
-    the collector walks the whole heap, input included: at 100,000 records, three such passes
-    took 2.6 s of 7.2 s.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    # merge creates about ten objects per record, and no reference cycles.
+    with cycle_collection_paused():
+        return _merge(talks, settings, overrides, previous, elsewhere)
 
 
 def _merge(
@@ -212,6 +200,7 @@ def _merge(
     settings: MergeSettings,
     overrides: Overrides,
     previous: Mapping[str, str],
+    elsewhere: Collection[tuple[str, str]],
 ) -> list[Cluster]:
     names: dict[str, tuple[str, ...]] = {}
     places: dict[str, str] = {}
@@ -223,7 +212,7 @@ def _merge(
         counts = Counter(entry.id for entry in entries)
         duplicate = min(talk_id for talk_id, n in counts.items() if n > 1)
         raise ValueError(f"talk id {duplicate!r} appears more than once")
-    _drop_shared_urls(entries)
+    _drop_shared_urls(entries, elsewhere)
 
     tolerance = settings.tolerance.total_seconds()
     groups = _Groups(entries, tolerance, _pairs(overrides.apart, index))
@@ -275,12 +264,41 @@ def _entry(stored: StoredTalk, names: dict[str, tuple[str, ...]], places: dict[s
     )
 
 
-def _drop_shared_urls(entries: Sequence[_Entry]) -> None:
+def _drop_shared_urls(entries: Sequence[_Entry], elsewhere: Collection[tuple[str, str]]) -> None:
     """Forget the URL of talks whose source gives that URL to several talks (a series page)."""
     uses = Counter((entry.source, entry.url) for entry in entries if entry.url is not None)
     for entry in entries:
-        if entry.url is not None and uses[entry.source, entry.url] > 1:
-            entry.url = None
+        if entry.url is not None:
+            pair = (entry.source, entry.url)
+            if uses[pair] > 1 or pair in elsewhere:
+                entry.url = None
+
+
+class Evidence:
+    """Whether the merge could link two records: of different sources, starts within the
+    tolerance, and some evidence (`merge`). A URL counts even where a source gives it to
+    several talks, so this may say yes where the merge finds no evidence, never the reverse:
+    records that no chain of such links joins to others are merged alike alone or among all."""
+
+    def __init__(self, settings: MergeSettings = _DEFAULT_SETTINGS) -> None:
+        self._tolerance = settings.tolerance.total_seconds()
+        self._title_ratio = settings.title_ratio
+        self._names: dict[str, tuple[str, ...]] = {}
+        self._places: dict[str, str] = {}
+        self._entries: dict[str, _Entry] = {}
+
+    def linked(self, a: StoredTalk, b: StoredTalk) -> bool:
+        """`a` and `b` may be linked."""
+        x, y = self._entry(a), self._entry(b)
+        if x.source == y.source or abs(x.instant - y.instant) > self._tolerance:
+            return False
+        return _evidence(x, y, self._title_ratio) is not None
+
+    def _entry(self, stored: StoredTalk) -> _Entry:
+        entry = self._entries.get(stored.talk.id)
+        if entry is None:
+            entry = self._entries[stored.talk.id] = _entry(stored, self._names, self._places)
+        return entry
 
 
 def _pairs(pairs: Sequence[tuple[str, str]], index: Mapping[str, int]) -> set[tuple[int, int]]:

@@ -23,8 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from aggregator.bulk import cycle_collection_paused
 from aggregator.errors import OutputError
-from aggregator.model import SEQUENCE_FIELDS, Change, SourceLink, Status, StoredTalk, Talk
+from aggregator.model import SEQUENCE_FIELDS, STORED, Change, SourceLink, Status, StoredTalk, Talk
 
 __all__ = ["Published", "SeenAgain", "Sighting", "Store", "UpsertResult"]
 
@@ -92,11 +93,15 @@ CREATE TABLE IF NOT EXISTS entries (
     text TEXT NOT NULL,
     used TEXT NOT NULL
 );
+-- Each feed rendered forgets old entries: without it, a scan of every entry each time.
+CREATE INDEX IF NOT EXISTS entries_used ON entries (used);
 """
 # Revisions count writes that change what some file shows, whatever method made them: "published"
 # for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
 # revision that last changed it. Fields no file shows (change_count; and `sightings`) are left
-# out, so a run that only sees its talks again moves no revision.
+# out, so a run that only sees its talks again moves no revision. "talks" counts the same writes
+# of every source, and a record's `version` is the one that last changed it: what a merge must
+# read again since the last (`Store.changed_talks`). "talks forgotten" counts records deleted.
 _TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS talks_added AFTER INSERT ON talks BEGIN
     INSERT INTO revisions VALUES ('talks:' || NEW.source, 1)
@@ -138,7 +143,27 @@ CREATE TRIGGER IF NOT EXISTS published_removed AFTER DELETE ON published BEGIN
     INSERT INTO revisions VALUES ('published', 1)
         ON CONFLICT (scope) DO UPDATE SET value = value + 1;
 END;
+CREATE TRIGGER IF NOT EXISTS talks_versioned AFTER INSERT ON talks BEGIN
+    INSERT INTO revisions VALUES ('talks', 1) ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+    UPDATE talks SET version = (SELECT value FROM revisions WHERE scope = 'talks')
+        WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS talks_reversioned AFTER UPDATE ON talks
+WHEN OLD.record IS NOT NEW.record OR OLD.source_name IS NOT NEW.source_name
+    OR OLD.first_seen IS NOT NEW.first_seen OR OLD.last_changed IS NOT NEW.last_changed
+    OR OLD.sequence IS NOT NEW.sequence OR OLD.moved_from IS NOT NEW.moved_from
+    OR OLD.source IS NOT NEW.source
+BEGIN
+    INSERT INTO revisions VALUES ('talks', 1) ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+    UPDATE talks SET version = (SELECT value FROM revisions WHERE scope = 'talks')
+        WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS talks_forgotten AFTER DELETE ON talks BEGIN
+    INSERT INTO revisions VALUES ('talks forgotten', 1)
+        ON CONFLICT (scope) DO UPDATE SET value = value + 1;
+END;
 CREATE INDEX IF NOT EXISTS talks_starts ON talks (starts);
+CREATE INDEX IF NOT EXISTS talks_version ON talks (version);
 CREATE INDEX IF NOT EXISTS published_starts ON published (starts);
 CREATE INDEX IF NOT EXISTS published_ends ON published (ends);
 """
@@ -151,6 +176,7 @@ _ADDED_COLUMNS = {
         "moved_from": "TEXT",
         "starts": "TEXT",
         "ends": "TEXT",
+        "version": "INTEGER NOT NULL DEFAULT 0",
     },
     "published": {
         "starts": "TEXT",
@@ -279,7 +305,7 @@ class Store:
                 continue
             self._db.execute("BEGIN IMMEDIATE")
             for talk_id, record in rows:
-                talk = Talk.model_validate_json(record)
+                talk = Talk.model_validate_json(record, context=STORED)
                 columns = "starts = ?, ends = ?" + (", status = ?" if table == "published" else "")
                 values = _span(talk) + ((talk.status.value,) if table == "published" else ())
                 self._db.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values, talk_id))
@@ -294,7 +320,8 @@ class Store:
 
     def revision(self, scope: str) -> int:
         """How many writes changed what the files of `scope` show ("published", or
-        "talks:<source>"); 0 before the first."""
+        "talks:<source>"), or any source's records ("talks"), or deleted records ("talks
+        forgotten"); 0 before the first."""
         row = self._db.execute("SELECT value FROM revisions WHERE scope = ?", (scope,)).fetchone()
         return int(row[0]) if row else 0
 
@@ -428,7 +455,7 @@ class Store:
                     self._note("source", sighting.talk.id, now, [("new", None, None, None)])
                     new += 1
                     continue
-                old = Talk.model_validate_json(row[0])
+                old = Talk.model_validate_json(row[0], context=STORED)
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
                 notes = _differences(old, talk)
                 if not notes:
@@ -494,7 +521,7 @@ class Store:
                     " USING (id) WHERE id = ?",
                     (talk_id,),
                 ).fetchone()
-                talk = Talk.model_validate_json(record)
+                talk = Talk.model_validate_json(record, context=STORED)
                 if talk.status in _CALLED_OFF:
                     continue
                 if talk.start > now:
@@ -521,20 +548,44 @@ class Store:
                 touched.append(talk_id)
         return touched
 
-    def talks(self, source: str | None = None, since: datetime | None = None) -> list[StoredTalk]:
-        """Every source record (of one source, if given; starting at or after `since`, if
-        given), ordered by start and id."""
+    def talks(
+        self,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> list[StoredTalk]:
+        """Every source record (of one source, if given; starting at or after `since` and at
+        or before `until`, if given; with one of `ids`, if given), ordered by start and id."""
         clauses, parameters = [], []
         if source:
             clauses.append("source = ?")
             parameters.append(source)
-        if since is not None:
-            clauses.append("starts >= ?")
-            parameters.append(_utc(since))
+        for clause, value in (("starts >= ?", since), ("starts <= ?", until)):
+            if value is not None:
+                clauses.append(clause)
+                parameters.append(_utc(value))
+        if ids is not None:
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            parameters.append(json.dumps(sorted(ids)))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._db.execute(f"SELECT {_TALK_COLUMNS} FROM {_TALKS}{where}", parameters)
-        stored = [_stored(row) for row in rows]
+        with cycle_collection_paused():
+            stored = [_stored(row) for row in rows]
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
+
+    def changed_talks(self, after: int) -> list[str]:
+        """The ids of the records written since revision `after` of "talks" (`revision`)."""
+        rows = self._db.execute("SELECT id FROM talks WHERE version > ?", (after,))
+        return [talk_id for (talk_id,) in rows]
+
+    def talk_urls(self) -> list[tuple[str, str]]:
+        """(source, URL) of every record that gives a URL."""
+        rows = self._db.execute(
+            "SELECT source, url FROM (SELECT source, json_extract(record, '$.url') AS url"
+            " FROM talks) WHERE url IS NOT NULL"
+        )
+        return rows.fetchall()
 
     def cluster_ids(self) -> dict[str, str]:
         """Each source record's published id as of the last run: what keeps merged ids stable."""
@@ -544,19 +595,35 @@ class Store:
                 mapping[member] = published_id
         return mapping
 
-    def publish(self, talks: Sequence[Published], now: datetime) -> None:
+    def publish(
+        self,
+        talks: Sequence[Published],
+        now: datetime,
+        reach: datetime | None = None,
+        replacing: Collection[str] = (),
+    ) -> None:
         """Replace the combined feeds' talks with this run's, keeping each one's history: its
-        first sighting, SEQUENCE and changes carry on under its stable id."""
+        first sighting, SEQUENCE and changes carry on under its stable id. With a `reach`, only
+        the talks that start at or after it, those of `replacing` and this run's are replaced;
+        the others stay as an earlier run merged them."""
         stamp = now.isoformat()
+        current = {item.talk.id for item in talks}
+        query = (
+            "SELECT id, record, first_seen, moved_from, sources, provenance, members FROM published"
+        )
+        parameters: list[str] = []
+        if reach is not None:
+            query += " WHERE starts >= ? OR id IN (SELECT value FROM json_each(?))"
+            parameters += [_utc(reach), json.dumps(sorted(current.union(replacing)))]
         with self._transaction():
-            existing = {
-                row[0]: row
-                for row in self._db.execute(
-                    "SELECT id, record, first_seen, moved_from, sources, provenance, members"
-                    " FROM published"
-                )
-            }
-            first_seen = dict(self._db.execute("SELECT id, first_seen FROM talks").fetchall())
+            existing = {row[0]: row for row in self._db.execute(query, parameters)}
+            arriving = {m for item in talks if item.talk.id not in existing for m in item.members}
+            first_seen = dict(
+                self._db.execute(
+                    "SELECT id, first_seen FROM talks WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(arriving)),),
+                ).fetchall()
+            )
             for item in talks:
                 talk_id = item.talk.id
                 values = (
@@ -578,7 +645,8 @@ class Store:
                     continue
                 row = existing[talk_id]
                 # The same JSON is the same talk: most talks of a run, read without validation.
-                old = None if row[1] == values[0] else Talk.model_validate_json(row[1])
+                same = row[1] == values[0]
+                old = None if same else Talk.model_validate_json(row[1], context=STORED)
                 notes = [] if old is None else _differences(old, item.talk)
                 if old is not None and notes:
                     self._db.execute(
@@ -607,7 +675,6 @@ class Store:
             # Not a shown field: one statement, rather than a write per talk.
             self._db.execute("UPDATE published SET last_seen = ?", (stamp,))
             # A cluster that merged into another (an operator override) leaves no orphan row.
-            current = {item.talk.id for item in talks}
             for gone in set(existing) - current:
                 self._db.execute("DELETE FROM published WHERE id = ?", (gone,))
 
@@ -639,11 +706,12 @@ class Store:
             parameters,
         )
         stored = []
-        for record, sources, provenance, first, last, changed, count, sequence, moved in rows:
-            links = tuple(SourceLink.model_validate(s) for s in json.loads(sources))
-            name = " · ".join(link.name for link in links)
-            row = (record, name, first, last, changed, count, sequence, moved)
-            stored.append(_stored(row, links, json.loads(provenance)))
+        with cycle_collection_paused():
+            for record, sources, provenance, first, last, changed, count, sequence, moved in rows:
+                links = tuple(SourceLink.model_validate(s) for s in json.loads(sources))
+                name = " · ".join(link.name for link in links)
+                row = (record, name, first, last, changed, count, sequence, moved)
+                stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
     def versions(self, ending: datetime, limit: int) -> list[tuple[str, int]]:
@@ -780,7 +848,7 @@ def _stored(
 ) -> StoredTalk:
     record, name, first, last, changed, count, sequence, moved = row
     return StoredTalk(
-        talk=Talk.model_validate_json(record),
+        talk=Talk.model_validate_json(record, context=STORED),
         source_name=name,
         sources=sources,
         provenance=provenance or {},

@@ -10,7 +10,15 @@ import pytest
 
 from aggregator.config import load_config
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
-from aggregator.records.merge import Cluster, MergeSettings, Overrides, merge, speaker_key, url_key
+from aggregator.records.merge import (
+    Cluster,
+    Evidence,
+    MergeSettings,
+    Overrides,
+    merge,
+    speaker_key,
+    url_key,
+)
 from scrapers import all_sites
 
 NY = ZoneInfo("America/New_York")
@@ -246,6 +254,31 @@ def test_a_url_one_source_gives_several_talks_is_no_evidence() -> None:
         stored("cal", 1, speakers=["Alan Turing"], title="Morphogenesis", url=series + "/"),
     ]  # fmt: skip
     assert len(merge(talks)) == 3
+
+
+def test_a_url_that_talks_left_out_give_too_is_no_evidence() -> None:
+    """A merge of part of the records is told which URLs the others give."""
+    series = "https://dept.example.edu/seminar"
+    talks = [
+        stored("feed", 1, speakers=["Grace Hopper"], title="Compilers", url=series),
+        stored("cal", 1, speakers=["Alan Turing"], title="Morphogenesis", url=series + "/"),
+    ]
+    assert groups(merge(talks)) == [["cal:1", "feed:1"]]
+    assert len(merge(talks, elsewhere={("feed", url_key(series))})) == 2
+    assert len(merge(talks, elsewhere={("feed", url_key(series + "/other"))})) == 1
+
+
+def test_evidence_may_see_a_link_the_merge_refuses_never_the_reverse() -> None:
+    series = "https://dept.example.edu/seminar"
+    feed = stored("feed", 1, speakers=["Grace Hopper"], title="Compilers", url=series)
+    cal = stored("cal", 1, speakers=["Alan Turing"], title="Morphogenesis", url=series + "/")
+    evidence = Evidence()
+    assert evidence.linked(feed, cal), "a URL counts even where a source gives it to several"
+    assert evidence.linked(feed, stored("cal", 2, speakers=["G. Hopper"], title="Compilers"))
+    assert not evidence.linked(feed, stored("feed", 2, speakers=["Grace Hopper"], url=series))
+    late = START + timedelta(minutes=16)
+    assert not evidence.linked(feed, stored("cal", 3, title="Compilers", start=late, url=series))
+    assert not evidence.linked(feed, stored("cal", 4, speakers=["Alan Turing"], title="Lambda"))
 
 
 def test_chains_never_join_talks_the_rules_keep_apart() -> None:

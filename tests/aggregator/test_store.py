@@ -456,3 +456,56 @@ def test_a_store_that_kept_sightings_in_its_talks_moves_them(tmp_path: Path) -> 
     with contextlib.closing(sqlite3.connect(path)) as connection:
         columns = {row[1] for row in connection.execute("PRAGMA table_info(talks)")}
         assert not columns & {"last_seen", "missed_runs", "drafted"}
+
+
+def test_a_publish_with_a_reach_keeps_the_rows_below_it(tmp_path: Path) -> None:
+    """A merge of part of the talks replaces the rows from its reach on and those it names;
+    the rows of talks long over that it did not read stay as they were."""
+    kept = talk(1, start=datetime(2024, 4, 1, 14, tzinfo=NY))
+    remerged = talk(2, start=datetime(2024, 3, 1, 14, tzinfo=NY))
+    dissolved = talk(3, start=datetime(2024, 2, 1, 14, tzinfo=NY))
+    shown = talk(4, start=datetime(2026, 4, 1, 14, tzinfo=NY))
+    dropped = talk(5, start=datetime(2026, 4, 2, 14, tzinfo=NY))
+    reach = datetime(2026, 1, 1, tzinfo=NY)
+    later = T0 + timedelta(days=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.publish([_published_row(t) for t in (kept, remerged, dissolved, shown, dropped)], T0)
+        (before,) = store.published(ids=["site:1"])
+        this_run = [
+            _published_row(remerged.model_copy(update={"title": "Remerged"})),
+            _published_row(shown.model_copy(update={"title": "Shown"})),
+        ]
+        store.publish(this_run, later, reach=reach, replacing={"site:3"})
+        after = {st.talk.id: st for st in store.published()}
+        assert sorted(after) == ["site:1", "site:2", "site:4"]
+        assert after["site:1"].model_dump(exclude={"last_seen"}) == before.model_dump(
+            exclude={"last_seen"}
+        )
+        assert (after["site:2"].talk.title, after["site:4"].talk.title) == ("Remerged", "Shown")
+        changes = store.changes(since=later, scope="published")
+        assert sorted((c.talk_id, c.kind) for c in changes) == [
+            ("site:2", "changed"),
+            ("site:4", "changed"),
+        ]
+        store.publish(this_run, later)
+        assert sorted(st.talk.id for st in store.published()) == ["site:2", "site:4"]
+
+
+def test_the_records_written_since_a_revision(tmp_path: Path) -> None:
+    later = T0 + timedelta(hours=1)
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(1), "Site"), Sighting(talk(2), "Site")], T0)
+        first = store.revision("talks")
+        assert store.changed_talks(first) == []
+        assert sorted(store.changed_talks(0)) == ["site:1", "site:2"]
+        store.upsert([Sighting(talk(1), "Site"), Sighting(talk(2, title="New"), "Site")], later)
+        assert store.changed_talks(first) == ["site:2"]
+        second = store.revision("talks")
+        store.upsert([Sighting(talk(1), "Renamed site"), Sighting(talk(3), "Site")], later)
+        assert sorted(store.changed_talks(second)) == ["site:1", "site:3"]
+        third = store.revision("talks")
+        store.mark_missing("site", {"site:1", "site:3"}, later, cancel_after=3)
+        assert store.changed_talks(third) == ["site:2"], "tentative now"
+        assert store.revision("talks forgotten") == 0
+        store._db.execute("DELETE FROM talks WHERE id = 'site:3'")
+        assert store.revision("talks forgotten") == 1
