@@ -7,18 +7,19 @@ its time, so a reader shows every change once, however often the feed is rewritt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from aggregator.model import StoredTalk
 from feeds.atom import add_talk_entry, atom_feed
 from feeds.spec import EPOCH, FeedSpec, html_description, local_time, talk_line
 
-__all__ = ["CHANGES_ENTRIES", "ChangeEntry", "ChangeKind", "render_changes"]
+__all__ = ["CHANGES_ENTRIES", "ChangeEntry", "ChangeKind", "render_changes", "shown"]
 
 ChangeKind = Literal["new", "moved", "cancelled", "restored"]
+_T = TypeVar("_T")
 
 _LABELS: dict[ChangeKind, str] = {
     "new": "New",
@@ -55,8 +56,7 @@ class ChangeEntry:
     @property
     def id(self) -> str:
         """Stable and unique per change: "urn:talkfeed:change:<talk id>:<kind>:<UTC time>"."""
-        stamp = self.at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return f"urn:talkfeed:change:{self.talk.talk.id}:{self.kind}:{stamp}"
+        return f"urn:talkfeed:change:{self.talk.talk.id}:{self.kind}:{_stamp(self.at)}"
 
     @property
     def title(self) -> str:
@@ -78,18 +78,9 @@ def render_changes(entries: Sequence[ChangeEntry], spec: FeedSpec) -> bytes:
     twice) appear once. The newest `CHANGES_ENTRIES` are shown: a first run, or a source
     added, makes thousands of talks new at once, and a feed reader wants what is recent.
     """
-    by_talk = sorted(entries, key=lambda e: (e.talk.talk.id, e.kind))
-    # A reverse sort is stable too, so changes seen at the same time stay in (id, kind) order.
-    ordered = sorted(by_talk, key=lambda e: e.at, reverse=True)
     updated = max((e.at for e in entries), default=EPOCH)
     fg = atom_feed(spec, updated)
-    seen: set[str] = set()
-    for entry in ordered:
-        if entry.id in seen:
-            continue
-        if len(seen) == CHANGES_ENTRIES:
-            break
-        seen.add(entry.id)
+    for entry in shown(entries, lambda e: (e.at, e.talk.talk.id, e.kind)):
         add_talk_entry(
             fg,
             entry.talk,
@@ -101,3 +92,28 @@ def render_changes(entries: Sequence[ChangeEntry], spec: FeedSpec) -> bytes:
         )
     result: bytes = fg.atom_str(pretty=True)
     return result
+
+
+def shown(changes: Sequence[_T], key: Callable[[_T], tuple[datetime, str, str]]) -> list[_T]:
+    """Of these changes, given as (time, talk id, kind) by `key`, those the feed shows, in its
+    order (see `render_changes`): so that a store of many changes reads the talks of only
+    these."""
+    by_talk = sorted(changes, key=lambda c: key(c)[1:])
+    # A reverse sort is stable too, so changes seen at the same time stay in (id, kind) order.
+    ordered = sorted(by_talk, key=lambda c: key(c)[0], reverse=True)
+    seen: set[tuple[str, str, str]] = set()
+    chosen = []
+    for change in ordered:
+        at, talk_id, kind = key(change)
+        same = (talk_id, kind, _stamp(at))
+        if same in seen:
+            continue
+        if len(seen) == CHANGES_ENTRIES:
+            break
+        seen.add(same)
+        chosen.append(change)
+    return chosen
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -50,7 +50,7 @@ from feeds import (
     render_opml,
     window_start,
 )
-from feeds.changes import CHANGES_ENTRIES
+from feeds.changes import CHANGES_ENTRIES, shown
 from feeds.html import INDEX_TALKS
 from feeds.spec import Bodies, Kept
 from scrapers import SiteParser
@@ -336,8 +336,14 @@ class Stored(Holdings):
             changes = self._store.changes(
                 since=since, scope="published", kinds=_CHANGE_KINDS, newest=CHANGES_ENTRIES
             )
-            talks = self._store.published(ids={change.talk_id for change in changes})
-            return change_entries(changes, talks)
+            # A first run's cut holds every talk: only the talks of the entries shown are read.
+            present = self._store.published_ids()
+            chosen = shown(
+                [change for change in changes if change.talk_id in present],
+                lambda change: (change.run_at, change.talk_id, _CHANGE_KINDS[change.kind]),
+            )
+            talks = self._store.published(ids={change.talk_id for change in chosen})
+            return change_entries(chosen, talks)
 
         return token, read
 

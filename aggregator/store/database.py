@@ -382,8 +382,8 @@ class Store:
             self._db.execute(f"PRAGMA synchronous = {int(level)}")
 
     def forget_entries(self, now: datetime) -> None:
-        """Forget the kept entries no run used for `ENTRIES_KEPT_DAYS`: once a run, as it
-        reads the whole table."""
+        """Forget the kept entries no run used for `ENTRIES_KEPT_DAYS` (once a run, not once a
+        feed)."""
         with self._transaction():
             forgotten = _utc(now - timedelta(days=ENTRIES_KEPT_DAYS))
             self._db.execute("DELETE FROM entries WHERE used < ?", (forgotten,))
@@ -713,6 +713,10 @@ class Store:
                 row = (record, name, first, last, changed, count, sequence, moved)
                 stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
+
+    def published_ids(self) -> set[str]:
+        """The ids of the combined feeds' talks."""
+        return {row[0] for row in self._db.execute("SELECT id FROM published")}
 
     def versions(self, ending: datetime, limit: int) -> list[tuple[str, int]]:
         """Of the first `limit` combined talks not over at `ending` (by start and id), each
