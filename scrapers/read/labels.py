@@ -178,7 +178,11 @@ class _Reader:
             # Most strings are the indentation between tags: one space, no label, no regex.
             self._buffer.append(" ")
             return
-        text = _WHITESPACE.sub(" ", text)
+        if not text.isprintable() or "  " in text:
+            # A printable string has no whitespace but spaces: a long paragraph written on one
+            # line (an abstract) is already collapsed, and the regex scan would be most of its
+            # cost.
+            text = _WHITESPACE.sub(" ", text)
         if self._line_start:
             match = self._text_label.match(text)
             if match:

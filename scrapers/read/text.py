@@ -111,6 +111,8 @@ def clean_inline(text: str | None) -> str | None:
     after that."""
     if text is None:
         return None
+    if _clean_line(text):
+        return text
     cleaned = _ANY_SPACE.sub(" ", scalar_text(text)).strip()
     return cleaned or None
 
@@ -120,6 +122,8 @@ def clean_block(text: str | None) -> str | None:
     whitespace collapsed."""
     if text is None:
         return None
+    if _clean_lines(text):
+        return text
     paragraphs = []
     for raw in _PARAGRAPH_BREAK.split(scalar_text(text)):
         # _SPACE stops at line breaks: one substitution per paragraph, not one per line.
@@ -128,6 +132,32 @@ def clean_block(text: str | None) -> str | None:
         if paragraph:
             paragraphs.append(paragraph)
     return "\n\n".join(paragraphs) or None
+
+
+def _clean_line(text: str) -> bool:
+    """Whether `clean_inline` leaves `text` as it is. Records are cleaned when a page is read and
+    again when they are normalized: the second time, these string methods spare the regex scans,
+    which cost far more on a long abstract. A printable text holds no unwritable character and
+    no whitespace but the space."""
+    return (
+        text.isprintable()
+        and text != ""
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+    )
+
+
+def _clean_lines(text: str) -> bool:
+    """Whether `clean_block` leaves `text` as it is: clean lines, and no blank line but single
+    ones between paragraphs."""
+    return (
+        text != ""
+        and text[0] != "\n"
+        and text[-1] != "\n"
+        and "\n\n\n" not in text
+        and all(line == "" or _clean_line(line) for line in text.split("\n"))
+    )
 
 
 def content_root(soup: BeautifulSoup) -> Tag:
