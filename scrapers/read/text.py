@@ -10,6 +10,8 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
+from scrapers.read.tree import html_tree
+
 __all__ = [
     "block_text",
     "clean_block",
@@ -234,7 +236,7 @@ def html_links(fragment: str | None) -> list[str]:
     fragment = scalar_text(fragment)
     if not _has_markup(fragment):
         return _unique(_text_urls(fragment))
-    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
+    soup = html_tree(_prose_brackets(fragment))
     urls: list[str] = []
     for node in (soup.body or soup).descendants:
         if isinstance(node, Tag) and node.name == "a" and node.get("href"):
@@ -245,7 +247,7 @@ def html_links(fragment: str | None) -> list[str]:
 
 
 def _markup_text(fragment: str) -> str:
-    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
+    soup = html_tree(_prose_brackets(fragment))
     return block_text(soup.body or soup)
 
 
