@@ -3,16 +3,18 @@ bs4's bookkeeping per element."""
 
 from __future__ import annotations
 
+import threading
+
 from bs4 import BeautifulSoup
 from bs4.builder._lxml import LXMLTreeBuilder
+from lxml import etree
 
 __all__ = ["html_tree"]
 
 
 def html_tree(text: str) -> BeautifulSoup:
     """`text` parsed as HTML with lxml: the same tree as `BeautifulSoup(text, "lxml")`."""
-    # A builder holds the state of one parse: a new one for each tree, as bs4 makes it.
-    return BeautifulSoup(text, builder=_HtmlBuilder())
+    return BeautifulSoup(text, builder=_BUILDERS.builder)
 
 
 class _HtmlBuilder(LXMLTreeBuilder):
@@ -21,8 +23,31 @@ class _HtmlBuilder(LXMLTreeBuilder):
     For every element, bs4 copies the attributes twice and splits each attribute's and the
     tag's name on "{" to find XML namespaces: a tenth of building a page's tree. lxml's HTML
     parser reports none, so that work changes nothing; a name or mapping that does carry one
-    still goes through bs4's own path.
+    still goes through bs4's own path. Each thread has one builder, and it keeps its lxml
+    parser from one document to the next.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parser: etree.HTMLParser | None = None
+
+    def initialize_soup(self, soup: BeautifulSoup) -> None:
+        # One builder serves parse after parse: each starts with no namespace in scope, as it
+        # would with a new builder.
+        self.nsmaps = [self.DEFAULT_NSMAPS_INVERTED]
+        self.active_namespace_prefixes = [dict(self.DEFAULT_NSMAPS)]
+        super().initialize_soup(soup)
+
+    def parser_for(self, encoding: str | None) -> etree.XMLParser | etree.HTMLParser:
+        # bs4 makes an lxml parser for every document, and lxml inspects the target's methods
+        # for every parser it makes: a few percent of a page's tree. lxml starts a new document
+        # once a parser is closed or a parse has failed; text comes decoded, so no encoding
+        # varies from one document to the next.
+        if encoding is not None:
+            return super().parser_for(encoding)
+        if self._parser is None:
+            self._parser = etree.HTMLParser(target=self, recover=True, huge_tree=self.huge_tree)
+        return self._parser
 
     def start(
         self,
@@ -61,3 +86,14 @@ class _HtmlBuilder(LXMLTreeBuilder):
             return
         soup.endData()
         soup.handle_endtag(tag)
+
+
+class _Builders(threading.local):
+    """A builder for each thread, made once: a builder holds the state of one parse at a time,
+    which bs4 clears when its tree is built."""
+
+    def __init__(self) -> None:
+        self.builder = _HtmlBuilder()
+
+
+_BUILDERS = _Builders()
