@@ -30,15 +30,19 @@ same load (the ratio held within 0.03 under other jobs; longer rounds let it dri
 TREE_FACTOR = 1.25
 """A detail page read and normalized costs at most this many times its BeautifulSoup tree."""
 BEFORE = ("6b88a14", 1.52, 1.63)
-"""Commit, and the detail and listing ratios this bench measured there, before the fixes the
-finding describes."""
+"""Commit, and the detail and listing ratios this bench measured there, before the first fixes
+the finding describes."""
+SINCE = ("2ea9243", 1.42, 1.55)
+"""Commit, and the detail and listing ratios this bench measured there (medians of eleven runs
+interleaved with runs of the code that fixed them), before the second fixes."""
 
 LEFT = (
-    "What is left, timed stage by stage by hand at 96076f6, in microseconds per detail page "
-    "next to 950 for the tree: the date label read 85 (34 of it the page's text for its date "
-    "order, 50 the date reader), `normalize` 62, the label walk 53, the schema.org scan 28, "
-    "removing the chrome 24, the rest of `talk()` 35. Stage by stage that is about 0.3 of the "
-    "tree; whole passes, as timed above, cost more."
+    "What is left, timed stage by stage by hand at a1d1369 (on a machine busy with other jobs), "
+    "in microseconds per detail page next to 1,300 for the plain tree and 1,040 for the tree "
+    "`html_tree` builds: the date label read 100 (16 of it the page's text for its date order, "
+    "16 the rest of its date style, 68 the date reader), `normalize` 65, the label walk 47, the "
+    "schema.org walk 32, removing the chrome 29, the rest of `talk()` about 20. Stage by stage "
+    "that is about a fifth of the plain tree; whole passes, as timed above, cost more."
 )
 """A profile of our own code's remaining cost per detail page, measured once."""
 
@@ -105,7 +109,8 @@ def run() -> Section:
             f"The saved pages of {SITE} (tests/fixtures/{SITE}): each detail page read by "
             f"`site.talk(Page(...))` on a fresh `Page` (so BeautifulSoup parses it inside) and "
             f"normalized; each listing read by `site.listing(Page(...))`. Tree: "
-            f'`BeautifulSoup(text, "lxml")` alone on the same texts, what `Page.soup` builds. '
+            f'`BeautifulSoup(text, "lxml")` alone on the same texts: the tree `Page.soup` holds, '
+            f"which `html_tree` builds with less of bs4's work. "
             f"Raw lxml (`lxml.html.fromstring`), for context only. One process, one core; "
             f"{ROUNDS} rounds, each timing the three one after the other ({ITERATIONS} passes "
             f"over the pages each); pages a second are medians, the ratio is the median of the "
@@ -136,7 +141,22 @@ def run() -> Section:
             f"and speaker name in the placeholder check. Now the scripts and both kinds of items "
             f"are found in one walk, elements by name with a plain walk, chrome is `extract()`ed, "
             f"one-string labels are read directly and indentation skips the regex, and ASCII "
-            f"text is only lower-cased. {LEFT}"
+            f"text is only lower-cased. At commit {SINCE[0]} this bench still measured "
+            f"{SINCE[1]:.2f} and {SINCE[2]:.2f}. Timed stage by stage there, a detail page's "
+            f"own code went to reading its date label (a third of it the page's day/month "
+            f"order, mostly a regex for numeric dates tried at every character of its text), "
+            f"`normalize` (regex scans of abstracts cleaned once already, and of every abstract "
+            f"for a notice of cancellation), the label walk, the schema.org walk, and the "
+            f"chrome; and the tree itself to bs4's XML namespace work on every element and to "
+            f"an lxml parser made, its target's methods inspected, for every page. Now "
+            f"`Page.soup` is built by `html_tree`: the same tree, from a builder that skips the "
+            f"namespace work when lxml's HTML parser reports no namespace and that keeps one "
+            f"lxml parser per thread (0.86 to 0.89 of the plain build); clean text is known by "
+            f"string methods and returned as it is; the notice patterns run only on texts with "
+            f"one of their words; numeric dates are looked for only where a digit meets a slash "
+            f"or hyphen; the label reader passes indentation by without a call and tries its "
+            f"pattern of labels only on text with a colon; and the schema.org walk asks each "
+            f"element one set test. {LEFT}"
         ),
     )
 

@@ -12,6 +12,7 @@ from urllib.parse import urldefrag, urljoin
 from bs4 import BeautifulSoup
 
 from scrapers.read.text import first_tag
+from scrapers.read.tree import html_tree
 from scrapers.when import DateStyle, page_style
 
 __all__ = [
@@ -71,8 +72,9 @@ class Page:
 
     @cached_property
     def soup(self) -> BeautifulSoup:
-        """The page parsed once as HTML, with lxml."""
-        return BeautifulSoup(self.text, "lxml")
+        """The page parsed once as HTML, with lxml: the tree `BeautifulSoup(text, "lxml")`
+        builds."""
+        return html_tree(self.text)
 
     def date_style(self, zone: tzinfo) -> DateStyle:
         """How the page writes dates: its languages (from `<html lang>`, its address and

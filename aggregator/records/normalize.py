@@ -86,6 +86,8 @@ _BODY_PHRASE = re.compile(
     r"(?P<word>cancell?ed|postponed|rescheduled|moved)\b(?P<rest>[^.\n]*)",
     re.IGNORECASE,
 )
+_BODY_WORDS = ("cancel", "postponed", "rescheduled", "moved")
+"""What `_BODY_PHRASE` needs in a text, as `str.casefold` writes it."""
 # A line that starts with the word in capitals, as notices are written.
 _BODY_NOTICE = re.compile(r"(?:^|\n)[\s*!]*(?P<word>CANCELL?ED|POSTPONED)\b")
 _MONTH_NAMES = (
@@ -100,9 +102,16 @@ def status_from_body(text: str | None, start: datetime) -> Status | None:
     day it is now listed on has already moved, so that is no notice."""
     if not text:
         return None
-    notice = _BODY_NOTICE.search(text)
-    if notice:
-        return Status.POSTPONED if notice["word"] == "POSTPONED" else Status.CANCELLED
+    # Both patterns need one of their words: a plain substring test of a long abstract is far
+    # cheaper than a regex search of it, the more so ignoring case.
+    if "CANCEL" in text or "POSTPONED" in text:
+        notice = _BODY_NOTICE.search(text)
+        if notice:
+            return Status.POSTPONED if notice["word"] == "POSTPONED" else Status.CANCELLED
+    # casefold(), not lower(): it also folds the long s that an ignore-case regex reads as "s".
+    folded = text.casefold()
+    if not any(word in folded for word in _BODY_WORDS):
+        return None
     phrase = _BODY_PHRASE.search(text)
     if phrase is None:
         return None

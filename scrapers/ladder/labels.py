@@ -13,10 +13,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from scrapers.drafts import Page
 from scrapers.read.text import content_root
+from scrapers.read.tree import html_tree
 
 __all__ = ["talk_links", "talk_pattern"]
 
@@ -67,5 +68,5 @@ def talk_links(page: Page, pattern: str) -> list[str]:
 
 def _content_links(page: Page) -> list[Tag]:
     # A soup of its own: content_root() strips the page's chrome in place.
-    content = content_root(BeautifulSoup(page.text, "lxml"))
+    content = content_root(html_tree(page.text))
     return [anchor for anchor in content.find_all("a", href=True) if isinstance(anchor, Tag)]

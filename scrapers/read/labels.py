@@ -139,7 +139,12 @@ class _Reader:
             if isinstance(child, Tag):
                 self._element(child)
             elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED):
-                self._text(str(child))
+                if child.isspace():
+                    # Most strings are the indentation between tags: one space, no label, no
+                    # regex, and no call for each.
+                    self._buffer.append(" ")
+                else:
+                    self._text(str(child))
 
     def finish(self) -> LabelSections:
         self._close_section()
@@ -174,12 +179,14 @@ class _Reader:
             self._break(_PARAGRAPH)
 
     def _text(self, text: str) -> None:
-        if text.isspace():
-            # Most strings are the indentation between tags: one space, no label, no regex.
-            self._buffer.append(" ")
-            return
-        text = _WHITESPACE.sub(" ", text)
-        if self._line_start:
+        if not text.isprintable() or "  " in text:
+            # A printable string has no whitespace but spaces: a long paragraph written on one
+            # line (an abstract) is already collapsed, and the regex scan would be most of its
+            # cost.
+            text = _WHITESPACE.sub(" ", text)
+        # A label needs its colon; the pattern of hundreds of labels, ignoring case, costs more
+        # than looking for one.
+        if self._line_start and ":" in text:
             match = self._text_label.match(text)
             if match:
                 self._start_section(self._fields[_label_key(match.group(1))])

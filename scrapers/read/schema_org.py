@@ -161,6 +161,9 @@ def _markup_elements(
         attributes = element.attrs
         if element.name == "script" and _is_json_ld(attributes.get("type")):
             scripts.append(element)
+        # Nearly every element is no item: one set test spares it the loop over both kinds.
+        if _SCOPES.isdisjoint(attributes):
+            continue
         for markup, found in roots:
             if markup.scope in attributes and markup.property not in attributes:
                 found.append(element)
@@ -322,6 +325,9 @@ class _Markup:
 _MICRODATA = _Markup("itemscope", "itemtype", "itemprop", "itemid", None)
 # RDFa Lite (https://www.w3.org/TR/rdfa-lite/), as schema.org documents it for Events.
 _RDFA = _Markup("typeof", "typeof", "property", "resource", "content")
+
+
+_SCOPES = frozenset({_MICRODATA.scope, _RDFA.scope})
 
 
 def _item(element: Tag, markup: _Markup) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
+from scrapers.read.tree import html_tree
+
 __all__ = [
     "block_text",
     "clean_block",
@@ -111,6 +113,8 @@ def clean_inline(text: str | None) -> str | None:
     after that."""
     if text is None:
         return None
+    if _clean_line(text):
+        return text
     cleaned = _ANY_SPACE.sub(" ", scalar_text(text)).strip()
     return cleaned or None
 
@@ -120,6 +124,8 @@ def clean_block(text: str | None) -> str | None:
     whitespace collapsed."""
     if text is None:
         return None
+    if _clean_lines(text):
+        return text
     paragraphs = []
     for raw in _PARAGRAPH_BREAK.split(scalar_text(text)):
         # _SPACE stops at line breaks: one substitution per paragraph, not one per line.
@@ -128,6 +134,32 @@ def clean_block(text: str | None) -> str | None:
         if paragraph:
             paragraphs.append(paragraph)
     return "\n\n".join(paragraphs) or None
+
+
+def _clean_line(text: str) -> bool:
+    """Whether `clean_inline` leaves `text` as it is. Records are cleaned when a page is read and
+    again when they are normalized: the second time, these string methods spare the regex scans,
+    which cost far more on a long abstract. A printable text holds no unwritable character and
+    no whitespace but the space."""
+    return (
+        text.isprintable()
+        and text != ""
+        and text[0] != " "
+        and text[-1] != " "
+        and "  " not in text
+    )
+
+
+def _clean_lines(text: str) -> bool:
+    """Whether `clean_block` leaves `text` as it is: clean lines, and no blank line but single
+    ones between paragraphs."""
+    return (
+        text != ""
+        and text[0] != "\n"
+        and text[-1] != "\n"
+        and "\n\n\n" not in text
+        and all(line == "" or _clean_line(line) for line in text.split("\n"))
+    )
 
 
 def content_root(soup: BeautifulSoup) -> Tag:
@@ -204,7 +236,7 @@ def html_links(fragment: str | None) -> list[str]:
     fragment = scalar_text(fragment)
     if not _has_markup(fragment):
         return _unique(_text_urls(fragment))
-    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
+    soup = html_tree(_prose_brackets(fragment))
     urls: list[str] = []
     for node in (soup.body or soup).descendants:
         if isinstance(node, Tag) and node.name == "a" and node.get("href"):
@@ -215,7 +247,7 @@ def html_links(fragment: str | None) -> list[str]:
 
 
 def _markup_text(fragment: str) -> str:
-    soup = BeautifulSoup(_prose_brackets(fragment), "lxml")
+    soup = html_tree(_prose_brackets(fragment))
     return block_text(soup.body or soup)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scrapers.when.countries import country_languages, domain_country, month_first, zone_country
@@ -62,10 +62,38 @@ def _proven_day_first(texts: Iterable[str]) -> bool | None:
     opposite (a second number above 12); None when none proves anything."""
     day_votes = month_votes = 0
     for text in texts:
-        for match in _NUMERIC.finditer(text):
+        for match in _numeric_dates(text):
             first, second = int(match[1]), int(match[2] or match[3])
             day_votes += 12 < first <= 31 and second <= 12
             month_votes += 12 < second <= 31 and first <= 12
     if day_votes == month_votes:
         return None
     return day_votes > month_votes
+
+
+def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
+    """`_NUMERIC.finditer(text)`. The pattern has no literal start for the regex engine to look
+    for, so finditer tries it at every character of the page's text: on a detail page, half as
+    long as reading its date took. Every match has a "/" or "-" right after its first one or
+    two digits, and `str.find` finds those far faster."""
+    end = 0
+    for at in _separators(text):
+        if at == 0 or not text[at - 1].isdecimal():
+            continue
+        for start in (at - 2, at - 1):
+            if start >= end and start >= 0:
+                match = _NUMERIC.match(text, start)
+                if match is not None:
+                    yield match
+                    end = match.end()
+                    break
+
+
+def _separators(text: str) -> list[int]:
+    found = []
+    for separator in "/-":
+        at = text.find(separator)
+        while at >= 0:
+            found.append(at)
+            at = text.find(separator, at + 1)
+    return sorted(found)

@@ -28,6 +28,29 @@ def test_text_holds_only_what_every_feed_can_carry(text: str, inline: str, block
     assert html_to_text(text) == block
 
 
+@pytest.mark.parametrize(
+    ("text", "inline", "block"),
+    [
+        ("Ann Lee", "Ann Lee", "Ann Lee"),
+        ("Ann  Lee", "Ann Lee", "Ann Lee"),
+        (" Ann", "Ann", "Ann"),
+        ("Ann\xa0Lee", "Ann Lee", "Ann Lee"),
+        ("Ann\u200bLee", "Ann\u200bLee", "Ann\u200bLee"),
+        ("One\n\nTwo\nThree", "One Two Three", "One\n\nTwo\nThree"),
+        ("One\n\n\nTwo", "One Two", "One\n\nTwo"),
+        ("One \nTwo", "One Two", "One\nTwo"),
+        ("One\n Two", "One Two", "One\nTwo"),
+        ("\nOne", "One", "One"),
+        ("A\x00B", "AB", "AB"),
+        ("", None, None),
+    ],
+)
+def test_text_cleaned_once_stays_as_it_is(text: str, inline: str | None, block: str | None) -> None:
+    # Normalizing cleans what reading the page cleaned: clean text must come back unchanged.
+    assert (clean_inline(text), clean_block(text)) == (inline, block)
+    assert (clean_inline(inline), clean_block(block)) == (inline, block)
+
+
 def test_markup_with_a_lone_surrogate_is_read() -> None:
     assert html_to_text("<p>Half \ud800 a character</p><p>\x01Next</p>") == (
         "Half \ufffd a character\n\nNext"

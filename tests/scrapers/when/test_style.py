@@ -52,6 +52,22 @@ from scrapers.when import DateStyle, page_style
             DateStyle(("en",), False),
         ),
         ("en", None, None, ["12/11/2023"], DateStyle(("en",), False)),
+        # Hyphens and slashes that start no date are passed over, and a date glued to a word or
+        # a longer number proves nothing.
+        (
+            "en",
+            "https://cs.nyu.edu/",
+            "America/New_York",
+            ["Room 2-13, well-known - seminar 13/09/2023 - 1/5"],
+            DateStyle(("en",), True),
+        ),
+        (
+            "en",
+            "https://cs.nyu.edu/",
+            "America/New_York",
+            ["v1.13/09/2023 and 2013/09/12"],
+            DateStyle(("en",), False),
+        ),
     ],
 )
 def test_page_style(
