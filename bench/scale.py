@@ -149,9 +149,18 @@ def run() -> Section:
             f"Nothing changed, a run reads no talk: the merge is skipped (what it is merged from "
             f"is the same), each file's fingerprint is made of the store's revisions and its "
             f"window, which moves once a day, and only the index page is rendered, from the "
-            f"talks not yet over. With 1 % changed every feed holds a changed talk, so the "
-            f"talks of every window are read, merged and rendered again: that is the cost of a "
-            f"full render of the windows, not yet of the changed entries alone." + _history()
+            f"talks not yet over. With 1 % changed (a thousand talks retitled over the three "
+            f"years, a tenth of them within some window), profiled with cProfile at 9c8c09e "
+            f"(17.3 s at 100,000): the merge took 6.9 s, reading the talks the windows reach, "
+            f"those changed and what they could be merged with (80,000 records read and "
+            f"validated, 1.9 s), merging them (2.0 s) and writing the merged talks back (1.9 s); "
+            f"publishing took 9.7 s, as nearly every feed holds a changed talk and is assembled "
+            f"again: its talks read from the store and each one's entry key digested, its kept "
+            f"entries read (only the changed entries are rendered), the changes feed's cut (1.6 "
+            f"s: the first run made every talk new at once) and the iCal documents' own work. "
+            f"The merge would read less without the windows' talks (the talks that changed and "
+            f"what they could be merged with suffice), and the feeds less with the talks kept "
+            f"in a lighter form than pydantic models." + _history()
         ),
     )
 
@@ -174,7 +183,11 @@ def _history() -> str:
         f"ee8f163 every feed has a JSON Feed beside it and every upcoming talk a calendar file of "
         f"its own (72,514 files instead of 156 for 100,000 crowded talks): the crowded case rose "
         f"from 160.7 s to 281.0 s and the store case from 53.4 s to 64.9 s, while a run with "
-        f"nothing changed stayed where it was, since fingerprints spare the files too."
+        f"nothing changed stayed where it was, since fingerprints spare the files too. Since "
+        f"then (commits af0b84a to 9c8c09e) entries are rendered once and kept, publishing reads "
+        f"from the store only what a file that must be rendered needs, the merge reads only what "
+        f"can have changed, and the index page and the changes feed hold the next and newest "
+        f"500: an hour on with nothing changed went from 25.1 s to 0.2 s at 100,000 talks."
     )
 
 

@@ -69,7 +69,7 @@ def run() -> Section:
     return Section(
         title="Second run: an unchanged site costs almost nothing",
         method=(
-            f"Every saved site in tests/fixtures ({len(first[0][0].sources)} sources) served on"
+            f"Every saved site in tests/fixtures ({_count(len(first[0][0].sources))}) served on"
             " 127.0.0.1 with ETags, crawled twice into a fresh store with no delay; median of"
             f" {REPEATS} pairs. The second run asks again only conditionally, and not at all"
             " for pages of talks that are over."
@@ -82,3 +82,7 @@ def run() -> Section:
             " talk pages that are over were not requested."
         ),
     )
+
+
+def _count(sources: int) -> str:
+    return f"{sources} source" if sources == 1 else f"{sources} sources"
