@@ -40,7 +40,7 @@ from aggregator.publishing.outputs import BASE_URL_NOTE, Output, Stored, holding
 from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
 from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
-from aggregator.store.database import SeenAgain, Sighting, Store
+from aggregator.store.database import SeenAgain, Sighting, Store, group_name
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -137,53 +137,7 @@ def run(
     clock = time.monotonic()
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        results, stats, parsers = asyncio.run(_crawl_all(config, sites, transport, now, progress))
-        report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
-        report.requests, report.revalidated, report.bytes = (
-            stats.requests,
-            stats.revalidated,
-            stats.bytes,
-        )
-        sightings: list[Sighting | SeenAgain] = []
-        # By the identity of each sighting: the report of the source that found it.
-        owners: dict[int, SourceReport] = {}
-        listed: dict[str, set[str]] = {}
-        complete: dict[str, bool] = {}
-        per_site = Counter(sites[source.site].id for source in config.sources)
-        shared = {site for site, count in per_site.items() if count > 1}
-        for source, result in zip(config.sources, results, strict=True):
-            site = sites[source.site]
-            # Two sources of one site may give one talk differently: each draft is then
-            # normalized, as the record stored may be the other source's.
-            drafted = {} if site.id in shared else store.drafted(site.id)
-            source_report, found, ids = _reviewed(
-                site, result, config, started, store, drafted, site.id in shared
-            )
-            _flag(source_report, result, store)
-            if source_report.health.flags:
-                # Probably broken: what it no longer gives is kept from the store, not erased.
-                found = [_partial(sighting) for sighting in found]
-            report.sources.append(source_report)
-            sightings.extend(found)
-            owners.update((id(sighting), source_report) for sighting in found)
-            listed.setdefault(site.id, set()).update(ids)
-            # A source that is probably broken cannot say a talk is gone either.
-            complete[site.id] = (
-                complete.get(site.id, True) and result.complete and not source_report.health.flags
-            )
-        counts = store.upsert(sightings, started)
-        report.new, report.changed = counts.new, counts.changed
-        for sighting, problem in counts.rejected:
-            # Its source lost a talk, as if its page had failed; the run goes on.
-            owner = owners[id(sighting)]
-            owner.errors.append(scalar_text(problem))
-            owner.talks -= 1
-        for source_report in report.sources:
-            _settle(source_report, store, started)
-        for source_id, seen in listed.items():
-            # Only a source whose every listing was read can say a talk is gone.
-            if complete[source_id]:
-                store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
+        _read_sources(config, sites, store, transport, now, progress, started, report)
         # A run for a fixed time (a demo, --now) is made later: the index page says both.
         made = None if now is None else datetime.now(UTC)
         files = merged_files(config, sites, store, started, made)
@@ -198,6 +152,64 @@ def run(
         store.forget_entries(started)
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
+
+
+def _read_sources(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    transport: httpx.AsyncBaseTransport | None,
+    now: datetime | None,
+    progress: Callable[[str], None] | None,
+    started: datetime,
+    report: RunReport,
+) -> None:
+    """Crawl every source and store the talks it gave, saying in `report` how each fared.
+    What the crawl read is let go on return, before the merge and the feeds need memory."""
+    results, stats, parsers = asyncio.run(_crawl_all(config, sites, transport, now, progress))
+    report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
+    report.requests, report.revalidated, report.bytes = (
+        stats.requests,
+        stats.revalidated,
+        stats.bytes,
+    )
+    sightings: list[Sighting | SeenAgain] = []
+    # By the identity of each sighting: the report of the source that found it.
+    owners: dict[int, SourceReport] = {}
+    listed: dict[str, set[str]] = {}
+    complete: dict[str, bool] = {}
+    per_site = Counter(sites[source.site].id for source in config.sources)
+    shared = {site for site, count in per_site.items() if count > 1}
+    for source, result in zip(config.sources, results, strict=True):
+        site = sites[source.site]
+        source_report, found, ids = _reviewed(
+            site, result, config, started, store, site.id in shared
+        )
+        _flag(source_report, result, store)
+        if source_report.health.flags:
+            # Probably broken: what it no longer gives is kept from the store, not erased.
+            found = [_partial(sighting) for sighting in found]
+        report.sources.append(source_report)
+        sightings.extend(found)
+        owners.update((id(sighting), source_report) for sighting in found)
+        listed.setdefault(site.id, set()).update(ids)
+        # A source that is probably broken cannot say a talk is gone either.
+        complete[site.id] = (
+            complete.get(site.id, True) and result.complete and not source_report.health.flags
+        )
+    counts = store.upsert(sightings, started)
+    report.new, report.changed = counts.new, counts.changed
+    for sighting, problem in counts.rejected:
+        # Its source lost a talk, as if its page had failed; the run goes on.
+        owner = owners[id(sighting)]
+        owner.errors.append(scalar_text(problem))
+        owner.talks -= 1
+    for source_report in report.sources:
+        _settle(source_report, store, started)
+    for source_id, seen in listed.items():
+        # Only a source whose every listing was read can say a talk is gone.
+        if complete[source_id]:
+            store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
 
 
 def _publish(
@@ -299,7 +311,6 @@ def _reviewed(
     config: Config,
     now: datetime,
     store: Store,
-    drafted: Mapping[str, str],
     shared: bool,
 ) -> tuple[SourceReport, list[Sighting | SeenAgain], list[str]]:
     """The source's report, its talks and the ids of every talk its listings gave.
@@ -316,27 +327,31 @@ def _reviewed(
     kept = store.note(_REVIEW + site.id) if key is not None else None
     if kept is not None:
         data = json.loads(kept)
-        if data["key"] == key and all(drafted.get(fp) == tid for tid, fp in data["seen"]):
+        seen = data["seen"]
+        if data["key"] == key and store.seen_whole(site.id, seen, data["group"]):
             report = _crawl_report(site, result, store)
-            report.talks, report.warnings = len(data["seen"]), data["warnings"]
+            report.talks, report.warnings = len(seen), data["warnings"]
             report.health.fill = data["fill"]
-            found: list[Sighting | SeenAgain] = [
-                SeenAgain(tid, site.name, fp) for tid, fp in data["seen"]
-            ]
+            found: list[Sighting | SeenAgain] = [SeenAgain(site.id, site.name, seen, data["group"])]
             return report, found, data["listed"]
     if result.settled:
         with PageCache(config.db) as cache:
             read_settled(result, site, cache)
+    # Two sources of one site may give one talk differently: each draft is then normalized,
+    # as the record stored may be the other source's.
+    drafted = {} if shared else store.drafted(site.id)
     report, found, limited = _review(site, result, config, now, store, drafted)
     ids = [talk_id(site, draft.url, draft.key) for draft in result.drafts]
     if key is not None and not report.errors and not limited:
         seen = [
-            [s.talk_id, s.drafted] if isinstance(s, SeenAgain) else [s.talk.id, s.drafted]
+            pair
             for s in found
+            for pair in (s.talks if isinstance(s, SeenAgain) else [(s.talk.id, s.drafted)])
         ]
         data = {
             "key": key,
             "seen": seen,
+            "group": group_name(seen),
             "warnings": report.warnings,
             "fill": report.health.fill,
             "listed": ids,
@@ -408,6 +423,7 @@ def _review(
     normalized again."""
     report = _crawl_report(site, result, store)
     sightings: list[Sighting | SeenAgain] = []
+    again: list[tuple[str, str]] = []
     seen: set[str] = set()
     wanted = [draft for draft in result.drafts if site.wants(draft)]
     report.health.fill = fill_rates(wanted)
@@ -421,7 +437,7 @@ def _review(
         if known is not None:
             if known not in seen:
                 seen.add(known)
-                sightings.append(SeenAgain(known, site.name, fingerprint))
+                again.append((known, fingerprint))
             continue
         try:
             talk = normalize(draft, site)
@@ -431,7 +447,9 @@ def _review(
         if talk.id not in seen:
             seen.add(talk.id)
             sightings.append(Sighting(talk, site.name, partial=partial, drafted=fingerprint))
-    report.talks = len(sightings)
+    report.talks = len(sightings) + len(again)
+    if again:
+        sightings.append(SeenAgain(site.id, site.name, again))
     report.errors, report.warnings = _tally(report.errors), _tally(report.warnings)
     return report, sightings, len(kept.drafts) < len(wanted)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -234,8 +234,17 @@ def _moment(value: dict[str, str] | None) -> datetime | None:
     return moment.astimezone(ZoneInfo(value["zone"])) if "zone" in value else moment
 
 
+_DRAFT_FIELDS = tuple(f.name for f in fields(TalkDraft))
+_SPEAKER_FIELDS = tuple(f.name for f in fields(SpeakerDraft))
+
+
 def _draft_json(draft: TalkDraft) -> dict[str, Any]:
-    data = asdict(draft)
+    # What `dataclasses.asdict` gives, without its deep copy of every value: a feed's listing
+    # holds thousands of drafts, and their values are only read to be written as JSON.
+    data = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
+    data["speakers"] = [
+        {name: getattr(speaker, name) for name in _SPEAKER_FIELDS} for speaker in draft.speakers
+    ]
     data["start"], data["end"] = _moment_json(draft.start), _moment_json(draft.end)
     return data
 

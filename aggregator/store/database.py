@@ -13,11 +13,12 @@ one transaction, so a crash leaves the store as it was before that step.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from aggregator.bulk import cycle_collection_paused
 from aggregator.errors import OutputError
 from aggregator.model import SEQUENCE_FIELDS, STORED, Change, SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Published", "SeenAgain", "Sighting", "Store", "UpsertResult"]
+__all__ = ["Published", "SeenAgain", "Sighting", "Store", "UpsertResult", "group_name"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS talks (
@@ -95,6 +96,22 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 -- Each feed rendered forgets old entries: without it, a scan of every entry each time.
 CREATE INDEX IF NOT EXISTS entries_used ON entries (used);
+-- Talks a source gave exactly as in its last run, seen together (`Store.upsert`): one row says
+-- when they were last seen, instead of a write to each talk's sightings row every run.
+CREATE TABLE IF NOT EXISTS seen_groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL UNIQUE,
+    digest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    seen_at TEXT NOT NULL
+);
+-- What a run needs of a source's past runs, kept apart from the run reports: those grow with
+-- every run, and reading them for each source would cost more every hour.
+CREATE TABLE IF NOT EXISTS source_runs (
+    source TEXT PRIMARY KEY,
+    reports TEXT NOT NULL,
+    last_success TEXT
+);
 """
 # Revisions count writes that change what some file shows, whatever method made them: "published"
 # for the combined feeds, "talks:<source>" for a source's own. A published row's `version` is the
@@ -162,6 +179,24 @@ CREATE TRIGGER IF NOT EXISTS talks_forgotten AFTER DELETE ON talks BEGIN
     INSERT INTO revisions VALUES ('talks forgotten', 1)
         ON CONFLICT (scope) DO UPDATE SET value = value + 1;
 END;
+CREATE INDEX IF NOT EXISTS sightings_group ON sightings (seen_with);
+-- A group holds talks as drafted (`Store.seen_whole`): a talk whose record or draft changed,
+-- whatever wrote it, leaves its group, and what the group said of it becomes its own.
+CREATE TRIGGER IF NOT EXISTS sightings_redrafted AFTER UPDATE OF drafted ON sightings
+WHEN OLD.drafted IS NOT NEW.drafted AND NEW.seen_with IS NOT NULL
+    AND OLD.seen_with IS NEW.seen_with
+BEGIN
+    UPDATE sightings SET last_seen = coalesce(
+        (SELECT seen_at FROM seen_groups WHERE id = NEW.seen_with), last_seen
+    ), seen_with = NULL WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS talks_rewritten AFTER UPDATE OF record ON talks
+WHEN OLD.record IS NOT NEW.record
+BEGIN
+    UPDATE sightings SET last_seen = coalesce(
+        (SELECT seen_at FROM seen_groups WHERE id = sightings.seen_with), last_seen
+    ), seen_with = NULL WHERE id = NEW.id AND seen_with IS NOT NULL;
+END;
 CREATE INDEX IF NOT EXISTS talks_starts ON talks (starts);
 CREATE INDEX IF NOT EXISTS talks_version ON talks (version);
 CREATE INDEX IF NOT EXISTS published_starts ON published (starts);
@@ -178,6 +213,7 @@ _ADDED_COLUMNS = {
         "ends": "TEXT",
         "version": "INTEGER NOT NULL DEFAULT 0",
     },
+    "sightings": {"seen_with": "INTEGER"},
     "published": {
         "starts": "TEXT",
         "ends": "TEXT",
@@ -192,14 +228,22 @@ _OPTIONAL_FIELDS = (
 )  # fmt: skip
 _CALLED_OFF = (Status.CANCELLED, Status.POSTPONED)
 _TALK_COLUMNS = (
-    "record, source_name, first_seen, last_seen, last_changed, change_count, sequence, moved_from"
+    "record, source_name, first_seen, coalesce(seen_groups.seen_at, sightings.last_seen),"
+    " last_changed, change_count, sequence, moved_from"
 )
-_TALKS = "talks JOIN sightings USING (id)"
+_TALKS = (
+    "talks JOIN sightings USING (id) LEFT JOIN seen_groups ON seen_groups.id = sightings.seen_with"
+)
+
 Scope = Literal["source", "published"]
 # A source entry of a stored run report (see pipeline.SourceReport) for a source read in full.
 _READ_OK = (
     "json_extract(entry.value, '$.failed') = 0 AND json_array_length(entry.value, '$.errors') = 0"
 )
+SOURCE_REPORTS_KEPT = 10
+"""A source's entries of the runs that read it in full that the store keeps at hand
+(`Store.source_reports`)."""
+_SOURCE_RUNS_FILLED = "source_runs filled"
 
 
 @dataclass(frozen=True)
@@ -217,12 +261,18 @@ class Sighting:
 
 @dataclass(frozen=True)
 class SeenAgain:
-    """A talk found by this run as its stored record was drafted (`Store.drafted`): only its
-    sighting is recorded, as for a talk found unchanged."""
+    """Talks of one source found by this run as their stored records were drafted
+    (`Store.drafted`): only their sightings are recorded, as for talks found unchanged. One
+    object for all of them, as a source of many thousand talks finds most of them so."""
 
-    talk_id: str
+    source: str
     source_name: str
-    drafted: str
+    talks: Sequence[Sequence[str]]
+    """(talk id, fingerprint of the draft) of each talk."""
+    group: str | None = None
+    """Given when these are all the talks the source gave this run: their `group_name`. The
+    store then keeps them as a group, and a later run that gives exactly them again writes one
+    row (`Store.seen_whole`)."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +315,7 @@ class Store:
             self._move_sightings()
             self._db.executescript(_TRIGGERS)
             self._fill_spans()
+            self._fill_source_runs()
         except sqlite3.Error as exc:
             self._db.close()
             raise OutputError(str(path), f"not a usable talkfeed store: {exc}") from None
@@ -313,6 +364,40 @@ class Store:
         if self._db.execute("SELECT 1 FROM meta WHERE key = 'store'").fetchone() is None:
             # Revisions restart with a new store: this tells them apart from an old store's.
             self._db.execute("INSERT INTO meta VALUES ('store', ?)", (uuid.uuid4().hex,))
+
+    def _fill_source_runs(self) -> None:
+        """Give a store that kept only run reports its `source_runs`, once."""
+        if self.note(_SOURCE_RUNS_FILLED) is not None:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        sources = self._db.execute(
+            "SELECT DISTINCT json_extract(entry.value, '$.site')"
+            " FROM runs, json_each(runs.report, '$.sources') AS entry"
+        ).fetchall()
+        for (source,) in sources:
+            reports = self._db.execute(
+                "SELECT entry.value FROM runs, json_each(runs.report, '$.sources') AS entry"
+                f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
+                " ORDER BY runs.id DESC LIMIT ?",
+                (source, SOURCE_REPORTS_KEPT),
+            ).fetchall()
+            success = self._db.execute(
+                "SELECT runs.started FROM runs, json_each(runs.report, '$.sources') AS entry"
+                f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
+                " AND coalesce(json_array_length(entry.value, '$.health.flags'), 0) = 0"
+                " ORDER BY runs.id DESC LIMIT 1",
+                (source,),
+            ).fetchone()
+            self._db.execute(
+                "INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?)",
+                (
+                    source,
+                    json.dumps([json.loads(value) for (value,) in reports]),
+                    success[0] if success else None,
+                ),
+            )
+        self._db.execute("INSERT INTO meta VALUES (?, '')", (_SOURCE_RUNS_FILLED,))
+        self._db.execute("COMMIT")
 
     def identity(self) -> str:
         """A name for this store file, made when it was created: revisions are its own."""
@@ -372,7 +457,8 @@ class Store:
     @contextmanager
     def _unsynced(self) -> Iterator[None]:
         """Commits that do not wait for the disk, for what the store keeps only to save work
-        (a run keeps entries once a feed). In WAL mode that costs no consistency: a crash may
+        (a run keeps entries once a feed) or what the run's later synced commit (its record in
+        `record_run`) makes durable anyway. In WAL mode that costs no consistency: a crash may
         lose these commits, never the database, and the next synced commit makes them durable."""
         (level,) = self._db.execute("PRAGMA synchronous").fetchone()
         self._db.execute("PRAGMA synchronous = NORMAL")
@@ -418,14 +504,25 @@ class Store:
         stamp = now.isoformat()
         new = changed = unchanged = 0
         rejected: list[tuple[Sighting, str]] = []
-        seen: list[tuple[str, str, str | None]] = []
-        """(talk id, source name, draft fingerprint) of every talk stored or found again."""
-        with self._transaction():
+        seen: list[tuple[str, str | None]] = []
+        """(talk id, draft fingerprint) of every talk stored or found again."""
+        named: dict[tuple[str, str], list[Sighting | SeenAgain]] = {}
+        """Those sightings by (source, the name this run gives the source)."""
+        sightings = list(sightings)
+        # Talks only seen again change no record: what their sightings say (when, and that
+        # none is missing) is made durable by the run's next synced commit (see `_unsynced`).
+        seen_only = all(isinstance(sighting, SeenAgain) for sighting in sightings)
+        with self._unsynced() if seen_only else nullcontext(), self._transaction():
             for sighting in sightings:
                 if isinstance(sighting, SeenAgain):
-                    seen.append((sighting.talk_id, sighting.source_name, sighting.drafted))
-                    unchanged += 1
+                    named.setdefault((sighting.source, sighting.source_name), []).append(sighting)
+                    unchanged += len(sighting.talks)
+                    if sighting.group is not None:
+                        self._see_group(sighting, sighting.group, stamp)
+                    else:
+                        seen.extend((talk_id, drafted) for talk_id, drafted in sighting.talks)
                     continue
+                named.setdefault((sighting.talk.source, sighting.source_name), []).append(sighting)
                 # A partial record holds fields kept from before: it is not what its draft gives.
                 drafted = None if sighting.partial else sighting.drafted
                 try:
@@ -451,7 +548,7 @@ class Store:
                             *_span(sighting.talk),
                         ),
                     )
-                    seen.append((sighting.talk.id, sighting.source_name, drafted))
+                    seen.append((sighting.talk.id, drafted))
                     self._note("source", sighting.talk.id, now, [("new", None, None, None)])
                     new += 1
                     continue
@@ -459,7 +556,7 @@ class Store:
                 talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
                 notes = _differences(old, talk)
                 if not notes:
-                    seen.append((talk.id, sighting.source_name, drafted))
+                    seen.append((talk.id, drafted))
                     unchanged += 1
                     continue
                 self._db.execute(
@@ -476,7 +573,7 @@ class Store:
                         talk.id,
                     ),
                 )
-                seen.append((talk.id, sighting.source_name, drafted))
+                seen.append((talk.id, drafted))
                 self._note("source", talk.id, now, notes)
                 changed += 1
             # One statement for every talk found: most are found as they were, and then only
@@ -484,14 +581,92 @@ class Store:
             self._db.executemany(
                 "INSERT INTO sightings (id, last_seen, missed_runs, drafted) VALUES (?, ?, 0, ?)"
                 " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,"
-                " missed_runs = 0, drafted = excluded.drafted",
-                [(talk_id, stamp, drafted) for talk_id, _, drafted in seen],
+                " missed_runs = 0, drafted = excluded.drafted, seen_with = NULL",
+                [(talk_id, stamp, drafted) for talk_id, drafted in seen],
             )
-            self._db.executemany(
-                "UPDATE talks SET source_name = ? WHERE id = ? AND source_name IS NOT ?",
-                [(name, talk_id, name) for talk_id, name, _ in seen],
-            )
+            # A source renamed in the config: its talks found this run show the new name. Asked
+            # per source, as most runs rename nothing and the answer is then empty.
+            for (source, name), found in named.items():
+                renamed = self._db.execute(
+                    "SELECT id FROM talks WHERE source = ? AND source_name IS NOT ?",
+                    (source, name),
+                ).fetchall()
+                if renamed:
+                    ids = {talk_id for sighting in found for talk_id in _ids(sighting)}
+                    self._db.executemany(
+                        "UPDATE talks SET source_name = ? WHERE id = ?",
+                        [(name, talk_id) for (talk_id,) in renamed if talk_id in ids],
+                    )
         return UpsertResult(new, changed, unchanged, tuple(rejected))
+
+    def _see_group(self, seen: SeenAgain, name: str, stamp: str) -> None:
+        """Record a source's whole finding as seen: one row when its group holds exactly these
+        talks, each as drafted; else the group made again from them."""
+        group = self._group(seen.source, name, len(seen.talks))
+        if group is not None:
+            # Its talks' missed runs are 0: a run that misses one makes it tentative, a change
+            # of record that takes it out of the group.
+            self._db.execute("UPDATE seen_groups SET seen_at = ? WHERE id = ?", (stamp, group))
+            return
+        old = self._db.execute("SELECT id FROM seen_groups WHERE source = ?", (seen.source,))
+        for (old_id,) in old.fetchall():
+            # What the old group said of its talks becomes their own.
+            self._db.execute(
+                "UPDATE sightings SET last_seen = (SELECT seen_at FROM seen_groups WHERE id = ?),"
+                " seen_with = NULL WHERE seen_with = ?",
+                (old_id, old_id),
+            )
+            self._db.execute("DELETE FROM seen_groups WHERE id = ?", (old_id,))
+        group = self._db.execute(
+            "INSERT INTO seen_groups (source, digest, size, seen_at) VALUES (?, ?, ?, ?)",
+            (seen.source, name, len(seen.talks), stamp),
+        ).lastrowid
+        self._db.executemany(
+            "INSERT INTO sightings (id, last_seen, missed_runs, drafted, seen_with)"
+            " VALUES (?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " last_seen = excluded.last_seen, missed_runs = 0, drafted = excluded.drafted,"
+            " seen_with = excluded.seen_with",
+            [(talk_id, stamp, drafted, group) for talk_id, drafted in seen.talks],
+        )
+
+    def _group(self, source: str, name: str, size: int) -> int | None:
+        """The source's group, if it holds exactly the talks `name` stands for, as drafted: a
+        write that changes a member's record or draft takes the member out."""
+        row = self._db.execute(
+            "SELECT id FROM seen_groups WHERE source = ? AND digest = ? AND size = ?",
+            (source, name, size),
+        ).fetchone()
+        if row is None or self._members(row[0]) != size:
+            return None
+        return int(row[0])
+
+    def _members(self, group: int) -> int:
+        (members,) = self._db.execute(
+            "SELECT count(*) FROM sightings WHERE seen_with = ?", (group,)
+        ).fetchone()
+        return int(members)
+
+    def _seen_whole_at(self, source: str, stamp: str) -> bool:
+        """Whether every talk of the source is in its group, and the group was seen at
+        `stamp`."""
+        row = self._db.execute(
+            "SELECT id, size FROM seen_groups WHERE source = ? AND seen_at = ?", (source, stamp)
+        ).fetchone()
+        if row is None:
+            return False
+        (talks,) = self._db.execute(
+            "SELECT count(*) FROM talks WHERE source = ?", (source,)
+        ).fetchone()
+        return bool(self._members(row[0]) == row[1] == talks)
+
+    def seen_whole(self, source: str, talks: Sequence[Sequence[str]], group: str) -> bool:
+        """Whether the store holds each of these (talk id, draft fingerprint) as drafted, as
+        `drafted` would say; asking the source's group (`SeenAgain.group`) when it holds
+        exactly these, named `group`."""
+        if self._group(source, group, len(talks)) is not None:
+            return True
+        drafted = self.drafted(source)
+        return all(drafted.get(fingerprint) == talk_id for talk_id, fingerprint in talks)
 
     def drafted(self, source: str) -> dict[str, str]:
         """The source's talks by the fingerprint of the draft each record was normalized from,
@@ -508,10 +683,13 @@ class Store:
     ) -> list[str]:
         """A working source no longer lists these upcoming talks: each run without one makes it
         tentative, and after `cancel_after` runs (or once its time has passed) cancelled.
-        Returns the ids whose status changed."""
+        Returns the ids whose status changed. The talks of a group seen at `now`
+        (`SeenAgain.group`) must be among `seen`."""
         seen_ids = set(seen)
         stamp = now.isoformat()
-        touched = []
+        touched: list[str] = []
+        if self._seen_whole_at(source, stamp):
+            return touched
         with self._transaction():
             ids = self._db.execute("SELECT id FROM talks WHERE source = ?", (source,))
             unseen = [talk_id for (talk_id,) in ids if talk_id not in seen_ids]
@@ -559,14 +737,14 @@ class Store:
         or before `until`, if given; with one of `ids`, if given), ordered by start and id."""
         clauses, parameters = [], []
         if source:
-            clauses.append("source = ?")
+            clauses.append("talks.source = ?")
             parameters.append(source)
-        for clause, value in (("starts >= ?", since), ("starts <= ?", until)):
+        for clause, value in (("talks.starts >= ?", since), ("talks.starts <= ?", until)):
             if value is not None:
                 clauses.append(clause)
                 parameters.append(_utc(value))
         if ids is not None:
-            clauses.append("id IN (SELECT value FROM json_each(?))")
+            clauses.append("talks.id IN (SELECT value FROM json_each(?))")
             parameters.append(json.dumps(sorted(ids)))
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._db.execute(f"SELECT {_TALK_COLUMNS} FROM {_TALKS}{where}", parameters)
@@ -802,34 +980,45 @@ class Store:
     def record_run(
         self, started: datetime, finished: datetime, exit_code: int, report: dict[str, Any]
     ) -> None:
-        """Keep one run's report."""
+        """Keep one run's report, and what later runs read of its sources (`source_reports`,
+        `last_success`)."""
         with self._transaction():
             self._db.execute(
                 "INSERT INTO runs (started, finished, exit_code, report) VALUES (?, ?, ?, ?)",
                 (started.isoformat(), finished.isoformat(), exit_code, json.dumps(report)),
             )
+            read: dict[str, list[dict[str, Any]]] = {}
+            for entry in report.get("sources", ()):
+                if not entry.get("failed") and not entry.get("errors"):
+                    read.setdefault(entry["site"], []).append(entry)
+            for source, entries in read.items():
+                row = self._db.execute(
+                    "SELECT reports, last_success FROM source_runs WHERE source = ?", (source,)
+                ).fetchone()
+                reports = [*entries, *(json.loads(row[0]) if row else [])]
+                succeeded = any(not entry.get("health", {}).get("flags") for entry in entries)
+                last_success = started.isoformat() if succeeded else row[1] if row else None
+                self._db.execute(
+                    "INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?)",
+                    (source, json.dumps(reports[:SOURCE_REPORTS_KEPT]), last_success),
+                )
 
     def source_reports(self, source: str, limit: int) -> list[dict[str, Any]]:
         """The source's entries in the reports of the last `limit` runs that read it without
-        error (flagged runs included: they saw the site as it was), newest first."""
-        rows = self._db.execute(
-            "SELECT entry.value FROM runs, json_each(runs.report, '$.sources') AS entry"
-            f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
-            " ORDER BY runs.id DESC LIMIT ?",
-            (source, limit),
-        )
-        return [json.loads(value) for (value,) in rows]
+        error (flagged runs included: they saw the site as it was), newest first; at most
+        `SOURCE_REPORTS_KEPT`."""
+        row = self._db.execute(
+            "SELECT reports FROM source_runs WHERE source = ?", (source,)
+        ).fetchone()
+        reports: list[dict[str, Any]] = json.loads(row[0]) if row else []
+        return reports[:limit]
 
     def last_success(self, source: str) -> datetime | None:
         """When a recorded run last read the source without error or flag, if one ever did."""
         row = self._db.execute(
-            "SELECT runs.started FROM runs, json_each(runs.report, '$.sources') AS entry"
-            f" WHERE json_extract(entry.value, '$.site') = ? AND {_READ_OK}"
-            " AND coalesce(json_array_length(entry.value, '$.health.flags'), 0) = 0"
-            " ORDER BY runs.id DESC LIMIT 1",
-            (source,),
+            "SELECT last_success FROM source_runs WHERE source = ?", (source,)
         ).fetchone()
-        return datetime.fromisoformat(row[0]) if row else None
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def _note(
         self,
@@ -863,6 +1052,21 @@ def _stored(
         sequence=sequence,
         moved_from=datetime.fromisoformat(moved) if moved else None,
     )
+
+
+def group_name(talks: Sequence[Sequence[str]]) -> str:
+    """A name for these (talk id, draft fingerprint) in this order (`SeenAgain.group`)."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for talk_id, fingerprint in talks:
+        hashed.update(f"{talk_id}\t{fingerprint}\n".encode())
+    return hashed.hexdigest()
+
+
+def _ids(sighting: Sighting | SeenAgain) -> Iterator[str]:
+    if isinstance(sighting, Sighting):
+        yield sighting.talk.id
+    else:
+        yield from (talk_id for talk_id, _ in sighting.talks)
 
 
 def _utc(moment: datetime) -> str:

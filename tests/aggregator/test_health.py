@@ -3,8 +3,10 @@ and a source that breaks quietly, end to end through health.json and `talkfeed s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +21,7 @@ from aggregator.errors import FetchError, OutputError, RobotsDisallowedError
 from aggregator.fetching.fetch import Response, outcome
 from aggregator.health import (
     HEALTH_FILE,
+    HISTORY_RUNS,
     PastRun,
     fill_rates,
     load_health,
@@ -26,7 +29,7 @@ from aggregator.health import (
     rot,
     status_lines,
 )
-from aggregator.store.database import Store
+from aggregator.store.database import SOURCE_REPORTS_KEPT, Store
 from scrapers import SpeakerDraft, TalkDraft
 from tests.conftest import LISTING_PATH, FixtureSite
 
@@ -191,6 +194,30 @@ def test_store_gives_each_source_its_runs_read_in_full_newest_first(tmp_path: Pa
         assert store.last_success("a") == t0 + timedelta(hours=4)
         assert store.last_success("b") == t0 + timedelta(hours=2)
         assert store.last_success("c") is None
+
+
+def test_a_store_that_kept_only_run_reports_answers_the_same(tmp_path: Path) -> None:
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    path = tmp_path / "db.sqlite"
+    runs = [[entry("a", n), entry("b", n, errors=["x"] if n % 2 else [])] for n in range(14)]
+    with Store(path) as store:
+        for hour, sources in enumerate(runs):
+            when = t0 + timedelta(hours=hour)
+            store.record_run(when, when, 0, {"sources": sources})
+        answers = [(store.source_reports(s, 5), store.last_success(s)) for s in "ab"]
+    # As an older talkfeed left it: the runs, and nothing kept apart.
+    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DROP TABLE source_runs")
+        connection.execute("DELETE FROM meta WHERE key = 'source_runs filled'")
+    with Store(path) as store:
+        assert [(store.source_reports(s, 5), store.last_success(s)) for s in "ab"] == answers
+    assert [e["talks"] for e in answers[0][0]] == [13, 12, 11, 10, 9]
+    assert [e["talks"] for e in answers[1][0]] == [12, 10, 8, 6, 4]
+    assert answers[1][1] == t0 + timedelta(hours=12)
+
+
+def test_a_run_reads_no_more_past_reports_than_the_store_keeps() -> None:
+    assert HISTORY_RUNS <= SOURCE_REPORTS_KEPT
 
 
 # --- health.json and the status table --------------------------------------------------------

@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
-from aggregator.store.database import ENTRIES_KEPT_DAYS, Published, SeenAgain, Sighting, Store
+from aggregator.store.database import (
+    ENTRIES_KEPT_DAYS,
+    Published,
+    SeenAgain,
+    Sighting,
+    Store,
+    group_name,
+)
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -303,7 +310,10 @@ def test_a_talk_seen_again_as_drafted_is_touched_until_its_record_is_changed(
     with Store(tmp_path / "db.sqlite") as store:
         store.upsert([Sighting(talk(1), "Site", drafted="d1"), Sighting(talk(2), "Site")], T0)
         assert store.drafted("site") == {"d1": "site:1"}
-        assert store.upsert([SeenAgain("site:1", "Site renamed", "d1")], later).unchanged == 1
+        assert (
+            store.upsert([SeenAgain("site", "Site renamed", [("site:1", "d1")])], later).unchanged
+            == 1
+        )
         (stored, _) = store.talks()
         assert (stored.last_seen, stored.last_changed, stored.source_name) == (
             later,
@@ -331,7 +341,9 @@ def test_revisions_move_only_with_what_files_show(tmp_path: Path) -> None:
         after_insert = store.revision("talks:site")
         assert after_insert > 0
         later = T0 + timedelta(hours=1)
-        store.upsert([Sighting(talk(1), "Site"), SeenAgain("site:2", "Site", "draft")], later)
+        store.upsert(
+            [Sighting(talk(1), "Site"), SeenAgain("site", "Site", [("site:2", "draft")])], later
+        )
         assert store.revision("talks:site") == after_insert, "seen again shows nothing new"
         store.upsert([Sighting(talk(1, title="Retitled"), "Site")], later)
         assert store.revision("talks:site") == after_insert + 1
@@ -451,7 +463,7 @@ def test_a_store_that_kept_sightings_in_its_talks_moves_them(tmp_path: Path) -> 
         (stored,) = store.talks()
         assert (stored.first_seen, stored.last_seen) == (T0, seen)
         assert store.drafted("site") == {"d1": "site:1"}
-        store.upsert([SeenAgain("site:1", "Site", "d1")], seen + timedelta(hours=1))
+        store.upsert([SeenAgain("site", "Site", [("site:1", "d1")])], seen + timedelta(hours=1))
         assert store.talks()[0].last_seen == seen + timedelta(hours=1)
     with contextlib.closing(sqlite3.connect(path)) as connection:
         columns = {row[1] for row in connection.execute("PRAGMA table_info(talks)")}
@@ -509,3 +521,65 @@ def test_the_records_written_since_a_revision(tmp_path: Path) -> None:
         assert store.revision("talks forgotten") == 0
         store._db.execute("DELETE FROM talks WHERE id = 'site:3'")
         assert store.revision("talks forgotten") == 1
+
+
+def _own_last_seen(path: Path) -> dict[str, str]:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        return dict(connection.execute("SELECT id, last_seen FROM sightings").fetchall())
+
+
+def test_a_source_seen_whole_again_writes_one_row_and_reads_as_every_talk_seen(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite"
+    hours = [T0 + timedelta(hours=n) for n in range(6)]
+    pairs = [("site:1", "d1"), ("site:2", "d2"), ("site:3", "d3")]
+    whole = SeenAgain("site", "Site", pairs, group_name(pairs))
+    with Store(path) as store:
+        store.upsert([Sighting(talk(n), "Site", drafted=f"d{n}") for n in (1, 2, 3)], hours[0])
+        assert _seen_whole(store, pairs)
+        store.upsert([whole], hours[1])  # makes the group: each row written once more
+        store.upsert([whole], hours[2])
+        assert _seen_whole(store, pairs)
+        assert {st.talk.id: st.last_seen for st in store.talks()} == dict.fromkeys(
+            ("site:1", "site:2", "site:3"), hours[2]
+        )
+        assert set(_own_last_seen(path).values()) == {hours[1].isoformat()}, "one row written"
+
+        # A talk whose record changed leaves the group; the others stay in it.
+        store.upsert([Sighting(talk(2, title="Retitled"), "Site", drafted="d2b")], hours[3])
+        assert not _seen_whole(store, pairs)
+        assert _seen_whole(store, [("site:1", "d1"), ("site:2", "d2b"), ("site:3", "d3")])
+        # No longer listed by a complete source: tentative, so no longer as drafted.
+        store.mark_missing("site", ["site:1", "site:2"], hours[4], cancel_after=3)
+        assert not _seen_whole(store, [("site:1", "d1"), ("site:3", "d3")])
+        seen = {st.talk.id: st.last_seen for st in store.talks()}
+        assert seen == {"site:1": hours[2], "site:2": hours[3], "site:3": hours[2]}
+
+        # Other talks seen whole: the group is made again, and the talk left out keeps its
+        # last sighting as the old group said it.
+        again = [("site:1", "d1"), ("site:2", "d2b")]
+        store.upsert([SeenAgain("site", "Site", again, group_name(again))], hours[5])
+        seen = {st.talk.id: st.last_seen for st in store.talks()}
+        assert seen == {"site:1": hours[5], "site:2": hours[5], "site:3": hours[2]}
+        assert _seen_whole(store, again)
+
+
+def _seen_whole(store: Store, pairs: list[tuple[str, str]]) -> bool:
+    return store.seen_whole("site", pairs, group_name(pairs))
+
+
+def test_a_talk_outside_the_group_seen_whole_can_still_go_missing(tmp_path: Path) -> None:
+    pairs = [("site:1", "d1"), ("site:2", "d2")]
+    hours = [T0 + timedelta(hours=n) for n in range(3)]
+    with Store(tmp_path / "db.sqlite") as store:
+        store.upsert([Sighting(talk(n), "Site", drafted=f"d{n}") for n in (1, 2, 3)], hours[0])
+        for hour in hours[1:]:
+            store.upsert([SeenAgain("site", "Site", pairs, group_name(pairs))], hour)
+            touched = store.mark_missing("site", ["site:1", "site:2"], hour, cancel_after=3)
+            assert touched == (["site:3"] if hour == hours[1] else [])
+        assert [st.talk.status for st in store.talks()] == [
+            Status.SCHEDULED,
+            Status.SCHEDULED,
+            Status.TENTATIVE,
+        ]
