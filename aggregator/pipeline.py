@@ -40,7 +40,7 @@ from aggregator.publishing.outputs import BASE_URL_NOTE, Output, Stored, holding
 from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
 from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
-from aggregator.store.database import SeenAgain, Sighting, Store, group_name
+from aggregator.store.database import Group, SeenAgain, Sighting, Store, group_name
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -178,17 +178,20 @@ def _read_sources(
     owners: dict[int, SourceReport] = {}
     listed: dict[str, set[str]] = {}
     complete: dict[str, bool] = {}
+    groups: list[Group] = []
     per_site = Counter(sites[source.site].id for source in config.sources)
     shared = {site for site, count in per_site.items() if count > 1}
     for source, result in zip(config.sources, results, strict=True):
         site = sites[source.site]
-        source_report, found, ids = _reviewed(
+        source_report, found, ids, group = _reviewed(
             site, result, config, started, store, site.id in shared
         )
         _flag(source_report, result, store)
         if source_report.health.flags:
             # Probably broken: what it no longer gives is kept from the store, not erased.
             found = [_partial(sighting) for sighting in found]
+        elif group is not None:
+            groups.append(group)
         report.sources.append(source_report)
         sightings.extend(found)
         owners.update((id(sighting), source_report) for sighting in found)
@@ -197,7 +200,7 @@ def _read_sources(
         complete[site.id] = (
             complete.get(site.id, True) and result.complete and not source_report.health.flags
         )
-    counts = store.upsert(sightings, started)
+    counts = store.upsert(sightings, started, groups)
     report.new, report.changed = counts.new, counts.changed
     for sighting, problem in counts.rejected:
         # Its source lost a talk, as if its page had failed; the run goes on.
@@ -312,8 +315,9 @@ def _reviewed(
     now: datetime,
     store: Store,
     shared: bool,
-) -> tuple[SourceReport, list[Sighting | SeenAgain], list[str]]:
-    """The source's report, its talks and the ids of every talk its listings gave.
+) -> tuple[SourceReport, list[Sighting | SeenAgain], list[str], Group | None]:
+    """The source's report, its talks, the ids of every talk its listings gave, and the group
+    its talks make when its review is kept.
 
     A source whose listings all gave whole talks (a feed, an API: `CrawlResult.outlined`) has
     its review kept in the store; when its listings all answer as they were, it gives what it
@@ -333,7 +337,7 @@ def _reviewed(
             report.talks, report.warnings = len(seen), data["warnings"]
             report.health.fill = data["fill"]
             found: list[Sighting | SeenAgain] = [SeenAgain(site.id, site.name, seen, data["group"])]
-            return report, found, data["listed"]
+            return report, found, data["listed"], None
     if result.settled:
         with PageCache(config.db) as cache:
             read_settled(result, site, cache)
@@ -348,16 +352,18 @@ def _reviewed(
             for s in found
             for pair in (s.talks if isinstance(s, SeenAgain) else [(s.talk.id, s.drafted)])
         ]
+        group = Group(site.id, seen, group_name(seen))
         data = {
             "key": key,
             "seen": seen,
-            "group": group_name(seen),
+            "group": group.name,
             "warnings": report.warnings,
             "fill": report.health.fill,
             "listed": ids,
         }
         store.keep(_REVIEW + site.id, json.dumps(data))
-    return report, found, ids
+        return report, found, ids, group
+    return report, found, ids, None
 
 
 _REVIEW = "review "

@@ -28,7 +28,7 @@ from aggregator.bulk import cycle_collection_paused
 from aggregator.errors import OutputError
 from aggregator.model import SEQUENCE_FIELDS, STORED, Change, SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Published", "SeenAgain", "Sighting", "Store", "UpsertResult", "group_name"]
+__all__ = ["Group", "Published", "SeenAgain", "Sighting", "Store", "UpsertResult", "group_name"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS talks (
@@ -276,6 +276,17 @@ class SeenAgain:
 
 
 @dataclass(frozen=True)
+class Group:
+    """All the talks a source gave in a run, to be kept as its group (`Store.upsert`)."""
+
+    source: str
+    talks: Sequence[Sequence[str]]
+    """(talk id, fingerprint of the draft) of each talk."""
+    name: str
+    """`group_name(talks)`."""
+
+
+@dataclass(frozen=True)
 class UpsertResult:
     """Counts of what one upsert did, and the sightings it could not store."""
 
@@ -497,10 +508,17 @@ class Store:
         except sqlite3.Error as exc:
             raise OutputError(str(self._path), f"cannot write the store: {exc}") from None
 
-    def upsert(self, sightings: Iterable[Sighting | SeenAgain], now: datetime) -> UpsertResult:
+    def upsert(
+        self,
+        sightings: Iterable[Sighting | SeenAgain],
+        now: datetime,
+        groups: Iterable[Group] = (),
+    ) -> UpsertResult:
         """Record this run's talks: insert new ones, update changed ones, touch `last_seen`.
         A talk seen again is no longer missing. A talk that cannot be written is left out and
-        returned in `rejected`: one bad record never costs the others."""
+        returned in `rejected`: one bad record never costs the others. `groups` are sources
+        that gave these talks and no others, each with its talks as `SeenAgain.talks` and their
+        `group_name`: once stored, they become the source's group (see `SeenAgain.group`)."""
         stamp = now.isoformat()
         new = changed = unchanged = 0
         rejected: list[tuple[Sighting, str]] = []
@@ -512,15 +530,25 @@ class Store:
         # Talks only seen again change no record: what their sightings say (when, and that
         # none is missing) is made durable by the run's next synced commit (see `_unsynced`).
         seen_only = all(isinstance(sighting, SeenAgain) for sighting in sightings)
+        groups = list(groups)
         with self._unsynced() if seen_only else nullcontext(), self._transaction():
             for sighting in sightings:
                 if isinstance(sighting, SeenAgain):
                     named.setdefault((sighting.source, sighting.source_name), []).append(sighting)
                     unchanged += len(sighting.talks)
+                    group = None
                     if sighting.group is not None:
-                        self._see_group(sighting, sighting.group, stamp)
-                    else:
-                        seen.extend((talk_id, drafted) for talk_id, drafted in sighting.talks)
+                        group = self._group(sighting.source, sighting.group, len(sighting.talks))
+                    if group is not None:
+                        # Its talks' missed runs are 0: a run that misses one makes it
+                        # tentative, a change of record that takes it out of the group.
+                        self._db.execute(
+                            "UPDATE seen_groups SET seen_at = ? WHERE id = ?", (stamp, group)
+                        )
+                        continue
+                    seen.extend((talk_id, drafted) for talk_id, drafted in sighting.talks)
+                    if sighting.group is not None:
+                        groups.append(Group(sighting.source, sighting.talks, sighting.group))
                     continue
                 named.setdefault((sighting.talk.source, sighting.source_name), []).append(sighting)
                 # A partial record holds fields kept from before: it is not what its draft gives.
@@ -584,6 +612,8 @@ class Store:
                 " missed_runs = 0, drafted = excluded.drafted, seen_with = NULL",
                 [(talk_id, stamp, drafted) for talk_id, drafted in seen],
             )
+            for whole in groups:
+                self._make_group(whole, stamp)
             # A source renamed in the config: its talks found this run show the new name. Asked
             # per source, as most runs rename nothing and the answer is then empty.
             for (source, name), found in named.items():
@@ -599,35 +629,31 @@ class Store:
                     )
         return UpsertResult(new, changed, unchanged, tuple(rejected))
 
-    def _see_group(self, seen: SeenAgain, name: str, stamp: str) -> None:
-        """Record a source's whole finding as seen: one row when its group holds exactly these
-        talks, each as drafted; else the group made again from them."""
-        group = self._group(seen.source, name, len(seen.talks))
-        if group is not None:
-            # Its talks' missed runs are 0: a run that misses one makes it tentative, a change
-            # of record that takes it out of the group.
-            self._db.execute("UPDATE seen_groups SET seen_at = ? WHERE id = ?", (stamp, group))
-            return
-        old = self._db.execute("SELECT id FROM seen_groups WHERE source = ?", (seen.source,))
+    def _make_group(self, group: Group, stamp: str) -> None:
+        """Make the source's group of these talks, just stored as seen at `stamp`; none when
+        some of them is not stored as drafted (a talk that could not be stored)."""
+        old = self._db.execute("SELECT id FROM seen_groups WHERE source = ?", (group.source,))
         for (old_id,) in old.fetchall():
-            # What the old group said of its talks becomes their own.
-            self._db.execute(
-                "UPDATE sightings SET last_seen = (SELECT seen_at FROM seen_groups WHERE id = ?),"
-                " seen_with = NULL WHERE seen_with = ?",
-                (old_id, old_id),
-            )
-            self._db.execute("DELETE FROM seen_groups WHERE id = ?", (old_id,))
-        group = self._db.execute(
+            self._dissolve(old_id)
+        made = self._db.execute(
             "INSERT INTO seen_groups (source, digest, size, seen_at) VALUES (?, ?, ?, ?)",
-            (seen.source, name, len(seen.talks), stamp),
+            (group.source, group.name, len(group.talks), stamp),
         ).lastrowid
         self._db.executemany(
-            "INSERT INTO sightings (id, last_seen, missed_runs, drafted, seen_with)"
-            " VALUES (?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-            " last_seen = excluded.last_seen, missed_runs = 0, drafted = excluded.drafted,"
-            " seen_with = excluded.seen_with",
-            [(talk_id, stamp, drafted, group) for talk_id, drafted in seen.talks],
+            "UPDATE sightings SET seen_with = ? WHERE id = ? AND drafted = ?",
+            [(made, talk_id, drafted) for talk_id, drafted in group.talks],
         )
+        if made is not None and self._members(made) != len(group.talks):
+            self._dissolve(made)
+
+    def _dissolve(self, group: int) -> None:
+        """What the group said of its talks becomes their own."""
+        self._db.execute(
+            "UPDATE sightings SET last_seen = (SELECT seen_at FROM seen_groups WHERE id = ?),"
+            " seen_with = NULL WHERE seen_with = ?",
+            (group, group),
+        )
+        self._db.execute("DELETE FROM seen_groups WHERE id = ?", (group,))
 
     def _group(self, source: str, name: str, size: int) -> int | None:
         """The source's group, if it holds exactly the talks `name` stands for, as drafted: a

@@ -13,6 +13,7 @@ import pytest
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
 from aggregator.store.database import (
     ENTRIES_KEPT_DAYS,
+    Group,
     Published,
     SeenAgain,
     Sighting,
@@ -583,3 +584,23 @@ def test_a_talk_outside_the_group_seen_whole_can_still_go_missing(tmp_path: Path
             Status.SCHEDULED,
             Status.TENTATIVE,
         ]
+
+
+def test_talks_stored_as_a_whole_finding_are_grouped_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    pairs = [("site:1", "d1"), ("site:2", "d2")]
+    hours = [T0 + timedelta(hours=n) for n in range(3)]
+    with Store(path) as store:
+        first = [Sighting(talk(n), "Site", drafted=f"d{n}") for n in (1, 2)]
+        store.upsert(first, hours[0], [Group("site", pairs, group_name(pairs))])
+        store.upsert([SeenAgain("site", "Site", pairs, group_name(pairs))], hours[1])
+        assert set(_own_last_seen(path).values()) == {hours[0].isoformat()}, "one row written"
+        assert [st.last_seen for st in store.talks()] == [hours[1], hours[1]]
+        # A talk that is not stored cannot be in a group: none is made.
+        lost = [("site:1", "d1"), ("site:9", "d9")]
+        store.upsert(
+            [SeenAgain("site", "Site", lost[:1])], hours[2], [Group("site", lost, group_name(lost))]
+        )
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            assert connection.execute("SELECT count(*) FROM seen_groups").fetchone() == (0,)
+        assert [st.last_seen for st in store.talks()] == [hours[2], hours[1]]
