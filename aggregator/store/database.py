@@ -244,6 +244,8 @@ SOURCE_REPORTS_KEPT = 10
 """A source's entries of the runs that read it in full that the store keeps at hand
 (`Store.source_reports`)."""
 _SOURCE_RUNS_FILLED = "source_runs filled"
+_PUBLISHED_AT = "published at"
+"""The meta key of when the last merge was published: every combined talk's `last_seen`."""
 
 
 @dataclass(frozen=True)
@@ -876,8 +878,12 @@ class Store:
                         " WHERE id = ?",
                         (*values[1:], talk_id),
                     )
-            # Not a shown field: one statement, rather than a write per talk.
-            self._db.execute("UPDATE published SET last_seen = ?", (stamp,))
+            # Every combined talk was last seen by this merge: one row says so for all of them,
+            # rather than a write to each (see `published`).
+            self._db.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                (_PUBLISHED_AT, stamp, stamp),
+            )
             # A cluster that merged into another (an operator override) leaves no orphan row.
             for gone in set(existing) - current:
                 self._db.execute("DELETE FROM published WHERE id = ?", (gone,))
@@ -905,9 +911,10 @@ class Store:
             where += " ORDER BY starts, id LIMIT ?"
             parameters.append(str(limit))
         rows = self._db.execute(
-            "SELECT record, sources, provenance, first_seen, last_seen, last_changed,"
+            "SELECT record, sources, provenance, first_seen,"
+            " coalesce((SELECT value FROM meta WHERE key = ?), last_seen), last_changed,"
             f" change_count, sequence, moved_from FROM published{where}",
-            parameters,
+            [_PUBLISHED_AT, *parameters],
         )
         stored = []
         with cycle_collection_paused():

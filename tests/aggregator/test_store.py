@@ -358,6 +358,10 @@ def test_revisions_move_only_with_what_files_show(tmp_path: Path) -> None:
         assert set(versions) == {"site:1", "site:2"} and len(set(versions.values())) == 2
         store.publish([_published_row(talk(1)), _published_row(talk(2))], later)
         assert store.revision("published") == first, "last_seen alone moves nothing"
+        assert [st.last_seen for st in store.published()] == [later, later]
+        # A merge of part of the talks saw them all: the others stand as it left them.
+        store.publish([_published_row(talk(1))], later + timedelta(hours=1), reach=T0.replace(2027))
+        assert [st.last_seen for st in store.published()] == [later + timedelta(hours=1)] * 2
         store.publish([_published_row(talk(1, title="New")), _published_row(talk(2))], later)
         assert store.revision("published") == first + 1
         moved = dict(store.versions(T0, 10))
