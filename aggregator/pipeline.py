@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,7 @@ from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
 from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
 from aggregator.store.database import SeenAgain, Sighting, Store
+from aggregator.warming import Warmer
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -137,56 +139,19 @@ def run(
     clock = time.monotonic()
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        results, stats, parsers = asyncio.run(_crawl_all(config, sites, transport, now, progress))
+        stored = partial(_stored, config, sites, store, report, started)
+        stats, parsers = asyncio.run(
+            _crawl_all(config, sites, transport, now, progress, (store, started), stored)
+        )
         report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
         report.requests, report.revalidated, report.bytes = (
             stats.requests,
             stats.revalidated,
             stats.bytes,
         )
-        sightings: list[Sighting | SeenAgain] = []
-        # By the identity of each sighting: the report of the source that found it.
-        owners: dict[int, SourceReport] = {}
-        listed: dict[str, set[str]] = {}
-        complete: dict[str, bool] = {}
-        per_site = Counter(sites[source.site].id for source in config.sources)
-        shared = {site for site, count in per_site.items() if count > 1}
-        for source, result in zip(config.sources, results, strict=True):
-            site = sites[source.site]
-            # Two sources of one site may give one talk differently: each draft is then
-            # normalized, as the record stored may be the other source's.
-            drafted = {} if site.id in shared else store.drafted(site.id)
-            source_report, found, ids = _reviewed(
-                site, result, config, started, store, drafted, site.id in shared
-            )
-            _flag(source_report, result, store)
-            if source_report.health.flags:
-                # Probably broken: what it no longer gives is kept from the store, not erased.
-                found = [_partial(sighting) for sighting in found]
-            report.sources.append(source_report)
-            sightings.extend(found)
-            owners.update((id(sighting), source_report) for sighting in found)
-            listed.setdefault(site.id, set()).update(ids)
-            # A source that is probably broken cannot say a talk is gone either.
-            complete[site.id] = (
-                complete.get(site.id, True) and result.complete and not source_report.health.flags
-            )
-        counts = store.upsert(sightings, started)
-        report.new, report.changed = counts.new, counts.changed
-        for sighting, problem in counts.rejected:
-            # Its source lost a talk, as if its page had failed; the run goes on.
-            owner = owners[id(sighting)]
-            owner.errors.append(scalar_text(problem))
-            owner.talks -= 1
-        for source_report in report.sources:
-            _settle(source_report, store, started)
-        for source_id, seen in listed.items():
-            # Only a source whose every listing was read can say a talk is gone.
-            if complete[source_id]:
-                store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
         # A run for a fixed time (a demo, --now) is made later: the index page says both.
         made = None if now is None else datetime.now(UTC)
-        files = merged_files(config, sites, store, started, made)
+        files = _files(config, sites, store, started, made)
         if config.base_url is None:
             report.notes.append(BASE_URL_NOTE)
         try:
@@ -198,6 +163,58 @@ def run(
         store.forget_entries(started)
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
+
+
+def _stored(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    report: RunReport,
+    started: datetime,
+    results: list[CrawlResult],
+) -> None:
+    """Review the sources' talks into `report`, store them, and merge the combined feeds'."""
+    sightings: list[Sighting | SeenAgain] = []
+    # By the identity of each sighting: the report of the source that found it.
+    owners: dict[int, SourceReport] = {}
+    listed: dict[str, set[str]] = {}
+    complete: dict[str, bool] = {}
+    per_site = Counter(sites[source.site].id for source in config.sources)
+    shared = {site for site, count in per_site.items() if count > 1}
+    for source, result in zip(config.sources, results, strict=True):
+        site = sites[source.site]
+        # Two sources of one site may give one talk differently: each draft is then
+        # normalized, as the record stored may be the other source's.
+        drafted = {} if site.id in shared else store.drafted(site.id)
+        source_report, found, ids = _reviewed(
+            site, result, config, started, store, drafted, site.id in shared
+        )
+        _flag(source_report, result, store)
+        if source_report.health.flags:
+            # Probably broken: what it no longer gives is kept from the store, not erased.
+            found = [_partial(sighting) for sighting in found]
+        report.sources.append(source_report)
+        sightings.extend(found)
+        owners.update((id(sighting), source_report) for sighting in found)
+        listed.setdefault(site.id, set()).update(ids)
+        # A source that is probably broken cannot say a talk is gone either.
+        complete[site.id] = (
+            complete.get(site.id, True) and result.complete and not source_report.health.flags
+        )
+    counts = store.upsert(sightings, started)
+    report.new, report.changed = counts.new, counts.changed
+    for sighting, problem in counts.rejected:
+        # Its source lost a talk, as if its page had failed; the run goes on.
+        owner = owners[id(sighting)]
+        owner.errors.append(scalar_text(problem))
+        owner.talks -= 1
+    for source_report in report.sources:
+        _settle(source_report, store, started)
+    for source_id, seen in listed.items():
+        # Only a source whose every listing was read can say a talk is gone.
+        if complete[source_id]:
+            store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
+    merge_if_changed(config, store, started)
 
 
 def _publish(
@@ -243,6 +260,16 @@ def merged_files(
     nothing they are merged from changed since the last merge, and every output file at `now`,
     each reading from the store only when it must be rendered (`aggregator.publishing.outputs`)."""
     merge_if_changed(config, store, now)
+    return _files(config, sites, store, now, made)
+
+
+def _files(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    now: datetime,
+    made: datetime | None,
+) -> Iterator[Output]:
     return holdings_files(config, sites, Stored(store, horizon(config, now), now), now, made)
 
 
@@ -252,33 +279,45 @@ async def _crawl_all(
     transport: httpx.AsyncBaseTransport | None,
     now: datetime | None,
     progress: Callable[[str], None] | None,
-) -> tuple[list[CrawlResult], FetchStats, Parsers]:
+    kept: tuple[Store, datetime],
+    then: Callable[[list[CrawlResult]], None],
+) -> tuple[FetchStats, Parsers]:
+    """Crawl every source, and give what it found to `then`. The parse workers, when there
+    are any, render the entries of the talks found meanwhile, and the ones left when the crawl
+    ends while `then` runs; they are kept in the store (`aggregator.warming`), which the run
+    publishes at `kept`'s time."""
+    workers = parse_workers(config.fetch.parse_workers)
     with PageCache(config.db) as cache:
         async with (
-            _parsers(config) as parsers,
+            _parsers(config, workers) as parsers,
             Fetcher(
                 config.fetch, transport=transport, validators=cache, robots_cache=cache
             ) as fetcher,
         ):
+            # One worker is left to the pages, which a crawl waits for.
+            warmer = Warmer(config, *kept, parsers, max(1, workers - 1))
 
             async def one(source: SourceConfig) -> CrawlResult:
                 site = sites[source.site]
                 start_urls = _start_urls(source, sites)
-                result = await crawl(site, start_urls, fetcher, now, cache, parsers)
+                found = partial(warmer.found, site) if isinstance(parsers, ParsePool) else None
+                result = await crawl(site, start_urls, fetcher, now, cache, parsers, found)
                 if progress is not None:
                     progress(source.site)
                 return result
 
             results = await asyncio.gather(*(one(source) for source in config.sources))
-    return results, fetcher.stats, parsers
+            await warmer.drain()
+            then(results)
+            await warmer.finish()
+    return fetcher.stats, parsers
 
 
-def _parsers(config: Config) -> contextlib.AbstractAsyncContextManager[Parsers]:
+def _parsers(config: Config, workers: int) -> contextlib.AbstractAsyncContextManager[Parsers]:
     """Worker processes for the pages, when there are several sources to parse them for. One
     source's crawl asks for one page after another, its host's delay apart, so it never has
     two pages to parse at once, and a pool would only make its first page wait for it (about
     a second when the fork server starts, 0.2 s after that)."""
-    workers = parse_workers(config.fetch.parse_workers)
     if workers > 1 and len(config.sources) > 1:
         return ParsePool(workers)
     return contextlib.nullcontext(IN_PROCESS)

@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
-from aggregator.store.database import ENTRIES_KEPT_DAYS, Published, SeenAgain, Sighting, Store
+from aggregator.store.database import (
+    ENTRIES_KEPT_DAYS,
+    Published,
+    SeenAgain,
+    Sighting,
+    Store,
+    next_record,
+)
 
 NY = ZoneInfo("America/New_York")
 T0 = datetime(2026, 3, 1, 9, tzinfo=NY)
@@ -509,3 +516,22 @@ def test_the_records_written_since_a_revision(tmp_path: Path) -> None:
         assert store.revision("talks forgotten") == 0
         store._db.execute("DELETE FROM talks WHERE id = 'site:3'")
         assert store.revision("talks forgotten") == 1
+
+
+def test_the_next_record_is_what_upsert_stores(tmp_path: Path) -> None:
+    moved: dict[str, Any] = {"start": datetime(2026, 4, 2, 14, tzinfo=NY), "abstract": None}
+    runs: list[tuple[Sighting, bool]] = [
+        (Sighting(talk(), "Site"), True),
+        (Sighting(talk(), "Site, renamed"), False),
+        (Sighting(talk(**moved), "Site"), True),
+        # Partial: the stored abstract is kept, and the record is what the last run stored.
+        (Sighting(talk(**moved), "Site", partial=True), False),
+        (Sighting(talk(title="A retitled talk", **moved), "Site", partial=True), True),
+    ]
+    with Store(tmp_path / "db.sqlite") as store:
+        for hour, (sighting, changes) in enumerate(runs):
+            now = T0 + timedelta(hours=hour)
+            foreseen = next_record(sighting, store.recorded(sighting.talk.id), now)
+            store.upsert([sighting], now)
+            (stored,) = store.talks()
+            assert foreseen == (stored if changes else None), hour
