@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,7 @@ from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
 from aggregator.records.normalize import draft_fingerprint, normalize, rules_digest, talk_id
 from aggregator.store.database import Group, SeenAgain, Sighting, Store, group_name
+from aggregator.warming import Warmer
 from scrapers import SiteParser
 from scrapers.read.text import scalar_text
 
@@ -137,10 +139,19 @@ def run(
     clock = time.monotonic()
     # The store opens first: a broken one fails the run before any site is bothered.
     with Store(config.db) as store:
-        _read_sources(config, sites, store, transport, now, progress, started, report)
+        stored = partial(_stored, config, sites, store, report, started)
+        stats, parsers = asyncio.run(
+            _crawl_all(config, sites, transport, now, progress, (store, started), stored)
+        )
+        report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
+        report.requests, report.revalidated, report.bytes = (
+            stats.requests,
+            stats.revalidated,
+            stats.bytes,
+        )
         # A run for a fixed time (a demo, --now) is made later: the index page says both.
         made = None if now is None else datetime.now(UTC)
-        files = merged_files(config, sites, store, started, made)
+        files = _files(config, sites, store, started, made)
         if config.base_url is None:
             report.notes.append(BASE_URL_NOTE)
         try:
@@ -154,25 +165,15 @@ def run(
     return report
 
 
-def _read_sources(
+def _stored(
     config: Config,
     sites: Mapping[str, SiteParser],
     store: Store,
-    transport: httpx.AsyncBaseTransport | None,
-    now: datetime | None,
-    progress: Callable[[str], None] | None,
-    started: datetime,
     report: RunReport,
+    started: datetime,
+    results: list[CrawlResult],
 ) -> None:
-    """Crawl every source and store the talks it gave, saying in `report` how each fared.
-    What the crawl read is let go on return, before the merge and the feeds need memory."""
-    results, stats, parsers = asyncio.run(_crawl_all(config, sites, transport, now, progress))
-    report.worker_cpu, report.worker_rss = parsers.worker_cpu, parsers.worker_rss
-    report.requests, report.revalidated, report.bytes = (
-        stats.requests,
-        stats.revalidated,
-        stats.bytes,
-    )
+    """Review the sources' talks into `report`, store them, and merge the combined feeds'."""
     sightings: list[Sighting | SeenAgain] = []
     # By the identity of each sighting: the report of the source that found it.
     owners: dict[int, SourceReport] = {}
@@ -213,6 +214,7 @@ def _read_sources(
         # Only a source whose every listing was read can say a talk is gone.
         if complete[source_id]:
             store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
+    merge_if_changed(config, store, started)
 
 
 def _publish(
@@ -258,6 +260,16 @@ def merged_files(
     nothing they are merged from changed since the last merge, and every output file at `now`,
     each reading from the store only when it must be rendered (`aggregator.publishing.outputs`)."""
     merge_if_changed(config, store, now)
+    return _files(config, sites, store, now, made)
+
+
+def _files(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    now: datetime,
+    made: datetime | None,
+) -> Iterator[Output]:
     return holdings_files(config, sites, Stored(store, horizon(config, now), now), now, made)
 
 
@@ -267,33 +279,45 @@ async def _crawl_all(
     transport: httpx.AsyncBaseTransport | None,
     now: datetime | None,
     progress: Callable[[str], None] | None,
-) -> tuple[list[CrawlResult], FetchStats, Parsers]:
+    kept: tuple[Store, datetime],
+    then: Callable[[list[CrawlResult]], None],
+) -> tuple[FetchStats, Parsers]:
+    """Crawl every source, and give what it found to `then`. The parse workers, when there
+    are any, render the entries of the talks found meanwhile, and the ones left when the crawl
+    ends while `then` runs; they are kept in the store (`aggregator.warming`), which the run
+    publishes at `kept`'s time."""
+    workers = parse_workers(config.fetch.parse_workers)
     with PageCache(config.db) as cache:
         async with (
-            _parsers(config) as parsers,
+            _parsers(config, workers) as parsers,
             Fetcher(
                 config.fetch, transport=transport, validators=cache, robots_cache=cache
             ) as fetcher,
         ):
+            # One worker is left to the pages, which a crawl waits for.
+            warmer = Warmer(config, *kept, parsers, max(1, workers - 1))
 
             async def one(source: SourceConfig) -> CrawlResult:
                 site = sites[source.site]
                 start_urls = _start_urls(source, sites)
-                result = await crawl(site, start_urls, fetcher, now, cache, parsers)
+                found = partial(warmer.found, site) if isinstance(parsers, ParsePool) else None
+                result = await crawl(site, start_urls, fetcher, now, cache, parsers, found)
                 if progress is not None:
                     progress(source.site)
                 return result
 
             results = await asyncio.gather(*(one(source) for source in config.sources))
-    return results, fetcher.stats, parsers
+            await warmer.drain()
+            then(results)
+            await warmer.finish()
+    return fetcher.stats, parsers
 
 
-def _parsers(config: Config) -> contextlib.AbstractAsyncContextManager[Parsers]:
+def _parsers(config: Config, workers: int) -> contextlib.AbstractAsyncContextManager[Parsers]:
     """Worker processes for the pages, when there are several sources to parse them for. One
     source's crawl asks for one page after another, its host's delay apart, so it never has
     two pages to parse at once, and a pool would only make its first page wait for it (about
     a second when the fork server starts, 0.2 s after that)."""
-    workers = parse_workers(config.fetch.parse_workers)
     if workers > 1 and len(config.sources) > 1:
         return ParsePool(workers)
     return contextlib.nullcontext(IN_PROCESS)

@@ -91,23 +91,24 @@ def _with_events(
     cal: Calendar, ordered: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies
 ) -> bytes:
     """`cal` with the VTIMEZONEs of the talks and then their VEVENTs, in the given order."""
-    for timezone in _timezones(ordered):
-        cal.add_component(timezone)
-    # Each event is written as soon as it is built: a calendar of many thousand talks never
-    # holds all their icalendar objects at once.
+    # A component's lines are its own and then its subcomponents' in order: the VTIMEZONEs,
+    # serialized once for all files, and each event as soon as it is built, so that a calendar
+    # of many thousand talks never holds all their icalendar objects at once.
     head = serialize(cal)
     if not head.endswith(_END):
         raise AssertionError("icalendar ended a calendar with something other than END:VCALENDAR")
     events = bodies.entries(entry_kind("ics", spec), ordered, partial(_events, spec, bodies))
-    return head[: -len(_END)] + "".join(events).encode() + _END
+    zones = b"".join(_timezones(ordered))
+    return head[: -len(_END)] + zones + "".join(events).encode() + _END
 
 
 def _events(spec: FeedSpec, bodies: Bodies, talks: list[StoredTalk]) -> list[str]:
     return [serialize(_event(st, spec, bodies)).decode() for st in talks]
 
 
-def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
-    """One VTIMEZONE per zone used, sorted by TZID, spanning whole years around its talks.
+def _timezones(talks: Sequence[StoredTalk]) -> list[bytes]:
+    """One VTIMEZONE per zone used, sorted by TZID, spanning whole years around its talks,
+    serialized.
 
     Not `Calendar.add_missing_timezones()`: it walks a set (order varies between runs) and spans
     1970-2038 whatever the data, so the output would neither be stable nor cover later years.
@@ -126,10 +127,10 @@ def _timezones(talks: Sequence[StoredTalk]) -> list[Timezone]:
 
 
 @cache
-def _timezone(tzid: str, first: int, last: int) -> Timezone:
-    # Built from the zone's rules, which a run's hundreds of calendar files share: serializing
-    # the component reads it and changes nothing.
-    return Timezone.from_tzid(tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
+def _timezone(tzid: str, first: int, last: int) -> bytes:
+    # Made from the zone's rules, which a run's hundreds of calendar files share.
+    zone = Timezone.from_tzid(tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))
+    return serialize(zone)
 
 
 def _event(st: StoredTalk, spec: FeedSpec, bodies: Bodies) -> Event:

@@ -87,15 +87,20 @@ async def crawl(
     now: datetime | None = None,
     cache: PageCache | None = None,
     parsers: Parsers = IN_PROCESS,
+    found: Callable[[TalkDraft], None] | None = None,
 ) -> CrawlResult:
     """Read the site from its start URLs; never raises for a page that fails. `now`, when the
     run fixes it, is what parsers see as the present instead of the time of each response.
     With a `cache`, an unchanged page (304) is not parsed again, and the page of a talk that
     is over is not fetched again: what they gave last time is reused. `parsers` is where the
-    pages are parsed (a `ParsePool` for a crawl of many sites)."""
+    pages are parsed (a `ParsePool` for a crawl of many sites). `found` is told of each draft
+    read from a page as soon as it is, while the crawl goes on (not of one reused: a page
+    unchanged, or of a talk that is over)."""
     result = CrawlResult()
     talks: dict[str, Link] = {}
     queue, seen = list(start_urls), set(start_urls)
+    # The talk links of listings parsed this run, by identity: their seeds are new drafts.
+    fresh: set[int] = set()
     get = _Getter(fetcher, start_urls)
     while queue and result.listings_read < MAX_LISTINGS:
         if (over := get.over()) is not None:
@@ -105,7 +110,7 @@ async def crawl(
         url = queue.pop(0)
         # Talks are read in listing order: once one listing is not settled, none is left so.
         settling = not talks and cache is not None
-        links = await _listing(site, url, get, result, now, cache, parsers, settling)
+        links = await _listing(site, url, get, result, now, cache, parsers, settling, fresh)
         if links is None:
             result.listings_failed += 1
             continue
@@ -129,7 +134,13 @@ async def crawl(
     left = list(talks.values())
     while left and (over := get.over()) is None:
         link = left.pop(0)
-        result.drafts.append(await _talk(site, link, get, result, now, cache, parsers, present))
+        read = result.details_read
+        draft = await _talk(site, link, get, result, now, cache, parsers, present)
+        result.drafts.append(draft)
+        if found is not None and (
+            result.details_read > read or (link.complete and id(link) in fresh)
+        ):
+            found(draft)
     if left:
         # What the listing said is published; the store keeps the rest from earlier runs.
         message = f"{over}; {len(left)} talk page(s) not read"
@@ -198,9 +209,11 @@ async def _listing(
     cache: PageCache | None,
     parsers: Parsers,
     settling: bool = False,
+    fresh: set[int] | None = None,
 ) -> list[Link] | Outline | None:
     """The listing's links; when `settling`, the outline of an unchanged listing of whole
-    talks instead, its talks left unread."""
+    talks instead, its talks left unread. Links parsed from the page as it is now, not kept
+    from before, are added to `fresh` by identity."""
     fetched = await _page(url, get, result, site, now)
     if fetched is _UNCHANGED and cache is not None:
         outline = cache.outline(url) if settling else None
@@ -217,6 +230,8 @@ async def _listing(
         result.problems.append(Problem(url, f"listing parser failed: {parsed.error}"))
         return None
     result.problems.extend(Problem(url, note, warning=True) for note in parsed.notes)
+    if fresh is not None:
+        fresh.update(id(link) for link in parsed.value)
     if cache is not None:
         outline = cache.keep_links(url, parsed.value, fetched.validators)
         if outline is not None:

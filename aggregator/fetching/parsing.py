@@ -22,6 +22,7 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ __all__ = ["DIED", "IN_PROCESS", "ParsePool", "Parsed", "Parsers", "describe", "
 log = logging.getLogger(__name__)
 
 _T = TypeVar("_T", list[Link], TalkDraft)
+_R = TypeVar("_R")
 _Kind = Literal["listing", "talk"]
 
 DIED = "its process ended abruptly (killed, or out of memory)"
@@ -90,6 +92,12 @@ class Parsers:
     async def talk(self, site: SiteParser, page: Page) -> Parsed[TalkDraft]:
         """The draft of a talk page."""
         return cast(Parsed[TalkDraft], await self._read(site, "talk", page))
+
+    async def spare(self, work: Callable[..., _R], *args: object) -> _R | None:
+        """`work(*args)` in a worker process, for work a run may leave undone: None when
+        there are no workers, or it could not be done there. `work` must be importable by its
+        module and name, and catch what it means to recover from."""
+        return None
 
     async def _read(
         self, site: SiteParser, kind: _Kind, page: Page
@@ -186,6 +194,26 @@ class ParsePool(Parsers):
                     log.warning("parsing pages in-process: the worker processes die starting")
                     self._unstartable = True
                 return Parsed(None, error=DIED)
+
+    async def spare(self, work: Callable[..., _R], *args: object) -> _R | None:
+        pool = await self._started()
+        if pool is None:
+            return None
+        try:
+            done = await asyncio.get_running_loop().run_in_executor(pool, _spend, work, args)
+        except BrokenProcessPool:
+            # Pages in flight with it are parsed again alone (`_read`); this work is left.
+            if self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            return None
+        except Exception as exc:  # it could not be sent, or what it gave could not come back
+            log.debug("work left undone: %s", describe(exc))
+            return None
+        value, cpu, rss = done
+        self.worker_cpu += cpu
+        self.worker_rss = max(self.worker_rss, rss)
+        return value
 
     async def _run(
         self, pool: Executor, job: tuple[bytes, _Kind, Page]
@@ -285,6 +313,12 @@ def _work(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDra
     began = time.process_time()
     parsed = _parse(job)
     return replace(parsed, cpu=time.process_time() - began, rss=_peak_rss())
+
+
+def _spend(work: Callable[..., _R], args: tuple[object, ...]) -> tuple[_R, float, int]:
+    began = time.process_time()
+    value = work(*args)
+    return value, time.process_time() - began, _peak_rss()
 
 
 def _peak_rss() -> int:

@@ -52,7 +52,7 @@ from feeds import (
 )
 from feeds.changes import CHANGES_ENTRIES, shown
 from feeds.html import INDEX_TALKS
-from feeds.spec import Bodies, Kept
+from feeds.spec import Bodies, Kept, source_links
 from scrapers import SiteParser
 
 __all__ = [
@@ -80,9 +80,28 @@ _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
 _RENDERING_LIBRARIES = ("feedgen", "icalendar", "lxml", "nh3", "pydantic", "tzdata")
 """Their versions are in every fingerprint. tzdata stands for the zone rules the VTIMEZONEs and
 local times come from; a system zone database updated in place is not noticed."""
-_UNSHOWN = frozenset({"last_seen", "change_count"})
+_UNSHOWN = frozenset({"last_seen", "change_count", "provenance"})
 """Fields of a stored talk that no file shows: every run updates `last_seen`, so fingerprints
 that included it would never match (tests/aggregator/test_outputs.py checks they are unshown)."""
+
+
+def talk_digest(st: StoredTalk) -> bytes:
+    """A digest of everything of `st` that a file shows: equal digests, equal entries.
+
+    The sources count as the files show them (`source_links`), so a source's record and the
+    combined talk made of it alone, which lists that one source, give one digest, and their
+    entries are rendered once for both feeds."""
+    shown = st.model_copy(update={"sources": source_links(st)})
+    data = shown.model_dump_json(exclude=set(_UNSHOWN))
+    return hashlib.blake2b(data.encode(), digest_size=16).digest()
+
+
+def kept_bodies(kept: Kept | None, digest: Callable[[StoredTalk], bytes] = talk_digest) -> Bodies:
+    """The bodies a run's files are made with: entries named by each talk's id and `digest`
+    (`talk_digest`, or a faster way to the same), and kept in `kept`."""
+    return Bodies(
+        key=lambda st: (st.talk.id, digest(st)), kept=kept, salt=_code_fingerprint().hex()
+    )
 
 
 def feed_specs(
@@ -402,8 +421,7 @@ def holdings_files(
     def digest(st: StoredTalk) -> bytes:
         held = digests.get(id(st))
         if held is None or held[0] is not st:
-            data = st.model_dump_json(exclude=set(_UNSHOWN))
-            held = digests[id(st)] = (st, hashlib.blake2b(data.encode(), digest_size=16).digest())
+            held = digests[id(st)] = (st, talk_digest(st))
         return held[1]
 
     def fingerprint(
@@ -421,11 +439,7 @@ def holdings_files(
 
     # A talk's body and entries are the same in every feed that shows it, and in the source's
     # feeds when its record is what the combined feeds show; kept, they serve later runs.
-    bodies = Bodies(
-        key=lambda st: (st.talk.id, digest(st)),
-        kept=holdings.kept,
-        salt=_code_fingerprint().hex(),
-    )
+    bodies = kept_bodies(holdings.kept, digest)
     for spec, selection in specs:
         # The consumer renders each file before it asks for the next: this feed's files need
         # nothing the previous feed's read, save the combined talks.

@@ -30,6 +30,7 @@ from scrapers.read.words import CANCELLED_WORDS, POSTPONED_WORDS, unaccented
 
 __all__ = [
     "draft_fingerprint",
+    "draft_id",
     "normalize",
     "rules_digest",
     "split_status_marker",
@@ -143,6 +144,11 @@ def talk_id(site: SiteParser, url: str, key: str | None = None) -> str:
     return f"{site.id}:{key}"
 
 
+def draft_id(draft: TalkDraft, site: SiteParser) -> str:
+    """The id of the talk `normalize` makes of `draft`, without making it."""
+    return talk_id(site, scalar_text(draft.url).strip(), draft.key)
+
+
 def talk_zone(site: SiteParser, start: datetime) -> str:
     """The talk's IANA zone: the start's own zone when it names one (an iCal TZID), else the
     site's (times given in UTC or as a bare offset are shown in the site's local time)."""
@@ -215,7 +221,7 @@ def normalize(draft: TalkDraft, site: SiteParser) -> Talk:
             if (name := clean_inline(s.name)) and not is_placeholder_name(name)
         ]
         return Talk(
-            id=talk_id(site, url or "", draft.key),
+            id=draft_id(draft, site),
             source=site.id,
             url=url,
             title=title,

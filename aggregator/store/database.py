@@ -22,13 +22,23 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from aggregator.bulk import cycle_collection_paused
 from aggregator.errors import OutputError
 from aggregator.model import SEQUENCE_FIELDS, STORED, Change, SourceLink, Status, StoredTalk, Talk
 
-__all__ = ["Group", "Published", "SeenAgain", "Sighting", "Store", "UpsertResult", "group_name"]
+__all__ = [
+    "Group",
+    "Published",
+    "Recorded",
+    "SeenAgain",
+    "Sighting",
+    "Store",
+    "UpsertResult",
+    "group_name",
+    "next_record",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS talks (
@@ -286,6 +296,18 @@ class Group:
     """(talk id, fingerprint of the draft) of each talk."""
     name: str
     """`group_name(talks)`."""
+
+
+class Recorded(NamedTuple):
+    """A talk's stored record as `next_record` reads it."""
+
+    record: str
+    first_seen: str
+    change_count: int
+    sequence: int
+    moved_from: str | None
+    drafted: str | None
+    """The fingerprint of the draft that gives the record as it is (`Store.drafted`), if any."""
 
 
 @dataclass(frozen=True)
@@ -583,8 +605,7 @@ class Store:
                     new += 1
                     continue
                 old = Talk.model_validate_json(row[0], context=STORED)
-                talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
-                notes = _differences(old, talk)
+                talk, notes = _revised(sighting, old)
                 if not notes:
                     seen.append((talk.id, drafted))
                     unchanged += 1
@@ -695,6 +716,15 @@ class Store:
             return True
         drafted = self.drafted(source)
         return all(drafted.get(fingerprint) == talk_id for talk_id, fingerprint in talks)
+
+    def recorded(self, talk_id: str) -> Recorded | None:
+        """What `next_record` needs of the talk's stored record, if there is one."""
+        row = self._db.execute(
+            "SELECT record, first_seen, change_count, sequence, moved_from, drafted"
+            " FROM talks LEFT JOIN sightings USING (id) WHERE id = ?",
+            (talk_id,),
+        ).fetchone()
+        return None if row is None else Recorded(*row)
 
     def drafted(self, source: str) -> dict[str, str]:
         """The source's talks by the fingerprint of the draft each record was normalized from,
@@ -1142,6 +1172,37 @@ def _bump(old: Talk, new: Talk) -> int:
 
 def _moved_from(old: Talk, new: Talk, previous: str | None) -> str | None:
     return old.start.isoformat() if old.start != new.start else previous
+
+
+def next_record(sighting: Sighting, recorded: Recorded | None, now: datetime) -> StoredTalk | None:
+    """The source record that `Store.upsert([sighting], now)` would leave where the store holds
+    `recorded` (`Store.recorded`) for the talk, as `Store.talks` would then give it; None when
+    it would leave the talk as it is (but for the source's name, which it updates)."""
+    stamp = now.isoformat()
+    if recorded is None:
+        record = sighting.talk.model_dump_json()
+        return _stored((record, sighting.source_name, stamp, stamp, stamp, 0, 0, None))
+    old = Talk.model_validate_json(recorded.record, context=STORED)
+    talk, notes = _revised(sighting, old)
+    if not notes:
+        return None
+    revised = (
+        talk.model_dump_json(),
+        sighting.source_name,
+        recorded.first_seen,
+        stamp,
+        stamp,
+        recorded.change_count + 1,
+        recorded.sequence + _bump(old, talk),
+        _moved_from(old, talk, recorded.moved_from),
+    )
+    return _stored(revised)
+
+
+def _revised(sighting: Sighting, old: Talk) -> tuple[Talk, list[_Note]]:
+    """The record a sighting makes of a stored one, and how it differs from it."""
+    talk = _fill_from(sighting.talk, old) if sighting.partial else sighting.talk
+    return talk, _differences(old, talk)
 
 
 def _fill_from(talk: Talk, old: Talk) -> Talk:

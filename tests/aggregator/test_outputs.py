@@ -17,10 +17,16 @@ from icalendar import Calendar
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
 from aggregator.model import StoredTalk
-from aggregator.publishing.outputs import Output, feed_files, feed_specs, with_base_url
+from aggregator.publishing.outputs import (
+    Output,
+    feed_files,
+    feed_specs,
+    talk_digest,
+    with_base_url,
+)
 from aggregator.publishing.publish import FINGERPRINTS, write_changed
 from feeds import FORMATS
-from feeds.spec import Bodies, html_description, plain_description
+from feeds.spec import Bodies, html_description, plain_description, source_links
 from scrapers import SiteParser
 from tests.feeds.jsonfeed_rules import jsonfeed_problems
 from tests.feeds.sample import NOW, sample_talks
@@ -177,9 +183,18 @@ def test_a_run_that_stops_halfway_leaves_the_last_set_and_its_fingerprints(
 def test_fields_left_out_of_fingerprints_are_shown_nowhere(tmp_path: Path) -> None:
     talks = sample_talks()
     later = [
-        st.model_copy(update={"last_seen": NOW + timedelta(days=3), "change_count": 7})
+        st.model_copy(
+            update={
+                "last_seen": NOW + timedelta(days=3),
+                "change_count": 7,
+                "provenance": {"title": "elsewhere"},
+                # A talk of one source lists that source, whether it says so or not.
+                "sources": source_links(st) if len(st.sources) < 2 else st.sources,
+            }
+        )
         for st in talks
     ]
+    assert [talk_digest(st) for st in later] == [talk_digest(st) for st in talks]
 
     def rendered(chosen: list[StoredTalk]) -> dict[str, bytes]:
         outputs = feed_files(_config(tmp_path), SITES, chosen, chosen, [], NOW)

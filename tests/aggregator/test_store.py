@@ -19,6 +19,7 @@ from aggregator.store.database import (
     Sighting,
     Store,
     group_name,
+    next_record,
 )
 
 NY = ZoneInfo("America/New_York")
@@ -608,3 +609,22 @@ def test_talks_stored_as_a_whole_finding_are_grouped_at_once(tmp_path: Path) -> 
         with contextlib.closing(sqlite3.connect(path)) as connection:
             assert connection.execute("SELECT count(*) FROM seen_groups").fetchone() == (0,)
         assert [st.last_seen for st in store.talks()] == [hours[2], hours[1]]
+
+
+def test_the_next_record_is_what_upsert_stores(tmp_path: Path) -> None:
+    moved: dict[str, Any] = {"start": datetime(2026, 4, 2, 14, tzinfo=NY), "abstract": None}
+    runs: list[tuple[Sighting, bool]] = [
+        (Sighting(talk(), "Site"), True),
+        (Sighting(talk(), "Site, renamed"), False),
+        (Sighting(talk(**moved), "Site"), True),
+        # Partial: the stored abstract is kept, and the record is what the last run stored.
+        (Sighting(talk(**moved), "Site", partial=True), False),
+        (Sighting(talk(title="A retitled talk", **moved), "Site", partial=True), True),
+    ]
+    with Store(tmp_path / "db.sqlite") as store:
+        for hour, (sighting, changes) in enumerate(runs):
+            now = T0 + timedelta(hours=hour)
+            foreseen = next_record(sighting, store.recorded(sighting.talk.id), now)
+            store.upsert([sighting], now)
+            (stored,) = store.talks()
+            assert foreseen == (stored if changes else None), hour
