@@ -173,7 +173,21 @@ def _stored(
     started: datetime,
     results: list[CrawlResult],
 ) -> None:
-    """Review the sources' talks into `report`, store them, and merge the combined feeds'."""
+    """Review the sources' talks into `report`, store them, and merge the combined feeds'.
+    What the crawl found is let go (`results` emptied) before the merge needs the memory."""
+    _review_and_store(config, sites, store, report, started, results)
+    results.clear()
+    merge_if_changed(config, store, started)
+
+
+def _review_and_store(
+    config: Config,
+    sites: Mapping[str, SiteParser],
+    store: Store,
+    report: RunReport,
+    started: datetime,
+    results: list[CrawlResult],
+) -> None:
     sightings: list[Sighting | SeenAgain] = []
     # By the identity of each sighting: the report of the source that found it.
     owners: dict[int, SourceReport] = {}
@@ -214,7 +228,6 @@ def _stored(
         # Only a source whose every listing was read can say a talk is gone.
         if complete[source_id]:
             store.mark_missing(source_id, seen, started, config.lifecycle.cancel_after)
-    merge_if_changed(config, store, started)
 
 
 def _publish(

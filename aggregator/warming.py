@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 BATCH = 32
 """Talks a worker renders at once: enough to spread the cost of a document's head, few enough
 that a page to parse never waits long behind them."""
+DRAINED = 64
+"""Batches at most sent when the crawl ends (`Warmer.drain`). What they give waits in memory
+until the run has stored and merged its talks, so a crawl that read many thousand talks at once
+(a few large feeds) leaves the rest to publishing rather than hold all their entries."""
 
 
 class Warmer:
@@ -71,8 +75,9 @@ class Warmer:
         self._next()
 
     async def drain(self) -> None:
-        """Send everything still waiting to the workers at once: the crawl is over, and no
-        page waits for them any more."""
+        """Send what is still waiting to the workers at once, up to `DRAINED` batches: the
+        crawl is over, and no page waits for them any more."""
+        del self._waiting[DRAINED * BATCH :]
         self._slots = len(self._waiting) + self._busy
         self._next()
         # Each batch is sent when its task first runs.
