@@ -927,9 +927,14 @@ def _history(bound: float) -> str:
         f" memory until all feeds were written (a peak of 315 MiB), and each kept entry waited"
         f" for the disk. Fixed: stale entries are forgotten once a run, a source's talks are"
         f" read for its own feeds only, entries are rendered in batches and kept without an"
-        f" fsync each. What follows the crawl is still the run's own work on one core and"
-        f" does not overlap the crawl: most of it icalendar's and feedgen's for the 8,000"
-        f" entries of the combined and the per-source feeds."
+        f" fsync each. At e2ce051 what followed the crawl (about 8 s at a 1 s delay) was still"
+        f" the run's own work on one core, most of it icalendar's and feedgen's for the 8,000"
+        f" entries of the combined and the per-source feeds. Since then a talk that one source"
+        f" lists has one set of entries for its source's feeds and the combined ones, each"
+        f" VTIMEZONE is serialized once, and the parse workers render the entries of each talk"
+        f" they read while the crawl waits on its hosts (aggregator/warming.py): publishing"
+        f" renders none on this farm, and what follows the crawl is reviewing, storing and"
+        f" merging 4,000 talks and assembling 1,307 files from kept entries."
     )
 
 
