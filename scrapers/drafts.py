@@ -3,6 +3,7 @@ span a whole-day draft holds)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
@@ -69,6 +70,14 @@ class Page:
     fetched_at: datetime
     notes: list[str] = field(default_factory=list)
     """What a parser skipped on this page (an unreadable feed entry), for the run report."""
+    earlier: Mapping[str, TalkDraft] = field(default_factory=dict)
+    """What parsing this URL gave last time, by part (`parts`), for a parser that reads a page
+    in independent parts of its text (an iCal feed's events): a part found here by its name
+    need not be parsed again."""
+    parts: dict[str, TalkDraft] = field(default_factory=dict)
+    """What this parse gave by part, each named by a digest of the part's text and of all else
+    its draft depends on; filled by the parser, and offered as `earlier` when the URL is parsed
+    again."""
 
     @cached_property
     def soup(self) -> BeautifulSoup:

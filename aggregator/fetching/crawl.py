@@ -225,15 +225,20 @@ async def _listing(
         fetched = await _page(url, get, result, site, now, conditional=False)
     if not isinstance(fetched, _Fresh):
         return None
+    earlier = cache.parts(url) if cache is not None else None
+    if earlier is not None:
+        fetched.page.earlier = earlier
     parsed = await parsers.listing(site, fetched.page)
     if parsed.value is None:
         result.problems.append(Problem(url, f"listing parser failed: {parsed.error}"))
         return None
     result.problems.extend(Problem(url, note, warning=True) for note in parsed.notes)
     if fresh is not None:
-        fresh.update(id(link) for link in parsed.value)
+        # A part of the page as it was gives the draft it gave then: nothing new.
+        taken = {id(d) for name, d in parsed.parts.items() if earlier and name in earlier}
+        fresh.update(id(link) for link in parsed.value if id(link.seed) not in taken)
     if cache is not None:
-        outline = cache.keep_links(url, parsed.value, fetched.validators)
+        outline = cache.keep_links(url, parsed.value, fetched.validators, parsed.parts, parsed.kept)
         if outline is not None:
             result.outlined.append((url, outline.digest))
     return parsed.value

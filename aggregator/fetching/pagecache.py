@@ -3,6 +3,8 @@
 For every page fetched: its ETag and Last-Modified (for conditional requests: an unchanged page
 answers 304 with no body) and what parsing it gave (the listing's links, or the talk page's
 draft), so that a 304 costs no parsing; both are written at once, in one transaction a page.
+A listing read in parts (an iCal feed's events, `Page.parts`) keeps which of its links each part
+gave, so that when it changes, the parts it still has need not be parsed again (`parts`).
 For each host's robots.txt, its text. A talk page whose talk is over is not fetched again at
 all: its stored draft is reused.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +27,7 @@ from aggregator.errors import OutputError
 from scrapers import Link, TalkDraft
 from scrapers.drafts import SpeakerDraft
 
-__all__ = ["Outline", "PageCache"]
+__all__ = ["KeptParts", "Outline", "PageCache", "listing_json"]
 
 _Validators = tuple[str | None, str | None]
 """An answer's (ETag, Last-Modified)."""
@@ -35,7 +38,8 @@ CREATE TABLE IF NOT EXISTS pages (
     etag TEXT,
     last_modified TEXT,
     parsed TEXT,
-    outline TEXT
+    outline TEXT,
+    parts TEXT
 )
 """
 
@@ -68,8 +72,9 @@ class PageCache:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
-            if "outline" not in columns:
-                self._db.execute("ALTER TABLE pages ADD COLUMN outline TEXT")
+            for column in ("outline", "parts"):
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT")
         except sqlite3.Error as exc:
             raise OutputError(str(path), f"cannot use the page cache: {exc}") from None
 
@@ -119,6 +124,15 @@ class PageCache:
         data = json.loads(row[0])
         return Outline(tuple(data["listings"]), str(data["digest"]))
 
+    def parts(self, url: str) -> KeptParts | None:
+        """The drafts a listing read in parts gave when it was last parsed, by part."""
+        row = self._db.execute(
+            "SELECT parts, parsed FROM pages WHERE url = ? AND parts IS NOT NULL", (url,)
+        ).fetchone()
+        if row is None or row[1] is None:
+            return None
+        return KeptParts(json.loads(row[0]), row[1])
+
     def draft(self, url: str) -> TalkDraft | None:
         """The draft a talk page gave when it was last parsed."""
         parsed = self._parsed(url)
@@ -127,12 +141,23 @@ class PageCache:
         return _draft(parsed["draft"])
 
     def keep_links(
-        self, url: str, links: list[Link], validators: _Validators = (None, None)
+        self,
+        url: str,
+        links: list[Link],
+        validators: _Validators = (None, None),
+        parts: Mapping[str, TalkDraft] | None = None,
+        text: str | None = None,
     ) -> Outline | None:
-        """Remember what a listing gave, with the validators of the answer it came from; the
-        outline kept for it, if its every talk link carries the whole talk."""
-        parsed = {"type": "listing", "links": [_link_json(link) for link in links]}
-        text = json.dumps(parsed, sort_keys=True)
+        """Remember what a listing gave, with the validators of the answer it came from, and
+        which link's draft each of its `parts` is; the outline kept for it, if its every talk
+        link carries the whole talk. `text`: `listing_json(links)`, when already made."""
+        if text is None:
+            text = listing_json(links)
+        kept_parts = None
+        if parts:
+            place = {id(link.seed): index for index, link in enumerate(links) if link.seed}
+            index = {name: place[id(d)] for name, d in parts.items() if id(d) in place}
+            kept_parts = json.dumps(index, sort_keys=True)
         outline = None
         if all(link.complete and link.seed is not None for link in links if link.kind == "talk"):
             listings = tuple(link.url for link in links if link.kind == "listing")
@@ -141,11 +166,11 @@ class PageCache:
         if outline is not None:
             kept = json.dumps({"listings": outline.listings, "digest": outline.digest})
         self._write(
-            "INSERT INTO pages (url, etag, last_modified, parsed, outline) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            "INSERT INTO pages (url, etag, last_modified, parsed, outline, parts)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
             " last_modified = excluded.last_modified, parsed = excluded.parsed,"
-            " outline = excluded.outline",
-            (url, *validators, text, kept),
+            " outline = excluded.outline, parts = excluded.parts",
+            (url, *validators, text, kept, kept_parts),
         )
         return outline
 
@@ -177,7 +202,7 @@ class PageCache:
         self._write(
             "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-            " last_modified = excluded.last_modified, parsed = excluded.parsed",
+            " last_modified = excluded.last_modified, parsed = excluded.parsed, parts = NULL",
             (url, etag, last_modified, _ROBOTS_PREFIX + json.dumps({"text": text})[1:]),
         )
 
@@ -192,7 +217,7 @@ class PageCache:
         """Remember that the robots.txt at `url` answered at `at` that there is none."""
         self._write(
             "INSERT INTO pages (url, parsed) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET"
-            " etag = NULL, last_modified = NULL, parsed = excluded.parsed",
+            " etag = NULL, last_modified = NULL, parsed = excluded.parsed, parts = NULL",
             (url, json.dumps({"type": "robots-absent", "at": at.isoformat()})),
         )
 
@@ -208,7 +233,8 @@ class PageCache:
         self._write(
             "INSERT INTO pages (url, etag, last_modified, parsed) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
-            " last_modified = excluded.last_modified, parsed = excluded.parsed, outline = NULL",
+            " last_modified = excluded.last_modified, parsed = excluded.parsed, outline = NULL,"
+            " parts = NULL",
             (url, *validators, json.dumps(parsed, sort_keys=True)),
         )
 
@@ -217,6 +243,13 @@ class PageCache:
             self._db.execute(sql, parameters)
         except sqlite3.Error as exc:
             raise OutputError(str(self._path), f"cannot write the page cache: {exc}") from None
+
+
+def listing_json(links: list[Link]) -> str:
+    """What the cache keeps of a listing that gave `links`: made where the page is parsed (a
+    parse worker), as a feed of thousands of events is a large text to write."""
+    parsed = {"type": "listing", "links": [_link_json(link) for link in links]}
+    return json.dumps(parsed, sort_keys=True)
 
 
 def _moment_json(moment: datetime | None) -> dict[str, str] | None:
@@ -264,3 +297,43 @@ def _link_json(link: Link) -> dict[str, Any]:
 def _link(data: dict[str, Any]) -> Link:
     seed = _draft(data["seed"]) if data["seed"] is not None else None
     return Link(data["url"], data["kind"], seed, data["complete"])
+
+
+class KeptParts(Mapping[str, TalkDraft]):
+    """What a listing read in parts gave last time, by part (`Page.earlier`): the listing's
+    kept JSON, decoded only as far as a part is looked up, and so in the process that parses
+    the page (a parse worker), not in the one that runs the crawl."""
+
+    def __init__(self, index: dict[str, int], parsed: str) -> None:
+        self._index = index
+        self._parsed = parsed
+        self._links: list[dict[str, Any]] | None = None
+        self._drafts: dict[int, TalkDraft] = {}
+
+    def __getitem__(self, name: str) -> TalkDraft:
+        place = self._index[name]
+        if place not in self._drafts:
+            if self._links is None:
+                self._links = json.loads(self._parsed)["links"]
+            seed = self._links[place]["seed"]
+            if seed is None:
+                raise KeyError(name)
+            self._drafts[place] = _draft(seed)
+        return self._drafts[place]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getstate__(self) -> tuple[dict[str, int], str]:
+        return self._index, self._parsed
+
+    def __setstate__(self, state: tuple[dict[str, int], str]) -> None:
+        self._index, self._parsed = state
+        self._links = None
+        self._drafts = {}

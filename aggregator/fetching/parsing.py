@@ -25,10 +25,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, Literal, TypeVar, cast
 
+from aggregator.fetching.pagecache import listing_json
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft, all_sites
 from scrapers.kinds import load_kinds
 
@@ -51,6 +52,10 @@ class Parsed(Generic[_T]):
     value: _T | None
     notes: tuple[str, ...] = ()
     """What the parser skipped on the page (`Page.notes`)."""
+    parts: dict[str, TalkDraft] = field(default_factory=dict)
+    """What it gave by part (`Page.parts`): the drafts are those of the links it gave."""
+    kept: str | None = None
+    """What the page cache keeps of the links (`listing_json`), when a worker made it."""
     error: str | None = None
     """Why the parser failed (`describe`), when it did."""
     cpu: float = 0.0
@@ -71,7 +76,7 @@ def read(site: SiteParser, kind: _Kind, page: Page) -> Parsed[list[Link]] | Pars
     """Parse `page` as a listing or a talk page of `site`, in this process."""
     try:
         if kind == "listing":
-            return Parsed(site.listing(page), tuple(page.notes))
+            return Parsed(site.listing(page), tuple(page.notes), page.parts)
         return Parsed(site.talk(page), tuple(page.notes))
     except Exception as exc:  # a parser bug must cost one page, not the run
         return Parsed(None, error=describe(exc))
@@ -339,4 +344,8 @@ def _parse(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDr
             site = _SITES[sent] = pickle.loads(sent)
         except Exception as exc:  # whatever it is, the page is then parsed in the run's process
             raise _SiteNotRebuiltError(describe(exc)) from None
-    return read(site, kind, page)
+    parsed = read(site, kind, page)
+    if kind == "listing" and parsed.value is not None:
+        # Made here, on a core of its own, rather than in the process that runs the crawl.
+        return replace(parsed, kept=listing_json(cast(list[Link], parsed.value)))
+    return parsed

@@ -38,9 +38,15 @@ class IcalFeed(SiteParser):
         """Every talk of the feed, complete."""
         window = (page.fetched_at - PAST, page.fetched_at + AHEAD)
         parsed = parse_calendar(
-            page.text, feed_url=page.url, zone=self.zone, window=window, now=page.fetched_at
+            page.text,
+            feed_url=page.url,
+            zone=self.zone,
+            window=window,
+            now=page.fetched_at,
+            earlier=page.earlier,
         )
         page.notes.extend(parsed.skipped)
+        page.parts.update(parsed.parts)
         # A talk without a page of its own is found at the feed, which the run report names.
         return [
             Link(draft.url or page.url, "talk", draft, complete=True) for draft in parsed.drafts

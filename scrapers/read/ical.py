@@ -8,6 +8,12 @@ A feed gives at most `MAX_TALKS` drafts, the nearest to now first (upcoming ones
 on, then past ones from the last back), and occurrences are found only as far as they are
 read: a few hourly events recur into tens of thousands of talks, which no seminar lists.
 
+A feed read before is read again in the events whose text changed only: each event that does
+not recur gives its draft by a digest of its text and of the calendar around it
+(`ParsedCalendar.parts`), and a later reading given those (`earlier`) takes the draft of every
+event whose digest it finds instead of parsing the event (`scrapers.read.ical_parts`). The
+drafts are the same either way, and so are their order and the notes.
+
 Times: `Z` is UTC; a TZID names an IANA zone, a Windows zone name (Outlook, Exchange) mapped to
 its IANA zone, or else a VTIMEZONE of the same file: the IANA zone whose clocks agree with it
 over the window read, or, when none does, its own offsets. The calendar's own zone is its
@@ -24,17 +30,20 @@ with a `<b>` here and there is still plain text, line by line).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import html
 import itertools
 import re
 import warnings
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, cached_property, partial
 from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +53,7 @@ from icalendar import Calendar, Component, Timezone, vDDDLists, vDDDTypes, vRecu
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from scrapers.drafts import ParseError, SpeakerDraft, TalkDraft
+from scrapers.read.ical_parts import MARK, Cut, cut_events
 from scrapers.read.speakers import parse_speakers
 from scrapers.read.text import clean_block, html_links, html_to_text
 
@@ -139,6 +149,9 @@ class ParsedCalendar:
 
     drafts: list[TalkDraft] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    parts: dict[str, TalkDraft] = field(default_factory=dict)
+    """The draft of each event read that does not recur, by the digest of its text and of the
+    calendar around it: what a later reading of the feed may take as `earlier`."""
 
 
 @dataclass
@@ -186,21 +199,39 @@ def parse_calendar(
     zone: ZoneInfo,
     window: tuple[datetime, datetime],
     now: datetime,
+    earlier: Mapping[str, TalkDraft] | None = None,
 ) -> ParsedCalendar:
     """The talks in an iCalendar text: events that do not recur whatever their date, and the
     occurrences of recurring ones that start within `window`; of more than `MAX_TALKS`, the
     nearest to `now` (noted). `zone` is the site's, for times the feed leaves floating when
     the calendar names no zone of its own. A talk's url is its own page, or "" when the event
-    names none (the feed is no talk's page).
+    names none (the feed is no talk's page). `earlier`: the `parts` of an earlier reading of
+    the feed, whose drafts stand for the events whose text is unchanged.
 
     ParseError when the text is not iCalendar at all or is cut off; a broken event is skipped
     and noted.
     """
     result = ParsedCalendar()
-    left = MAX_TALKS
-    # Several VCALENDARs in one feed (rare) share its budget, the first taking its nearest.
-    for calendar in _calendars(text, feed_url):
-        left -= _Reader(calendar, zone, window, now, result).read(left)
+    cut = cut_events(text)
+    if cut is None:
+        left = MAX_TALKS
+        # Several VCALENDARs in one feed (rare) share its budget, the first taking its nearest.
+        for calendar in _calendars(text, feed_url):
+            left -= _Reader(calendar, zone, window, now, result).read(left)
+    else:
+        names = cut.digests(_context_key(cut, zone, window))
+        given = earlier or {}
+        reused = {
+            place: given[name]
+            for place, name in enumerate(names)
+            if name is not None and name in given
+        }
+        parsed = cut.text([place not in reused for place in range(len(names))])
+        reader = _Reader(_calendars(parsed, feed_url)[0], zone, window, now, result, names, reused)
+        try:
+            reader.read(MAX_TALKS)
+        except _ReusedInSeriesError:
+            return parse_calendar(text, feed_url=feed_url, zone=zone, window=window, now=now)
     result.drafts.sort(key=lambda d: (_instant(d.start), d.key or ""))
     return result
 
@@ -306,8 +337,14 @@ class _Reader:
         window: tuple[datetime, datetime],
         now: datetime,
         result: ParsedCalendar,
+        names: Sequence[str | None] = (),
+        reused: Mapping[int, TalkDraft] | None = None,
     ) -> None:
         self.calendar = calendar
+        # By each event's place in the feed (`MARK`): its digest, and the drafts taken for it.
+        self.names = names
+        self.reused = reused or {}
+        self.places: dict[int, int] = {}
         self.site_zone = zone
         self.window = window
         self.now = now
@@ -329,17 +366,28 @@ class _Reader:
         """Add the drafts of at most `limit` talks, the nearest to now first; how many."""
         events = self._readable_events()
         recurring = {_uid(event) for event in events if "RRULE" in event or "RDATE" in event}
-        singles: list[_Talk] = []
+        if any(draft.key in recurring for draft in self.reused.values()):
+            # An event of a series that its text alone does not show: read afresh.
+            raise _ReusedInSeriesError
+        placed: list[tuple[int, _Talk]] = [
+            (place, _Talk(draft.start, "", partial(self._kept, place, draft)))
+            for place, draft in self.reused.items()
+            if draft.start is not None
+        ]
         series: dict[str, list[Component]] = {uid: [] for uid in recurring}
-        for event in events:
+        for order, event in enumerate(events):
             if _uid(event) in series:
                 series[_uid(event)].append(event)
                 continue
             start = _value(event, "DTSTART")
             # An override whose series is not in the feed keeps its occurrence's identity.
             original = _value(event, "RECURRENCE-ID")
-            made = partial(self.draft, event, start, _end(event, start), original)
-            singles.append(_Talk(self.moment(start), "", made))
+            place = self.places.get(id(event), order)
+            made = partial(self._single, place, event, start, _end(event, start), original)
+            placed.append((place, _Talk(self.moment(start), "", made)))
+        # In the feed's order, as a reading of the whole text has them, before sorting by time.
+        placed.sort(key=lambda pair: pair[0])
+        singles = [talk for _, talk in placed]
         expanding = [
             expansion
             for uid, components in series.items()
@@ -382,6 +430,9 @@ class _Reader:
                 title = _plain(event, "SUMMARY") or str(event.get("UID", "?"))
                 self.result.skipped.append(f"event {title!r} skipped: no readable DTSTART")
                 continue
+            place = event.pop(MARK, None)
+            if place is not None:
+                self.places[id(event)] = int(str(place))
             for name in _DATE_PROPERTIES:
                 if name in event:
                     event[name] = self._localized(event[name])
@@ -438,6 +489,23 @@ class _Reader:
         """The one IANA zone the calendar's VTIMEZONEs name or match, if they agree on one."""
         zones = {self._named_zone(tzid) for tzid in self.definitions}
         return zones.pop() if len(zones) == 1 else None
+
+    def _single(
+        self,
+        place: int,
+        event: Component,
+        start: date,
+        end: date | None,
+        original: date | None,
+    ) -> TalkDraft:
+        """The draft of an event that does not recur, kept by its digest for a later reading."""
+        return self._kept(place, self.draft(event, start, end, original))
+
+    def _kept(self, place: int, draft: TalkDraft) -> TalkDraft:
+        name = self.names[place] if place < len(self.names) else None
+        if name is not None:
+            self.result.parts[name] = draft
+        return draft
 
     def draft(
         self, event: Component, start: date, end: date | None, original: date | None
@@ -497,6 +565,34 @@ class _Reader:
         # UTC, or a zone built from a VTIMEZONE that has no IANA name to show: the instant, in
         # the calendar's own zone when it has one.
         return value.astimezone(self.own_zone or UTC)
+
+
+class _ReusedInSeriesError(Exception):
+    """A draft taken from an earlier reading has the UID of a recurring event of the feed."""
+
+
+def _context_key(cut: Cut, zone: ZoneInfo, window: tuple[datetime, datetime]) -> bytes:
+    """What an event's draft depends on besides its own text: this code, the site's zone and
+    the calendar around the events, and the window read when a VTIMEZONE names no IANA zone
+    (it is matched to one over the window)."""
+    hashed = hashlib.blake2b(_code_digest(), digest_size=16)
+    hashed.update(f"{zone.key}\n".encode())
+    if not all("\\" not in tzid and _iana_zone(tzid) for tzid in cut.zone_ids()):
+        hashed.update(f"{window[0].isoformat()} {window[1].isoformat()}\n".encode())
+    hashed.update(cut.context.encode())
+    return hashed.digest()
+
+
+@cache
+def _code_digest() -> bytes:
+    """The code that turns an event into a draft: a draft made by other code is not reused."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for library in ("icalendar", "recurring-ical-events"):
+        hashed.update(f"{library} {version(library)}\n".encode())
+    here = Path(__file__).parent
+    for path in [*sorted(here.glob("*.py")), here.parent / "drafts.py"]:
+        hashed.update(path.read_bytes())
+    return hashed.digest()
 
 
 @dataclass(frozen=True)
