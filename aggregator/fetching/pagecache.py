@@ -13,8 +13,10 @@ The cache lives in the store's SQLite file, in its own table.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -28,6 +30,8 @@ from scrapers import Link, TalkDraft
 from scrapers.drafts import SpeakerDraft
 
 __all__ = ["KeptParts", "Outline", "PageCache", "listing_json"]
+
+log = logging.getLogger(__name__)
 
 _Validators = tuple[str | None, str | None]
 """An answer's (ETag, Last-Modified)."""
@@ -127,11 +131,9 @@ class PageCache:
     def parts(self, url: str) -> KeptParts | None:
         """The drafts a listing read in parts gave when it was last parsed, by part."""
         row = self._db.execute(
-            "SELECT parts, parsed FROM pages WHERE url = ? AND parts IS NOT NULL", (url,)
+            "SELECT parts FROM pages WHERE url = ? AND parts IS NOT NULL", (url,)
         ).fetchone()
-        if row is None or row[1] is None:
-            return None
-        return KeptParts(json.loads(row[0]), row[1])
+        return None if row is None else KeptParts(self._path, url, json.loads(row[0]))
 
     def draft(self, url: str) -> TalkDraft | None:
         """The draft a talk page gave when it was last parsed."""
@@ -300,22 +302,25 @@ def _link(data: dict[str, Any]) -> Link:
 
 
 class KeptParts(Mapping[str, TalkDraft]):
-    """What a listing read in parts gave last time, by part (`Page.earlier`): the listing's
-    kept JSON, decoded only as far as a part is looked up, and so in the process that parses
-    the page (a parse worker), not in the one that runs the crawl."""
+    """What a listing read in parts gave last time, by part (`Page.earlier`). Only the names
+    of the parts are read where it is made; the drafts are read from the cache's file, and
+    decoded, as far as a part is looked up, in the process that parses the page (a parse
+    worker): a crawl sends its pages to the workers all at once, and a feed's drafts are
+    hundreds of kilobytes. The page's new parse result is written only after it is parsed, so
+    what is read is the last one. A cache that cannot be read has no part."""
 
-    def __init__(self, index: dict[str, int], parsed: str) -> None:
+    def __init__(self, path: Path, url: str, index: dict[str, int]) -> None:
+        self._path = path
+        self._url = url
         self._index = index
-        self._parsed = parsed
         self._links: list[dict[str, Any]] | None = None
         self._drafts: dict[int, TalkDraft] = {}
 
     def __getitem__(self, name: str) -> TalkDraft:
         place = self._index[name]
         if place not in self._drafts:
-            if self._links is None:
-                self._links = json.loads(self._parsed)["links"]
-            seed = self._links[place]["seed"]
+            links = self._read()
+            seed = links[place]["seed"] if place < len(links) else None
             if seed is None:
                 raise KeyError(name)
             self._drafts[place] = _draft(seed)
@@ -330,10 +335,26 @@ class KeptParts(Mapping[str, TalkDraft]):
     def __len__(self) -> int:
         return len(self._index)
 
-    def __getstate__(self) -> tuple[dict[str, int], str]:
-        return self._index, self._parsed
+    def __getstate__(self) -> tuple[Path, str, dict[str, int]]:
+        return self._path, self._url, self._index
 
-    def __setstate__(self, state: tuple[dict[str, int], str]) -> None:
-        self._index, self._parsed = state
+    def __setstate__(self, state: tuple[Path, str, dict[str, int]]) -> None:
+        self._path, self._url, self._index = state
         self._links = None
         self._drafts = {}
+
+    def _read(self) -> list[dict[str, Any]]:
+        if self._links is None:
+            self._links = []
+            try:
+                with contextlib.closing(
+                    sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+                ) as db:
+                    row = db.execute(
+                        "SELECT parsed FROM pages WHERE url = ?", (self._url,)
+                    ).fetchone()
+                if row is not None and row[0] is not None:
+                    self._links = json.loads(row[0]).get("links", [])
+            except (sqlite3.Error, ValueError, AttributeError):
+                log.debug("%s: kept parts not read", self._url, exc_info=True)
+        return self._links

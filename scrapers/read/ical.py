@@ -221,11 +221,13 @@ def parse_calendar(
     else:
         names = cut.digests(_context_key(cut, zone, window))
         given = earlier or {}
-        reused = {
-            place: given[name]
+        # `get`: what was kept may be gone since (a cache that cannot be read).
+        taken = {
+            place: given.get(name)
             for place, name in enumerate(names)
             if name is not None and name in given
         }
+        reused = {place: draft for place, draft in taken.items() if draft is not None}
         parsed = cut.text([place not in reused for place in range(len(names))])
         reader = _Reader(_calendars(parsed, feed_url)[0], zone, window, now, result, names, reused)
         try:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import asdict
+import pickle
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,3 +92,22 @@ def test_robots_text_and_validators_outlive_the_connection(tmp_path: Path) -> No
         assert cache.links(url) is None and cache.draft(url) is None
         cache.keep_robots(url, None, None, None)
         assert cache.robots(url) is None
+
+
+def test_parts_are_read_where_they_are_looked_up_and_only_while_kept(tmp_path: Path) -> None:
+    listing = "https://x.edu/feed.ics"
+    first, second = draft(), replace(draft(), title="U", key="uid-2")
+    links = [Link(listing, "talk", first, complete=True), Link(listing, "talk", second, True)]
+    with PageCache(tmp_path / "db") as cache:
+        cache.keep_links(listing, links, parts={"a": first, "b": second})
+        kept = cache.parts(listing)
+        assert kept is not None and set(kept) == {"a", "b"}
+        sent = pickle.dumps(kept)
+        # The drafts travel as the cache's file and the page's URL, not as their text.
+        assert b"Ada" not in sent
+        assert pickle.loads(sent)["b"] == second
+        cache.keep_draft(listing, first)  # the URL now gives something else
+        assert cache.parts(listing) is None
+    (tmp_path / "db").unlink()
+    gone = pickle.loads(sent)
+    assert "a" in gone and gone.get("a") is None, "a cache that cannot be read has no part"
