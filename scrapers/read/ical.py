@@ -432,9 +432,8 @@ class _Reader:
                 title = _plain(event, "SUMMARY") or str(event.get("UID", "?"))
                 self.result.skipped.append(f"event {title!r} skipped: no readable DTSTART")
                 continue
-            place = event.pop(MARK, None)
-            if place is not None:
-                self.places[id(event)] = int(str(place))
+            if self.names:  # marked by `Cut.text`, once each
+                self.places[id(event)] = int(str(event.pop(MARK)))
             for name in _DATE_PROPERTIES:
                 if name in event:
                     event[name] = self._localized(event[name])

@@ -10,8 +10,8 @@ on the date of the run) is named by a digest of its text and of the context's, a
 last time can stand for it. Each block that is parsed is marked (`MARK`) with its place in the
 feed, so the parser knows which block each event it reads came from and where it stood.
 
-A text laid out any other way (several VCALENDARs, an event never closed, a nested VEVENT) is
-not cut: it is parsed whole, as it always is.
+A text laid out any other way (several VCALENDARs, an event never closed, a nested VEVENT), or
+one that has the mark in it already, is not cut: it is parsed whole, as it always is.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ _LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _FOLD = re.compile(r"\r?\n[ \t]")
+_MARKED = re.compile(re.escape(MARK), re.IGNORECASE)
 _RECURRING = re.compile(r"^(?:RRULE|RDATE|EXDATE|RECURRENCE-ID)[;:]", re.IGNORECASE | re.MULTILINE)
 _ZONE_ID = re.compile(r"^TZID(?:;[^:\r\n]*)?:(?P<value>[^\r\n]*)", re.IGNORECASE | re.MULTILINE)
 
@@ -80,6 +81,8 @@ class Cut:
 def cut_events(text: str) -> Cut | None:
     """`text` cut at its events, if it is one VCALENDAR whose VEVENTs each open and close
     within it, one after the other; None otherwise."""
+    if _MARKED.search(text):
+        return None
     context: list[str] = []
     events: list[str] = []
     starts: list[int] = []

@@ -274,3 +274,14 @@ def test_a_crawl_parses_only_the_events_of_a_feed_that_changed(
             if (d.key or "").startswith("weekly@x")
         ],
     ]
+
+
+def test_a_feed_that_carries_the_mark_itself_is_read_whole() -> None:
+    text = calendar(
+        vevent("DTSTART:20260303T100000Z", "X-TALKFEED-PART:zero", uid="a@x"),
+        vevent("DTSTART:20260304T100000Z", uid="b@x"),
+    )
+    assert cut_events(text) is None
+    parsed = parse(text)
+    assert [d.key for d in parsed.drafts] == ["a@x", "b@x"]
+    assert again(text, parsed).drafts == parsed.drafts
