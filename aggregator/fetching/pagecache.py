@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -133,7 +133,7 @@ class PageCache:
         row = self._db.execute(
             "SELECT parts FROM pages WHERE url = ? AND parts IS NOT NULL", (url,)
         ).fetchone()
-        return None if row is None else KeptParts(self._path, url, json.loads(row[0]))
+        return None if row is None else KeptParts(self._path, url, frozenset(json.loads(row[0])))
 
     def draft(self, url: str) -> TalkDraft | None:
         """The draft a talk page gave when it was last parsed."""
@@ -306,55 +306,56 @@ class KeptParts(Mapping[str, TalkDraft]):
     of the parts are read where it is made; the drafts are read from the cache's file, and
     decoded, as far as a part is looked up, in the process that parses the page (a parse
     worker): a crawl sends its pages to the workers all at once, and a feed's drafts are
-    hundreds of kilobytes. The page's new parse result is written only after it is parsed, so
-    what is read is the last one. A cache that cannot be read has no part."""
+    hundreds of kilobytes. The drafts are found by the names kept with them in the row read,
+    so a parse result written since (another source of the same URL) gives its own drafts. A
+    cache that cannot be read has no part."""
 
-    def __init__(self, path: Path, url: str, index: dict[str, int]) -> None:
+    def __init__(self, path: Path, url: str, names: Collection[str]) -> None:
         self._path = path
         self._url = url
-        self._index = index
-        self._links: list[dict[str, Any]] | None = None
-        self._drafts: dict[int, TalkDraft] = {}
+        self._names = names
+        self._kept: tuple[dict[str, int], list[dict[str, Any]]] | None = None
+        self._drafts: dict[str, TalkDraft] = {}
 
     def __getitem__(self, name: str) -> TalkDraft:
-        place = self._index[name]
-        if place not in self._drafts:
-            links = self._read()
-            seed = links[place]["seed"] if place < len(links) else None
+        if name not in self._drafts:
+            index, links = self._read()
+            place = index.get(name)
+            seed = links[place]["seed"] if place is not None and place < len(links) else None
             if seed is None:
                 raise KeyError(name)
-            self._drafts[place] = _draft(seed)
-        return self._drafts[place]
+            self._drafts[name] = _draft(seed)
+        return self._drafts[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._index
+        return name in self._names
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._names)
 
-    def __getstate__(self) -> tuple[Path, str, dict[str, int]]:
-        return self._path, self._url, self._index
+    def __getstate__(self) -> tuple[Path, str, Collection[str]]:
+        return self._path, self._url, self._names
 
-    def __setstate__(self, state: tuple[Path, str, dict[str, int]]) -> None:
-        self._path, self._url, self._index = state
-        self._links = None
+    def __setstate__(self, state: tuple[Path, str, Collection[str]]) -> None:
+        self._path, self._url, self._names = state
+        self._kept = None
         self._drafts = {}
 
-    def _read(self) -> list[dict[str, Any]]:
-        if self._links is None:
-            self._links = []
+    def _read(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        if self._kept is None:
+            self._kept = ({}, [])
             try:
                 with contextlib.closing(
                     sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
                 ) as db:
                     row = db.execute(
-                        "SELECT parsed FROM pages WHERE url = ?", (self._url,)
+                        "SELECT parts, parsed FROM pages WHERE url = ?", (self._url,)
                     ).fetchone()
-                if row is not None and row[0] is not None:
-                    self._links = json.loads(row[0]).get("links", [])
+                if row is not None and row[0] is not None and row[1] is not None:
+                    self._kept = (json.loads(row[0]), json.loads(row[1]).get("links", []))
             except (sqlite3.Error, ValueError, AttributeError):
                 log.debug("%s: kept parts not read", self._url, exc_info=True)
-        return self._links
+        return self._kept

@@ -106,6 +106,17 @@ def test_parts_are_read_where_they_are_looked_up_and_only_while_kept(tmp_path: P
         # The drafts travel as the cache's file and the page's URL, not as their text.
         assert b"Ada" not in sent
         assert pickle.loads(sent)["b"] == second
+        # Another source of the same URL keeps its parse before this one is read: its drafts
+        # are found by its own names, never by the places the names had before.
+        third = replace(draft(), title="V", key="uid-3")
+        cache.keep_links(
+            listing,
+            [Link(listing, "talk", third, True), Link(listing, "talk", first, True)],
+            parts={"c": third, "a": first},
+        )
+        later = pickle.loads(sent)
+        assert later["a"] == first
+        assert "b" in later and later.get("b") is None
         cache.keep_draft(listing, first)  # the URL now gives something else
         assert cache.parts(listing) is None
     (tmp_path / "db").unlink()
