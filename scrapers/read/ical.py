@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, cached_property, partial
 from importlib import resources
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -589,7 +589,11 @@ def _code_digest() -> bytes:
     """The code that turns an event into a draft: a draft made by other code is not reused."""
     hashed = hashlib.blake2b(digest_size=16)
     for library in ("icalendar", "recurring-ical-events"):
-        hashed.update(f"{library} {version(library)}\n".encode())
+        try:
+            named = version(library)
+        except PackageNotFoundError:  # installed without metadata: its folder stands for it
+            named = str(resources.files(library.replace("-", "_")))
+        hashed.update(f"{library} {named}\n".encode())
     here = Path(__file__).parent
     for path in [*sorted(here.glob("*.py")), here.parent / "drafts.py"]:
         hashed.update(path.read_bytes())
