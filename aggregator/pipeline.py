@@ -37,6 +37,7 @@ from aggregator.health import (
     rot,
 )
 from aggregator.merging import merge_if_changed
+from aggregator.publishing.entries import Workers
 from aggregator.publishing.outputs import BASE_URL_NOTE, Output, Stored, holdings_files, horizon
 from aggregator.publishing.publish import Publication, write_or_remove
 from aggregator.records.limits import within_limits
@@ -111,9 +112,10 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     """What the operator may want to know that is neither an error nor a flag."""
     worker_cpu: float = 0.0
-    """CPU seconds parse worker processes spent on this run's pages (`ParsePool`)."""
+    """CPU seconds worker processes spent on this run: parsing its pages (`ParsePool`),
+    rendering its entries (`aggregator.warming`, `Prerender`)."""
     worker_rss: int = 0
-    """Bytes: the highest peak resident set of a parse worker process."""
+    """Bytes: the highest peak resident set of a worker process."""
 
     @property
     def exit_code(self) -> int:
@@ -151,7 +153,8 @@ def run(
         )
         # A run for a fixed time (a demo, --now) is made later: the index page says both.
         made = None if now is None else datetime.now(UTC)
-        files = _files(config, sites, store, started, made)
+        workers = Workers(parse_workers(config.fetch.parse_workers))
+        files = _files(config, sites, store, started, made, workers)
         if config.base_url is None:
             report.notes.append(BASE_URL_NOTE)
         try:
@@ -160,6 +163,9 @@ def run(
             report.publish_error = str(exc)
             _unpublished(config, store, report, started, now or datetime.now(UTC), clock)
             raise
+        finally:
+            report.worker_cpu += workers.cpu
+            report.worker_rss = max(report.worker_rss, workers.rss)
         store.forget_entries(started)
         store.record_run(started, now or datetime.now(UTC), report.exit_code, asdict(report))
     return report
@@ -268,12 +274,16 @@ def merged_files(
     store: Store,
     now: datetime,
     made: datetime | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[Output]:
     """After the store took a run's talks: merge them into the combined feeds' talks, unless
     nothing they are merged from changed since the last merge, and every output file at `now`,
-    each reading from the store only when it must be rendered (`aggregator.publishing.outputs`)."""
+    each reading from the store only when it must be rendered (`aggregator.publishing.outputs`),
+    entries rendered in `workers` (by default, as many as the config's parse workers) when many
+    are to be rendered."""
     merge_if_changed(config, store, now)
-    return _files(config, sites, store, now, made)
+    workers = workers or Workers(parse_workers(config.fetch.parse_workers))
+    return _files(config, sites, store, now, made, workers)
 
 
 def _files(
@@ -282,8 +292,10 @@ def _files(
     store: Store,
     now: datetime,
     made: datetime | None,
+    workers: Workers,
 ) -> Iterator[Output]:
-    return holdings_files(config, sites, Stored(store, horizon(config, now), now), now, made)
+    holdings = Stored(store, horizon(config, now), now)
+    return holdings_files(config, sites, holdings, now, made, workers)
 
 
 async def _crawl_all(

@@ -23,7 +23,8 @@ from aggregator.config import Config
 from aggregator.errors import OutputError
 from aggregator.fetching.parsing import Parsers
 from aggregator.model import StoredTalk
-from aggregator.publishing.outputs import feed_specs, kept_bodies
+from aggregator.publishing.entries import render_entries
+from aggregator.publishing.outputs import feed_specs
 from aggregator.records.normalize import draft_fingerprint, draft_id, normalize
 from aggregator.store.database import Recorded, Sighting, Store, next_record
 from feeds import FORMATS, FeedSpec, window_start
@@ -133,18 +134,11 @@ def rendered_entries(
             continue
         if record is not None:
             foreseen.append(record)
-    kept = _Collected()
-    bodies = kept_bodies(kept)
-    for ext, render in FORMATS.items():
-        oldest = since[ext]
-        talks = [st for st in foreseen if oldest is None or st.talk.start >= oldest]
-        if not talks:
-            continue
-        try:
-            render(talks, spec, bodies)
-        except Exception:  # publishing renders these again, and reports what fails
-            log.debug("%s entries not rendered", ext, exc_info=True)
-    return kept.entries
+    jobs = [
+        (st, [ext for ext, oldest in since.items() if oldest is None or st.talk.start >= oldest])
+        for st in foreseen
+    ]
+    return render_entries(jobs, spec)
 
 
 def _foreseen(
@@ -159,19 +153,6 @@ def _foreseen(
         return None
     sighting = Sighting(normalize(draft, site), site.name, drafted=fingerprint)
     return next_record(sighting, recorded, now)
-
-
-class _Collected:
-    """Entries as `Bodies` keeps them, gathered to be sent back."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, str] = {}
-
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        return {key: self.entries[key] for key in keys if key in self.entries}
-
-    def put_many(self, entries: Mapping[str, str]) -> None:
-        self.entries.update(entries)
 
 
 def _oldest(specs: Sequence[FeedSpec], ext: str, now: datetime) -> datetime | None:

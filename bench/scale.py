@@ -26,8 +26,10 @@ from pathlib import Path
 
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
+from aggregator.fetching.parsing import parse_workers
 from aggregator.model import Talk
 from aggregator.pipeline import merged_files
+from aggregator.publishing.entries import MIN_ENTRIES, Workers
 from aggregator.publishing.publish import write_changed
 from aggregator.store.database import Sighting, Store
 from bench import Section
@@ -70,6 +72,11 @@ class Measure:
     written: int
     rss: int
     """Peak resident set size of the process, in bytes."""
+    worker_rss: int
+    """The highest peak resident set size of a worker process that rendered entries (0 when
+    none did), in bytes."""
+    worker_cpu: float
+    """CPU seconds the worker processes spent rendering from scratch, median over the runs."""
 
 
 UNCHANGED_TARGET = 2.0
@@ -127,7 +134,11 @@ def run() -> Section:
             f"case, every talk still ahead, so every feed holds every talk. Time: median of "
             f"{RUNS} runs (crowded: {CROWDED_RUNS}), records built beforehand. Peak memory: "
             f"the process's peak resident size, records and C libraries included (each size "
-            f"runs in a process of its own)."
+            f"runs in a process of its own). Entries of the combined feeds that the store does "
+            f"not keep are rendered first in worker processes, one per core (`Prerender`, "
+            f"when there are at least {MIN_ENTRIES:,}): their CPU time from scratch and their "
+            f"peak resident size are in the last two columns; the run's own process is in the "
+            f"others."
         ),
         headers=(
             "Scenario",
@@ -138,6 +149,8 @@ def run() -> Section:
             "An hour on, unchanged (s)",
             "1 % changed (s)",
             "Peak RSS (MiB)",
+            "Render workers: CPU from scratch (s)",
+            "Peak RSS of a worker (MiB)",
         ),
         rows=tuple(rows),
         finding=(
@@ -201,6 +214,8 @@ def _row(scenario: str, size: int, measure: Measure) -> tuple[str, ...]:
         f"{measure.again:.2f}",
         f"{measure.changed:.2f}",
         f"{measure.rss / 2**20:.0f}",
+        f"{measure.worker_cpu:.2f}",
+        f"{measure.worker_rss / 2**20:.0f}",
     )
 
 
@@ -236,14 +251,18 @@ def _config(db: Path, out: Path) -> tuple[Config, dict[str, SiteParser]]:
     return config, sites
 
 
-def _publish(db: Path, now: datetime, out: Path, changed: Sequence[Talk] = ()) -> int:
+def _publish(
+    db: Path, now: datetime, out: Path, workers: Workers, changed: Sequence[Talk] = ()
+) -> int:
     """What a run does after its crawl, into the store `db` and the directory `out`: store the
-    `changed` talks, merge if need be, and write every file that changed. The number written."""
+    `changed` talks, merge if need be, and write every file that changed, entries rendered in
+    `workers` when there are many. The number written."""
     config, sites = _config(db, out)
     with Store(db) as store:
         if changed:
             store.upsert([Sighting(talk, talk.source.upper()) for talk in changed], now)
-        return len(write_changed(out, merged_files(config, sites, store, now)))
+        files = merged_files(config, sites, store, now, workers=workers)
+        return len(write_changed(out, files))
 
 
 def _retitled(db: Path) -> list[Talk]:
@@ -261,7 +280,8 @@ def _one(size: int, scenario: str) -> Measure:
     else:
         records = synthetic(size, random.Random(size))[0]
         now = FIRST_DAY
-    cold, warm, changing = [], [], []
+    cold, warm, changing, spent = [], [], [], []
+    workers = Workers(parse_workers("auto"))
     files = written = 0
     with tempfile.TemporaryDirectory() as scratch:
         # As the crawl leaves it: every record stored, nothing merged or published yet. Built
@@ -278,14 +298,16 @@ def _one(size: int, scenario: str) -> Measure:
             db, out = run / "talkfeed.db", run / "out"
             shutil.copyfile(crawled, db)
             began = time.perf_counter()
-            files = _publish(db, now, out)
+            before = workers.cpu
+            files = _publish(db, now, out, workers)
             cold.append(time.perf_counter() - began)
+            spent.append(workers.cpu - before)
             written = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
             began = time.perf_counter()
-            _publish(db, now + timedelta(hours=1), out)
+            _publish(db, now + timedelta(hours=1), out, workers)
             warm.append(time.perf_counter() - began)
             began = time.perf_counter()
-            _publish(db, now + timedelta(hours=2), out, retitled)
+            _publish(db, now + timedelta(hours=2), out, workers, retitled)
             changing.append(time.perf_counter() - began)
     rss = _peak_rss()
     return Measure(
@@ -295,6 +317,8 @@ def _one(size: int, scenario: str) -> Measure:
         files=files,
         written=written,
         rss=rss,
+        worker_rss=workers.rss,
+        worker_cpu=statistics.median(spent),
     )
 
 

@@ -628,6 +628,10 @@ class Bodies:
             self._kept.put_many({self._name(key): text for key, text in made.items()})
         return [entries[key] for key in keys]
 
+    def name(self, kind: str, st: StoredTalk) -> str:
+        """The name the talk's entry of `kind` is kept under."""
+        return self._name((kind, self._key(st)))
+
     def _name(self, key: tuple[str, Hashable]) -> str:
         return hashlib.blake2b(f"{self._salt}\n{key!r}".encode(), digest_size=16).hexdigest()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,6 +14,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from aggregator.fetching.snapshot import load_snapshot
+from aggregator.model import StoredTalk
+from feeds.spec import Bodies
 from scrapers.registry import SITES_PATH_VARIABLE
 from tests.fixture_pages import EXAMPLES, FIXTURES
 
@@ -93,3 +95,26 @@ url = "{site.listing_url}"
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many kept entries this process rendered, by `Bodies.entries` call (the workers'
+    are their own)."""
+    made: list[int] = []
+    entries = Bodies.entries
+
+    def counting(
+        bodies: Bodies,
+        kind: str,
+        talks: Sequence[StoredTalk],
+        make: Callable[[list[StoredTalk]], list[str]],
+    ) -> list[str]:
+        def counted(batch: list[StoredTalk]) -> list[str]:
+            made.append(len(batch))
+            return make(batch)
+
+        return entries(bodies, kind, talks, counted if bodies._kept is not None else make)
+
+    monkeypatch.setattr(Bodies, "entries", counting)
+    return made

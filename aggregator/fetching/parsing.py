@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
-import signal
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Generic, Literal, TypeVar, cast
 
 from aggregator.fetching.pagecache import listing_json
+from aggregator.processes import new_pool, peak_rss
 from scrapers import Link, Page, ParseError, SiteParser, TalkDraft, all_sites
 from scrapers.kinds import load_kinds
 
@@ -267,16 +263,8 @@ class ParsePool(Parsers):
         return pool
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor | None:
-        # Not "fork": the parent has threads (the executor's own, the resolver's, `serve`'s),
-        # and a child forked while one holds a lock can hang on it. A fork server is a clean
-        # process started once, with the parsers imported, that forks each worker cheaply.
-        methods = multiprocessing.get_all_start_methods()
-        method = "forkserver" if "forkserver" in methods else "spawn"
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([__name__])
         try:
-            return ProcessPoolExecutor(workers, mp_context=context, initializer=_prepare_worker)
+            return new_pool(workers, __name__, _prepare_worker)
         except (OSError, NotImplementedError) as exc:
             log.warning("parsing pages in-process: no worker process can be started (%s)", exc)
             self._unstartable = True
@@ -292,22 +280,10 @@ _SITES: dict[bytes, SiteParser] = {}
 
 
 def _prepare_worker() -> None:
-    # Ctrl-C reaches the whole process group: the run stops the workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A run that is killed (cron's timeout, the OOM killer) cannot stop its workers, and a
-    # worker waiting for pages would wait for ever, holding the run's stdout and stderr open.
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
     # Registered sites are pickled by module and class name, and the modules of sites kept
     # outside the package exist only once the registry has loaded them.
     all_sites()
     load_kinds()
-
-
-def _end_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
 
 
 def _ready() -> None:
@@ -317,23 +293,13 @@ def _ready() -> None:
 def _work(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDraft]:
     began = time.process_time()
     parsed = _parse(job)
-    return replace(parsed, cpu=time.process_time() - began, rss=_peak_rss())
+    return replace(parsed, cpu=time.process_time() - began, rss=peak_rss())
 
 
 def _spend(work: Callable[..., _R], args: tuple[object, ...]) -> tuple[_R, float, int]:
     began = time.process_time()
     value = work(*args)
-    return value, time.process_time() - began, _peak_rss()
-
-
-def _peak_rss() -> int:
-    """This process's peak resident set (Linux's VmHWM); 0 where it is not known."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-    except OSError:
-        return 0
-    kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), "0")
-    return int(kib) * 1024
+    return value, time.process_time() - began, peak_rss()
 
 
 def _parse(job: tuple[bytes, _Kind, Page]) -> Parsed[list[Link]] | Parsed[TalkDraft]:

@@ -27,14 +27,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache, partial
-from importlib import metadata
-from pathlib import Path
+from functools import partial
 from typing import Literal
 from urllib.parse import urlsplit
 
 from aggregator.config import Config
 from aggregator.model import Change, StoredTalk
+from aggregator.publishing.entries import (
+    KeptEntries,
+    Prerender,
+    Workers,
+    code_fingerprint,
+    kept_bodies,
+    talk_digest,
+)
 from aggregator.store.database import Store
 from feeds import (
     FORMATS,
@@ -52,7 +58,7 @@ from feeds import (
 )
 from feeds.changes import CHANGES_ENTRIES, shown
 from feeds.html import INDEX_TALKS
-from feeds.spec import Bodies, Kept, source_links
+from feeds.spec import Bodies, Kept
 from scrapers import SiteParser
 
 __all__ = [
@@ -77,31 +83,6 @@ _CHANGE_KINDS: dict[str, Literal["new", "moved", "cancelled", "restored"]] = {
     "restored": "restored",
 }
 """The kinds of change a subscriber follows (a retyped abstract is not news)."""
-_RENDERING_LIBRARIES = ("feedgen", "icalendar", "lxml", "nh3", "pydantic", "tzdata")
-"""Their versions are in every fingerprint. tzdata stands for the zone rules the VTIMEZONEs and
-local times come from; a system zone database updated in place is not noticed."""
-_UNSHOWN = frozenset({"last_seen", "change_count", "provenance"})
-"""Fields of a stored talk that no file shows: every run updates `last_seen`, so fingerprints
-that included it would never match (tests/aggregator/test_outputs.py checks they are unshown)."""
-
-
-def talk_digest(st: StoredTalk) -> bytes:
-    """A digest of everything of `st` that a file shows: equal digests, equal entries.
-
-    The sources count as the files show them (`source_links`), so a source's record and the
-    combined talk made of it alone, which lists that one source, give one digest, and their
-    entries are rendered once for both feeds."""
-    shown = st.model_copy(update={"sources": source_links(st)})
-    data = shown.model_dump_json(exclude=set(_UNSHOWN))
-    return hashlib.blake2b(data.encode(), digest_size=16).digest()
-
-
-def kept_bodies(kept: Kept | None, digest: Callable[[StoredTalk], bytes] = talk_digest) -> Bodies:
-    """The bodies a run's files are made with: entries named by each talk's id and `digest`
-    (`talk_digest`, or a faster way to the same), and kept in `kept`."""
-    return Bodies(
-        key=lambda st: (st.talk.id, digest(st)), kept=kept, salt=_code_fingerprint().hex()
-    )
 
 
 def feed_specs(
@@ -288,20 +269,6 @@ class InMemory(Holdings):
         return None, lambda: change_entries(self._changes, self._combined)
 
 
-class KeptEntries:
-    """Feed entries kept in the store between runs (`feeds.spec.Kept`)."""
-
-    def __init__(self, store: Store, now: datetime) -> None:
-        self._store = store
-        self._now = now
-
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        return self._store.entries(keys, self._now)
-
-    def put_many(self, entries: Mapping[str, str]) -> None:
-        self._store.keep_entries(entries, self._now)
-
-
 class Stored(Holdings):
     """Holdings read from the store when a file needs them, tokens made of its revisions: a
     run whose talks did not change reads none of them for feeds it need not render."""
@@ -400,9 +367,12 @@ def holdings_files(
     holdings: Holdings,
     now: datetime,
     made: datetime | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[Output]:
     """Every output file, each rendered only when asked (one at a time, so only one is held in
-    memory while it is written), reading from `holdings` only what that needs.
+    memory while it is written), reading from `holdings` only what that needs. With `workers`
+    and kept entries, the combined feeds' entries that are not kept are rendered in worker
+    processes before the first of those feeds (`Prerender`).
 
     `now` is the time the run is for; `made`, given only when that is not the clock's (a demo,
     `--now`), the clock's time, which the index page then names as its own beside "as of".
@@ -428,7 +398,7 @@ def holdings_files(
         name: str, what: str, token: str | None, talks: Callable[[], Iterable[StoredTalk]]
     ) -> str:
         hashed = hashlib.blake2b(digest_size=16)
-        hashed.update(_code_fingerprint())
+        hashed.update(code_fingerprint())
         hashed.update(f"{name}\n{what}\n".encode())
         if token is not None:
             hashed.update(token.encode())
@@ -440,6 +410,13 @@ def holdings_files(
     # A talk's body and entries are the same in every feed that shows it, and in the source's
     # feeds when its record is what the combined feeds show; kept, they serve later runs.
     bodies = kept_bodies(holdings.kept, digest)
+    combined_spec = specs[0][0]
+    before: Callable[[], None] = _nothing
+    if workers is not None and isinstance(holdings.kept, KeptEntries):
+        starts = {ext: window_start(combined_spec, ext, now) for ext in FORMATS}
+        oldest = None if None in starts.values() else min(b for b in starts.values() if b)
+        talks = partial(holdings.combined, oldest)
+        before = Prerender(workers, holdings.kept, bodies, combined_spec, starts, talks)
     for spec, selection in specs:
         # The consumer renders each file before it asks for the next: this feed's files need
         # nothing the previous feed's read, save the combined talks.
@@ -457,11 +434,10 @@ def holdings_files(
             name = f"{spec.path}.{extension}"
             yield Output(
                 name,
-                partial(_rendered, render, chosen, spec, bodies),
+                partial(_rendered, render, chosen, spec, bodies, before),
                 fingerprint(name, f"{spec!r}\n{selection!r}", holdings.token(scope, since), chosen),
             )
     # The combined feed's spec: a talk's own file holds the VEVENT all.ics holds for it.
-    combined_spec = specs[0][0]
     for talk, token in holdings.calendar(now):
         talk_id = talk if isinstance(talk, str) else talk.talk.id
         name = event_file(talk_id)
@@ -509,8 +485,14 @@ def _rendered(
     chosen: Callable[[], Sequence[StoredTalk]],
     spec: FeedSpec,
     bodies: Bodies,
+    before: Callable[[], None],
 ) -> bytes:
+    before()
     return render(chosen(), spec, bodies)
+
+
+def _nothing() -> None:
+    """Nothing to do before a file is rendered."""
 
 
 def _one(holdings: Holdings, now: datetime, talk: StoredTalk | str) -> StoredTalk:
@@ -523,18 +505,3 @@ def _alone(one: Callable[[], StoredTalk]) -> list[StoredTalk]:
 
 def _rendered_event(one: Callable[[], StoredTalk], spec: FeedSpec, bodies: Bodies) -> bytes:
     return render_event(one(), spec, bodies)
-
-
-@cache
-def _code_fingerprint() -> bytes:
-    """What rendering depends on besides the data: our rendering code and the libraries'
-    versions. Any change to them renders every file again."""
-    digest = hashlib.blake2b(digest_size=16)
-    here = Path(__file__).parent
-    package = here.parent
-    sources = [*(package.parent / "feeds").glob("*.py"), here / "outputs.py", package / "model.py"]
-    for path in sorted(sources):
-        digest.update(path.read_bytes())
-    for library in _RENDERING_LIBRARIES:
-        digest.update(f"{library} {metadata.version(library)}\n".encode())
-    return digest.digest()

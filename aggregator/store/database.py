@@ -232,6 +232,9 @@ _ADDED_COLUMNS = {
     },
 }
 _Note = tuple[str, str | None, str | None, str | None]
+_NEW: _Note = ("new", None, None, None)
+_ADDED_BATCH = 1024
+"""New combined talks written at once by `Store.publish`: few enough to hold their JSON."""
 """A change as stored: kind, field, old value as JSON, new value as JSON."""
 _OPTIONAL_FIELDS = (
     "url", "title", "speakers", "end", "location", "host", "abstract", "bio", "notes",
@@ -477,6 +480,14 @@ class Store:
                 )
         return {key: text for key, text, _ in rows}
 
+    def kept_entries(self, keys: Sequence[str]) -> set[str]:
+        """Those of `keys` under which an entry is kept (see `keep_entries`)."""
+        rows = self._db.execute(
+            "SELECT key FROM entries WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        )
+        return {key for (key,) in rows}
+
     def keep_entries(self, entries: Mapping[str, str], now: datetime) -> None:
         """Keep feed entries as rendered, by a key that stands for all they show, so that a
         later run assembles a feed from them instead of rendering each entry again."""
@@ -601,7 +612,7 @@ class Store:
                         ),
                     )
                     seen.append((sighting.talk.id, drafted))
-                    self._note("source", sighting.talk.id, now, [("new", None, None, None)])
+                    self._note("source", sighting.talk.id, now, [_NEW])
                     new += 1
                     continue
                 old = Talk.model_validate_json(row[0], context=STORED)
@@ -860,6 +871,8 @@ class Store:
                     (json.dumps(sorted(arriving)),),
                 ).fetchall()
             )
+            # New talks, most of a first run's, are written some at a time, not one by one.
+            added: list[tuple[str, ...]] = []
             for item in talks:
                 talk_id = item.talk.id
                 values = (
@@ -871,13 +884,9 @@ class Store:
                 if talk_id not in existing:
                     seen = min(first_seen.get(m, stamp) for m in item.members)
                     shown = (*_span(item.talk), item.talk.status.value)
-                    self._db.execute(
-                        "INSERT INTO published (id, record, sources, provenance, members,"
-                        " first_seen, last_seen, last_changed, starts, ends, status)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (talk_id, *values, seen, stamp, stamp, *shown),
-                    )
-                    self._note("published", talk_id, now, [("new", None, None, None)])
+                    added.append((talk_id, *values, seen, stamp, stamp, *shown))
+                    if len(added) == _ADDED_BATCH:
+                        self._add_published(added, now)
                     continue
                 row = existing[talk_id]
                 # The same JSON is the same talk: most talks of a run, read without validation.
@@ -908,6 +917,7 @@ class Store:
                         " WHERE id = ?",
                         (*values[1:], talk_id),
                     )
+            self._add_published(added, now)
             # Every combined talk was last seen by this merge: one row says so for all of them,
             # rather than a write to each (see `published`).
             self._db.execute(
@@ -917,6 +927,17 @@ class Store:
             # A cluster that merged into another (an operator override) leaves no orphan row.
             for gone in set(existing) - current:
                 self._db.execute("DELETE FROM published WHERE id = ?", (gone,))
+
+    def _add_published(self, rows: list[tuple[str, ...]], now: datetime) -> None:
+        """Insert these new combined talks and note them as new; `rows` is emptied."""
+        self._db.executemany(
+            "INSERT INTO published (id, record, sources, provenance, members,"
+            " first_seen, last_seen, last_changed, starts, ends, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._note_all("published", now, ((row[0], _NEW) for row in rows))
+        rows.clear()
 
     def published(
         self,
@@ -1090,10 +1111,14 @@ class Store:
         now: datetime,
         notes: Iterable[_Note],
     ) -> None:
+        self._note_all(scope, now, ((talk_id, note) for note in notes))
+
+    def _note_all(self, scope: Scope, now: datetime, notes: Iterable[tuple[str, _Note]]) -> None:
+        """Each (talk id, note) in one statement."""
         self._db.executemany(
             "INSERT INTO changes (scope, talk_id, run_at, kind, field, old, new)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(scope, talk_id, now.isoformat(), *note) for note in notes],
+            [(scope, talk_id, now.isoformat(), *note) for talk_id, note in notes],
         )
 
 

@@ -17,13 +17,8 @@ from icalendar import Calendar
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
 from aggregator.model import StoredTalk
-from aggregator.publishing.outputs import (
-    Output,
-    feed_files,
-    feed_specs,
-    talk_digest,
-    with_base_url,
-)
+from aggregator.publishing.entries import talk_digest
+from aggregator.publishing.outputs import Output, feed_files, feed_specs, with_base_url
 from aggregator.publishing.publish import FINGERPRINTS, write_changed
 from feeds import FORMATS
 from feeds.spec import Bodies, html_description, plain_description, source_links

@@ -4,7 +4,7 @@ an entry the workers cannot render is left to publishing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,29 +28,6 @@ def _config(folder: Path, site: FaultySite, workers: int) -> Path:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("[fetch]\n", f"[fetch]\nparse_workers = {workers}\n"), "utf-8")
     return path
-
-
-@pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many kept entries this process rendered, by `Bodies.entries` call (the workers'
-    are their own)."""
-    made: list[int] = []
-    entries = Bodies.entries
-
-    def counting(
-        bodies: Bodies,
-        kind: str,
-        talks: Sequence[StoredTalk],
-        make: Callable[[list[StoredTalk]], list[str]],
-    ) -> list[str]:
-        def counted(batch: list[StoredTalk]) -> list[str]:
-            made.append(len(batch))
-            return make(batch)
-
-        return entries(bodies, kind, talks, counted if bodies._kept is not None else make)
-
-    monkeypatch.setattr(Bodies, "entries", counting)
-    return made
 
 
 def test_warmed_entries_publish_what_a_run_without_them_does(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from aggregator.model import StoredTalk
+from aggregator.model import Status, StoredTalk, Talk
 from feeds import FeedSpec, event_file, render_event, render_ical
-from tests.feeds.sample import BY_START, SPEC
+from feeds.spec import clean, plain_description, source_names, status_prefix, title_and_speakers
+from tests.feeds.sample import BY_START, SPEC, lifecycle_talks, sample_talks
 
 
 def _calendar(talks: list[StoredTalk], spec: FeedSpec = SPEC) -> Calendar:
@@ -213,3 +217,95 @@ def test_event_files_are_readable_distinct_and_never_hidden() -> None:
     assert len(set(paths)) == len(odd)
     for path in paths:
         assert not any(part.startswith(".") for part in path.split("/"))
+
+
+def _icalendar_event(st: StoredTalk, spec: FeedSpec) -> Event:
+    """The talk's VEVENT built the plain icalendar way, property by property with `add`: what
+    the feeds must write, however they write it."""
+    talk = st.talk
+    summary = clean(status_prefix(talk, spec)) + title_and_speakers(st, " — ")
+    event = Event()
+    event.add("uid", clean(f"{talk.id}@talkfeed"))
+    event.add("dtstamp", st.last_changed.astimezone(UTC))
+    if talk.all_day:
+        event.add("dtstart", talk.start.date())
+        event.add("dtend", talk.effective_end.date())
+    else:
+        event.add("dtstart", talk.start)
+        event.add("dtend", talk.effective_end)
+    event.add("summary", summary)
+    if talk.location:
+        event.add("location", clean(talk.location))
+    event.add("description", plain_description(st))
+    if talk.url:
+        event.add("url", clean(talk.url))
+    event.add(
+        "status",
+        {"scheduled": "CONFIRMED", "tentative": "TENTATIVE"}.get(talk.status.value, "CANCELLED"),
+    )
+    event.add("sequence", st.sequence)
+    event.add("created", st.first_seen.astimezone(UTC))
+    event.add("last-modified", st.last_changed.astimezone(UTC))
+    event.add("categories", source_names(st))
+    return event
+
+
+_AWKWARD = (
+    "Commas, semicolons; colons: and \\backslashes\\",
+    "Quotes \"double\" and 'single', a caret ^ and a tab\tin it",
+    "Lines\nbroken\r\nevery way\rhere",
+    "Ünïcödé — 数学のセミナー — 🙂 emoji at the fold " * 4,
+    "x" * 73 + "é" + "\\" * 3 + ",;" * 40,
+)
+
+
+def _variants(st: StoredTalk) -> Iterator[StoredTalk]:
+    yield st
+    for number, text in enumerate(_AWKWARD):
+        talk = st.talk.model_copy(
+            update={
+                "title": text,
+                "location": text if number % 2 else None,
+                "url": None if number == 3 else st.talk.url,
+                "abstract": text * 3,
+                "status": list(Status)[number % len(Status)],
+            }
+        )
+        yield st.model_copy(update={"talk": talk, "sequence": number * 7})
+
+
+def test_events_are_written_as_icalendar_writes_them() -> None:
+    # Every kind of talk the samples hold (merged, moved, called off, whole-day, in several
+    # zones), each also with text that icalendar must escape, fold or split.
+    talks = [*sample_talks(), *lifecycle_talks(), _whole_day()]
+    checked = 0
+    for st in (variant for talk in talks for variant in _variants(talk)):
+        for spec in (SPEC, replace(SPEC, cancel_prefix="Off; really: ")):
+            assert render_event(st, spec).count(b"BEGIN:VEVENT") == 1
+            written = _event_text(render_event(st, spec))
+            assert written == _icalendar_event(st, spec).to_ical()
+            checked += 1
+    assert checked == 2 * len(talks) * (1 + len(_AWKWARD))
+
+
+def _event_text(document: bytes) -> bytes:
+    start = document.index(b"BEGIN:VEVENT")
+    end = document.index(b"END:VEVENT\r\n") + len(b"END:VEVENT\r\n")
+    return document[start:end]
+
+
+def _whole_day() -> StoredTalk:
+    start = datetime(2026, 3, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    talk = Talk(
+        id="ics:workshop",
+        source="ics",
+        title="Theory Day",
+        start=start,
+        end=start + timedelta(days=2),
+        timezone="Europe/Berlin",
+        all_day=True,
+    )
+    seen = datetime(2026, 3, 1, tzinfo=UTC)
+    return StoredTalk(
+        talk=talk, source_name="Ics", first_seen=seen, last_seen=seen, last_changed=seen
+    )
