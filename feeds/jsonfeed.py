@@ -60,7 +60,7 @@ def render_json(talks: Sequence[StoredTalk], spec: FeedSpec, bodies: Bodies | No
     # Key order is the insertion order above, so the bytes never depend on a dict's history.
     head = json.dumps(feed, ensure_ascii=False, indent=2).removesuffix("\n}")
     ordered = newest_first(talks)
-    items = bodies.entries(entry_kind("json", spec), ordered, partial(_items, spec, bodies))
+    items = bodies.entries(entry_kind("feed.json", spec), ordered, partial(_items, spec, bodies))
     # What json.dumps writes for the whole feed, "items" last, each item two levels in.
     listed = "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
     return f'{head},\n  "items": {listed}\n}}\n'.encode()

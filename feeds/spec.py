@@ -644,8 +644,9 @@ class Bodies:
 
 
 def entry_kind(fmt: str, spec: FeedSpec) -> str:
-    """What an entry in format `fmt` depends on besides its talk: the spec's prefixes for
-    called-off talks (`entry_title`, `status_prefix`), nothing else of it."""
+    """What an entry in format `fmt` (its file extension, as `feeds.FORMATS` names it) depends
+    on besides its talk: the spec's prefixes for called-off talks (`entry_title`,
+    `status_prefix`), nothing else of it."""
     return f"{fmt} {spec.cancel_prefix!r} {spec.postpone_prefix!r}"
 
 

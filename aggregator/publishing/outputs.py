@@ -319,13 +319,10 @@ class Stored(Holdings):
         token = f"{self._identity} {self._store.revision('published')} {span}"
 
         def read() -> list[ChangeEntry]:
-            changes = self._store.changes(
-                since=since, scope="published", kinds=_CHANGE_KINDS, newest=CHANGES_ENTRIES
-            )
+            changes = self._store.feed_changes(since, _CHANGE_KINDS, CHANGES_ENTRIES)
             # A first run's cut holds every talk: only the talks of the entries shown are read.
-            present = self._store.published_ids()
             chosen = shown(
-                [change for change in changes if change.talk_id in present],
+                changes,
                 lambda change: (change.run_at, change.talk_id, _CHANGE_KINDS[change.kind]),
             )
             talks = self._store.published(ids={change.talk_id for change in chosen})

@@ -976,10 +976,6 @@ class Store:
                 stored.append(_stored(row, links, json.loads(provenance)))
         return sorted(stored, key=lambda s: (s.talk.start, s.talk.id))
 
-    def published_ids(self) -> set[str]:
-        """The ids of the combined feeds' talks."""
-        return {row[0] for row in self._db.execute("SELECT id FROM published")}
-
     def versions(self, ending: datetime, limit: int) -> list[tuple[str, int]]:
         """Of the first `limit` combined talks not over at `ending` (by start and id), each
         one not called off, with the revision that last changed it."""
@@ -1049,17 +1045,47 @@ class Store:
             f"{where} ORDER BY run_at, id",
             parameters,
         )
-        return [
-            Change(
-                talk_id=talk,
-                run_at=datetime.fromisoformat(at),
-                kind=kind,
-                field=field,
-                old=old,
-                new=new,
+        return [_change(row) for row in rows]
+
+    def feed_changes(self, since: datetime, kinds: Collection[str], newest: int) -> list[Change]:
+        """The changes of the combined feeds' talks that a feed of the `newest` newest changes
+        since `since` of these `kinds` chooses from, oldest first: every one newer than the run
+        the cut falls in, and of that run, which may be a first run that made every talk new,
+        the first change of each of the first `newest` (talk, kind) pairs by talk id and kind,
+        of talks the combined feeds still hold."""
+        kinds_json = json.dumps(sorted(kinds))
+        where = "scope = 'published' AND run_at >= ? AND kind IN (SELECT value FROM json_each(?))"
+        cut = self._db.execute(
+            f"SELECT run_at FROM changes WHERE {where} ORDER BY run_at DESC, id DESC"
+            " LIMIT 1 OFFSET ?",
+            (since.isoformat(), kinds_json, newest - 1),
+        ).fetchone()
+        held = "talk_id IN (SELECT id FROM published)"
+        columns = "talk_id, run_at, kind, field, old, new"
+        if cut is None:
+            rows = self._db.execute(
+                f"SELECT {columns} FROM changes WHERE {where} AND {held} ORDER BY run_at, id",
+                (since.isoformat(), kinds_json),
             )
-            for talk, at, kind, field, old, new in rows
-        ]
+        else:
+            rows = self._db.execute(
+                f"SELECT {columns} FROM changes WHERE id IN ("
+                f" SELECT id FROM changes WHERE {where} AND run_at > ? AND {held}"
+                " UNION ALL SELECT * FROM ("
+                f"  SELECT min(id) FROM changes WHERE {where} AND run_at = ? AND {held}"
+                "  GROUP BY talk_id, kind ORDER BY talk_id, kind LIMIT ?))"
+                " ORDER BY run_at, id",
+                (
+                    since.isoformat(),
+                    kinds_json,
+                    cut[0],
+                    since.isoformat(),
+                    kinds_json,
+                    cut[0],
+                    newest,
+                ),
+            )
+        return [_change(row) for row in rows]
 
     def record_run(
         self, started: datetime, finished: datetime, exit_code: int, report: dict[str, Any]
@@ -1139,6 +1165,13 @@ def _stored(
         change_count=count,
         sequence=sequence,
         moved_from=datetime.fromisoformat(moved) if moved else None,
+    )
+
+
+def _change(row: tuple[Any, ...]) -> Change:
+    talk, at, kind, field, old, new = row
+    return Change(
+        talk_id=talk, run_at=datetime.fromisoformat(at), kind=kind, field=field, old=old, new=new
     )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from aggregator.config import Config, SourceConfig
 from aggregator.fetching.fetch import FetchSettings
-from aggregator.model import SourceLink, Speaker, Status, StoredTalk, Talk
+from aggregator.model import Change, SourceLink, Speaker, Status, StoredTalk, Talk
 from aggregator.publishing.outputs import InMemory, Stored, holdings_files, horizon
 from aggregator.store.database import Published, Store
 from feeds.changes import CHANGES_ENTRIES
@@ -82,9 +83,22 @@ def test_the_changes_feed_from_the_store_is_the_feed_of_every_change(
             read.append(len(found))
             return found
 
+        changes: list[int] = []
+        feed_changes = store.feed_changes
+
+        def changes_counted(*args: Any) -> list[Change]:
+            found = feed_changes(*args)
+            changes.append(len(found))
+            return found
+
         monkeypatch.setattr(store, "published", counted)
+        monkeypatch.setattr(store, "feed_changes", changes_counted)
         from_store = _changes_feed(config, store, Stored(store, horizon(config, SECOND), SECOND))
         assert max(read) <= CHANGES_ENTRIES, "only the talks of the entries shown are read"
+        # The second run's three moves and one cancellation, and of the first run, which made
+        # every talk new, only as many as the feed can show.
+        assert len(store.changes(scope="published")) > count
+        assert changes == [4 + CHANGES_ENTRIES]
         monkeypatch.undo()
         whole = InMemory([], store.published(), store.changes(scope="published"))
         assert from_store == _changes_feed(config, store, whole)

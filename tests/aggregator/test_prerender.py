@@ -78,14 +78,15 @@ def _talks(count: int) -> list[Sighting]:
     return sightings
 
 
-def _published(folder: Path, workers: Workers) -> dict[str, bytes]:
-    """Store the talks, merge and publish them as a run does after its crawl; every file but
-    the fingerprints, which name the store they were made from."""
-    folder.mkdir()
+def _published(folder: Path, workers: Workers, now: datetime = NOW) -> dict[str, bytes]:
+    """Store the talks (the first time), merge and publish them at `now` as a run does after
+    its crawl; every file but the fingerprints, which name the store they were made from."""
+    folder.mkdir(exist_ok=True)
     config = _config(folder)
     with Store(config.db) as store:
-        store.upsert(_talks(TALKS), NOW)
-        write_changed(config.out, merged_files(config, _sites(), store, NOW, workers=workers))
+        if now == NOW:
+            store.upsert(_talks(TALKS), NOW)
+        write_changed(config.out, merged_files(config, _sites(), store, now, workers=workers))
     return {
         str(path.relative_to(config.out)): path.read_bytes()
         for path in sorted(config.out.rglob("*"))
@@ -149,3 +150,29 @@ def test_few_entries_start_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     folder = tmp_path / "few"
     assert _published(folder, Workers(2))
     assert started == []
+
+
+def test_entries_kept_are_not_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered: list[int]
+) -> None:
+    pooled = tmp_path / "pooled"
+    first = _published(pooled, Workers(2))
+    started: list[int] = []
+
+    def counted(workers: int, preload: str) -> ProcessPoolExecutor:
+        started.append(workers)
+        return _dying_pool(workers, preload)
+
+    monkeypatch.setattr(entries, "new_pool", counted)
+    monkeypatch.setattr(entries, "MIN_ENTRIES", 1)
+    rendered.clear()
+    # A day on, the feeds' windows moved: the feeds are assembled again (talks left the RSS
+    # window), each entry in every format found kept, as the workers kept it, and none is
+    # rendered again anywhere.
+    again = _published(pooled, Workers(2), NOW + timedelta(days=1))
+    assert again["all.rss"] != first["all.rss"]
+    assert started == []
+    assert sum(rendered) == 0
+    alone = tmp_path / "alone"
+    _published(alone, Workers(1))
+    assert again == _published(alone, Workers(1), NOW + timedelta(days=1))
